@@ -1,0 +1,56 @@
+# Two commands: `make demo` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export UV_LINK_MODE := copy
+
+.PHONY: setup demo test lint typecheck pytest fmt clean vendor
+
+# uv itself comes from PyPI into a private bootstrap venv, pinned; it then builds .venv
+# exactly from uv.lock (--frozen: never re-resolve, fail if the lock is stale).
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python python3
+	touch $@
+
+setup: $(VENV)/.synced
+
+demo: setup
+	TOMONI_ENV=demo PORT=$(PORT) $(BIN)/tomoni demo --serve
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy tomoni
+
+pytest: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+fmt: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var/test-*
+
+# htmx comes from the npm registry, pinned by frontend/package-lock.json, and is committed under
+# tomoni/static: running, testing or deploying Tomoni needs no Node and no network.
+vendor:
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p tomoni/static/tomoni/vendor
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js tomoni/static/tomoni/vendor/htmx.min.js
+	cp frontend/node_modules/htmx.org/LICENSE tomoni/static/tomoni/vendor/htmx.LICENSE.txt

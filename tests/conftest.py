@@ -1,0 +1,112 @@
+"""Shared personas and small factories (STYLE.md §4).
+
+Personas: 窓口 相談員, coordinator, 地域包括 worker (agency A), 障害者相談支援 worker
+(agency B), community coordinator, manager, auditor, admin, and the anonymous visitor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tomoni.directory.inagi import load_master
+from tomoni.directory.models import Agency, Role, Staff
+from tomoni.people import actions
+from tomoni.people.models import Household, Person, Relationship
+
+PERSONAS: dict[str, tuple[str, str | None]] = {
+    "window": (Role.WINDOW, "window"),
+    "coordinator": (Role.COORDINATOR, "shakyo"),
+    "agency_a": (Role.AGENCY, "houkatsu1"),
+    "agency_b": (Role.AGENCY, "shogai-soudan"),
+    "outreach": (Role.OUTREACH, "shakyo"),
+    "community": (Role.COMMUNITY, "chiikifukushi-co"),
+    "manager": (Role.MANAGER, "jusou"),
+    "auditor": (Role.AUDITOR, None),
+    "admin": (Role.ADMIN, None),
+}
+
+
+@pytest.fixture
+def master(db: None) -> None:
+    load_master()
+
+
+@pytest.fixture
+def make_staff(master: None) -> Callable[..., Staff]:
+    counter = {"n": 0}
+
+    def make(role: str, agency_code: str | None, username: str | None = None) -> Staff:
+        counter["n"] += 1
+        agency = Agency.objects.get(code=agency_code) if agency_code else None
+        return Staff.objects.create_user(
+            username=username or f"{role}-{counter['n']}",
+            password="correct horse battery staple",
+            display_name=f"テスト 職員{counter['n']}",
+            role=role,
+            agency=agency,
+            is_staff=role in (Role.ADMIN, Role.AUDITOR),
+        )
+
+    return make
+
+
+@pytest.fixture
+def personas(make_staff: Callable[..., Staff]) -> dict[str, Staff]:
+    return {name: make_staff(role, agency, name) for name, (role, agency) in PERSONAS.items()}
+
+
+class BrowserClient(Client):
+    """Enforces CSRF like a browser; ``post`` sends the token a rendered page would carry."""
+
+    def __init__(self) -> None:
+        super().__init__(enforce_csrf_checks=True)
+
+    def post(self, path: str, data: Any = None, **extra: Any) -> Any:  # type: ignore[override]
+        if "csrftoken" not in self.cookies:
+            super().get("/accounts/login/", follow=True)
+        data = dict(data or {})
+        data.setdefault("csrfmiddlewaretoken", self.cookies["csrftoken"].value)
+        return super().post(path, data, **extra)
+
+
+@pytest.fixture
+def as_user() -> Callable[[Staff | None], BrowserClient]:
+    """A client signed in as the user (None: anonymous)."""
+
+    def make(user: Staff | None) -> BrowserClient:
+        client = BrowserClient()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def register_household(user: Staff, members: int = 2, **fields: Any) -> Household:
+    """A household with ``members`` people, registered through the actions as ``user``."""
+    household = actions.register_household(
+        user, address=fields.pop("address", "稲城市東長沼1丁目1番1号"), **fields
+    )
+    relationships = [Relationship.HEAD, Relationship.SPOUSE, Relationship.CHILD, Relationship.CHILD]
+    for index in range(members):
+        actions.register_person(
+            user,
+            {
+                "family_name": "見本",
+                "given_name": ["太郎", "花子", "一郎", "幸子"][index % 4],
+                "family_kana": "みほん",
+                "given_kana": ["たろう", "はなこ", "いちろう", "さちこ"][index % 4],
+                "sex": "male" if index % 2 == 0 else "female",
+            },
+            household=household,
+            relationship=relationships[index % 4],
+        )
+    return household
+
+
+def first_member(household: Household) -> Person:
+    return household.memberships.select_related("person").order_by("pk")[0].person

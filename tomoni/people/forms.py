@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from tomoni.directory.models import District, Tag
+from tomoni.lib.textnorm import digits_only, normalize_text
+from tomoni.lib.wareki import WarekiError, parse_date_or_none
+
+from .models import Consent, Household, Membership, Person, Relationship
+
+DATE_HINT = "例: 令和8年2月19日、R8.2.19、2026-02-19"
+
+
+class WarekiDateField(forms.CharField):
+    """A date typed the way people type it: 和暦 or 西暦, full- or half-width."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", DATE_HINT)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("autocomplete", "off")
+        self.widget.attrs.setdefault("size", "18")
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else value
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        try:
+            return parse_date_or_none(text)
+        except WarekiError as error:
+            raise forms.ValidationError(str(error), code="invalid_date") from error
+
+
+def _clean_phone(value: str) -> str:
+    value = normalize_text(value)
+    digits = digits_only(value)
+    if value and not 6 <= len(digits) <= 15:
+        raise forms.ValidationError("電話番号は6〜15桁の数字で入力してください（ハイフン可）。")
+    return value
+
+
+class HouseholdForm(forms.ModelForm[Household]):
+    tags = forms.ModelMultipleChoiceField(
+        Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="横断タグ"
+    )
+
+    class Meta:
+        model = Household
+        fields = ["postal_code", "address", "district", "phone", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        district = self.fields["district"]
+        assert isinstance(district, forms.ModelChoiceField)
+        district.queryset = District.objects.select_related("area")
+        district.empty_label = "（未確認）"
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["phone"])
+
+    def clean_postal_code(self) -> str:
+        value = digits_only(self.cleaned_data["postal_code"])
+        if value and len(value) != 7:
+            raise forms.ValidationError("郵便番号は7桁で入力してください。")
+        return f"{value[:3]}-{value[3:]}" if value else ""
+
+    def clean_address(self) -> str:
+        return normalize_text(self.cleaned_data["address"])
+
+
+class PersonForm(forms.ModelForm[Person]):
+    birth_date = WarekiDateField(label="生年月日", required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "family_name",
+            "given_name",
+            "family_kana",
+            "given_kana",
+            "birth_date",
+            "sex",
+            "phone",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"family_kana": "ひらがな・カタカナどちらでも", "given_kana": ""}
+
+    def clean_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["phone"])
+
+    def clean_birth_date(self) -> date | None:
+        value: date | None = self.cleaned_data["birth_date"]
+        if value and value > date.today():  # noqa: DTZ011 — a calendar date, no time zone
+            raise forms.ValidationError("生年月日が未来の日付になっています。")
+        return value
+
+
+class MemberForm(PersonForm):
+    relationship = forms.ChoiceField(label="続柄", choices=Relationship.choices)
+    start_date = WarekiDateField(label="世帯に加わった日", required=False)
+
+    field_order = ["relationship", *PersonForm.Meta.fields, "start_date"]
+
+
+class EndMembershipForm(forms.Form):
+    end_date = WarekiDateField(label="終了日")
+    end_reason = forms.ChoiceField(label="理由", choices=Membership.EndReason.choices)
+
+
+class ConsentForm(forms.Form):
+    scope = forms.ChoiceField(label="範囲", choices=Consent.Scope.choices)
+    status = forms.ChoiceField(
+        label="状態",
+        choices=[(Consent.Status.GIVEN, "同意あり"), (Consent.Status.REFUSED, "同意なし")],
+        widget=forms.RadioSelect,
+    )
+    on = WarekiDateField(label="同意日")
+    method = forms.ChoiceField(label="方法", choices=Consent.Method.choices)
+    note = forms.CharField(label="備考", max_length=200, required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="検索", max_length=60, required=False)

@@ -1,0 +1,235 @@
+"""Search, households and people. Reads go through ``tomoni.access``; writes through
+``actions``. Outsiders get 404 for a record whether or not it exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from tomoni import access
+from tomoni.audit.log import Action, record
+from tomoni.directory.models import Staff
+
+from . import actions
+from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonForm
+from .models import Consent, Household, Membership, Person
+from .search import search_people
+
+GET_POST = ["GET", "POST"]
+
+
+def _staff(request: HttpRequest) -> Staff:
+    assert isinstance(request.user, Staff)
+    return request.user
+
+
+def _add_form_errors(form: Any, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:60]
+    page = None
+    if query:
+        results = search_people(_staff(request), query)
+        page = Paginator(results, settings.TOMONI_SEARCH_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        record(
+            Action.LIST,
+            request=request,
+            object_type="people.person",
+            detail={"ids": [p.pk for p in page.object_list]},
+        )
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    template = "people/search.html#results" if htmx else "people/search.html"
+    return render(
+        request,
+        template,
+        {
+            "search_query": query,
+            "page_obj": page,
+            "can_register": access.can_create(request.user, Household),
+        },
+    )
+
+
+@require_GET
+def household(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.read(request, Household, pk)
+    memberships = list(
+        obj.memberships.select_related("person").order_by("end_date", "start_date", "pk")
+    )
+    return render(
+        request,
+        "people/household.html",
+        {
+            "household": obj,
+            "current": [m for m in memberships if m.end_date is None],
+            "past": [m for m in memberships if m.end_date is not None],
+            "tags": list(obj.tags.all()),
+            "can_change": access.can(request.user, access.CHANGE, obj),
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+def household_new(request: HttpRequest) -> HttpResponse:
+    access.require_create(request.user, Household)
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        obj = actions.register_household(
+            _staff(request),
+            address=data["address"],
+            district=data["district"],
+            postal_code=data["postal_code"],
+            phone=data["phone"],
+            notes=data["notes"],
+            tags=data["tags"],
+            request=request,
+        )
+        messages.success(request, f"{obj.code} を登録しました。続けて世帯員を登録してください。")
+        return redirect("people:member_new", pk=obj.pk)
+    return render(request, "people/household_form.html", {"form": form})
+
+
+@require_http_methods(GET_POST)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.get_for_user(request.user, Household, pk, access.CHANGE)
+    form = HouseholdForm(request.POST or None, instance=obj, initial={"tags": list(obj.tags.all())})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        actions.update_household(_staff(request), obj, data, tags=data.pop("tags"), request=request)
+        messages.success(request, "世帯の情報を更新しました。")
+        return redirect(obj)
+    return render(request, "people/household_form.html", {"form": form, "household": obj})
+
+
+@require_http_methods(GET_POST)
+def member_new(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.get_for_user(request.user, Household, pk, access.CHANGE)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = actions.register_person(
+            _staff(request),
+            data,
+            household=obj,
+            relationship=data["relationship"],
+            start_date=data["start_date"],
+            request=request,
+        )
+        messages.success(request, f"{person.full_name} さんを世帯員に登録しました。")
+        return redirect(obj)
+    return render(request, "people/member_form.html", {"form": form, "household": obj})
+
+
+@require_http_methods(GET_POST)
+def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    obj = access.get_for_user(request.user, Household, pk, access.CHANGE)
+    membership = access.get_for_user(request.user, Membership, membership_pk, access.CHANGE)
+    if membership.household_id != obj.pk:
+        raise access.NotVisible()
+    form = EndMembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.end_membership(
+                _staff(request),
+                membership,
+                form.cleaned_data["end_date"],
+                form.cleaned_data["end_reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, "世帯員の記録を終了しました（履歴は残ります）。")
+            return redirect(obj)
+    context = {"form": form, "household": obj, "membership": membership}
+    return render(request, "people/membership_end.html", context)
+
+
+@require_GET
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.read(request, Person, pk)
+    memberships = list(
+        obj.memberships.select_related("household__district").order_by("end_date", "-pk")
+    )
+    consents = list(obj.consents.select_related("recorded_by", "withdraws").order_by("-pk"))
+    relations = list(obj.relations_from.select_related("to_person")) + list(
+        obj.relations_to.select_related("from_person")
+    )
+    withdrawn = {c.withdraws_id for c in consents if c.withdraws_id}
+    return render(
+        request,
+        "people/person.html",
+        {
+            "person": obj,
+            "memberships": memberships,
+            "consents": consents,
+            "withdrawn_ids": withdrawn,
+            "relations": relations,
+            "can_change": access.can(request.user, access.CHANGE, obj),
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.get_for_user(request.user, Person, pk, access.CHANGE)
+    form = PersonForm(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        actions.update_person(_staff(request), obj, form.cleaned_data, request=request)
+        messages.success(request, "本人の情報を更新しました。")
+        return redirect(obj)
+    return render(request, "people/person_form.html", {"form": form, "person": obj})
+
+
+@require_http_methods(GET_POST)
+def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.get_for_user(request.user, Person, pk, access.CHANGE)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.record_consent(_staff(request), obj, **form.cleaned_data, request=request)
+        messages.success(request, "同意の状況を記録しました。")
+        return redirect(obj)
+    return render(request, "people/consent_form.html", {"form": form, "person": obj})
+
+
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    obj = access.get_for_user(request.user, Person, pk, access.CHANGE)
+    consent = access.get_for_user(request.user, Consent, consent_pk)
+    if consent.person_id != obj.pk:
+        raise access.NotVisible()
+    form = ConsentForm(
+        {**request.POST.dict(), "scope": consent.scope, "status": Consent.Status.GIVEN}
+    )
+    if form.is_valid():
+        try:
+            actions.withdraw_consent(
+                _staff(request),
+                consent,
+                on=form.cleaned_data["on"],
+                method=form.cleaned_data["method"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "同意の撤回を記録しました。")
+    else:
+        messages.error(request, "撤回日と方法を正しく入力してください。")
+    return redirect(obj)

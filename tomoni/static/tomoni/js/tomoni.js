@@ -1,0 +1,27 @@
+// ともに: small progressive enhancements. No dependencies; loaded with `defer`.
+// htmx is configured by <meta name="htmx-config"> in base.html, not from here, and the CSP
+// (script-src 'self') is why nothing of this lives inline in a template.
+(function () {
+  "use strict";
+
+  // <form data-confirm="…"> (or a submit button with data-confirm) asks before sending.
+  // Capture phase on document, so a "cancel" also stops htmx's own submit handler.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      if (!(form instanceof HTMLFormElement)) {
+        return;
+      }
+      var submitter = event.submitter;
+      var message =
+        (submitter && submitter.getAttribute("data-confirm")) ||
+        form.getAttribute("data-confirm");
+      if (message && !window.confirm(message)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+})();

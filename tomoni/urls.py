@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tomoni.web import views as web_views
+
+admin.site.site_header = "ともに 管理画面"
+admin.site.site_title = "ともに 管理画面"
+admin.site.index_title = "マスタ・アカウント管理"
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("accounts/login/", web_views.login, name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("tomoni.web.urls")),
+    path("", include("tomoni.people.urls")),
+]
+
+handler404 = "tomoni.web.views.page_not_found"

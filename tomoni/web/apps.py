@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "tomoni.web"
+    verbose_name = "画面の枠組み"

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from tomoni import access
+from tomoni.people.models import Person
+
+from .nav import PROGRAMS
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+    description: str
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """The page shell's menu, shaped by the user's role."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    role = getattr(user, "role", "")
+    path = request.path
+    items = [
+        NavItem(p.label, url, path.startswith(url), p.description)
+        for p in PROGRAMS
+        if role in p.roles
+        for url in [reverse("web:program", args=[p.slug])]
+    ]
+    return {
+        "nav_items": items,
+        "can_search_people": access.has_scope(user, Person),
+    }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("programs/<slug:slug>/", views.program, name="program"),
+    path("break-glass/", views.break_glass, name="break_glass"),
+]
