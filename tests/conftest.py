@@ -30,9 +30,18 @@ PERSONAS: dict[str, tuple[str, str | None]] = {
 }
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Master data (areas, districts, agencies) once per test database, as migrations would."""
+    with django_db_blocker.unblock():
+        load_master()
+
+
 @pytest.fixture
 def master(db: None) -> None:
-    load_master()
+    # A transactional test flushes the tables; put the master data back if so.
+    if not Agency.objects.exists():
+        load_master()
 
 
 @pytest.fixture
@@ -44,7 +53,9 @@ def make_staff(master: None) -> Callable[..., Staff]:
         agency = Agency.objects.get(code=agency_code) if agency_code else None
         return Staff.objects.create_user(
             username=username or f"{role}-{counter['n']}",
-            password="correct horse battery staple",
+            # No password: personas sign in with force_login; hashing argon2 for hundreds of
+            # personas would dominate the suite's time. Login tests set their own passwords.
+            password=None,
             display_name=f"テスト 職員{counter['n']}",
             role=role,
             agency=agency,

@@ -125,7 +125,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tomoni.web.context_processors.shell",
             ],
-            "builtins": ["tomoni.web.templatetags.wareki"],
+            "builtins": [
+                "tomoni.web.templatetags.wareki",
+                "template_partials.templatetags.partials",
+            ],
         },
     }
 ]
@@ -231,6 +234,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "tomoni" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
