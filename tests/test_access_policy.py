@@ -7,6 +7,7 @@ from collections.abc import Callable
 from itertools import product
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tomoni import access
@@ -73,7 +74,7 @@ def test_policy_over_http(
     model: str,
     action: str,
     make_staff: Callable[..., Staff],
-    as_user: Callable[..., object],
+    as_user: Callable[..., Client],
 ) -> None:
     """Each role gets 200, 403 or 404 exactly as the policy table says."""
     role, agency = PERSONAS[persona]
@@ -94,7 +95,7 @@ def test_policy_over_http(
     expected = expected_status(model, role, scenario, action)
     if scenario == "colleague" and agency is None:
         expected = expected_status(model, role, "stranger", action)
-    response = as_user(user).get(reverse(URLS[(model, action)], args=[target.pk]))  # type: ignore[attr-defined]
+    response = as_user(user).get(reverse(URLS[(model, action)], args=[target.pk]))
     assert response.status_code == expected
 
 

@@ -1,0 +1,126 @@
+"""The audit chain: every event is linked to the one before; any edit, gap or cut shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from tomoni.audit.log import Action, record, verify
+from tomoni.audit.models import AuditEvent, AuditHead
+from tomoni.directory.models import Role, Staff
+
+from .conftest import register_household
+
+
+def _events(n: int) -> list[AuditEvent]:
+    return [record(Action.VIEW, object_type="people.person", object_id=str(i)) for i in range(n)]
+
+
+def test_fresh_chain_verifies(db: None) -> None:
+    """Events appended in order verify cleanly, and the command says so."""
+    _events(5)
+    assert list(verify()) == []
+    call_command("audit", "verify")
+
+
+def test_edited_event_is_detected(db: None) -> None:
+    """Changing any field of a stored event breaks its hash."""
+    events = _events(5)
+    AuditEvent.objects.filter(pk=events[2].pk).update(actor_username="someone-else")
+    problems = list(verify())
+    assert [p.seq for p in problems] == [events[2].seq]
+    with pytest.raises(CommandError):
+        call_command("audit", "verify")
+
+
+def test_rehashed_edit_is_still_detected(db: None) -> None:
+    """Recomputing the edited event's own hash breaks the link from the next one."""
+    from tomoni.audit.log import compute_hash
+
+    events = _events(5)
+    victim = AuditEvent.objects.get(pk=events[1].pk)
+    victim.object_id = "999"
+    AuditEvent.objects.filter(pk=victim.pk).update(object_id="999", hash=compute_hash(victim))
+    problems = list(verify())
+    assert problems and problems[0].seq == events[2].seq
+
+
+def test_missing_event_is_detected(db: None) -> None:
+    """Deleting an event from the middle leaves a gap in the sequence."""
+    events = _events(5)
+    AuditEvent.objects.filter(pk=events[2].pk).delete()
+    messages = [p.message for p in verify()]
+    assert any("ありません" in m for m in messages)
+
+
+def test_truncated_tail_is_detected(db: None) -> None:
+    """Deleting the newest events no longer matches the recorded head."""
+    events = _events(5)
+    AuditEvent.objects.filter(seq__gte=events[3].seq).delete()
+    assert any("先頭情報" in p.message for p in verify())
+
+
+def test_events_cannot_be_changed_through_the_model(db: None) -> None:
+    """The model refuses saves of stored events and deletes."""
+    event = _events(1)[0]
+    event.reason = "changed"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+
+
+def test_head_follows_the_newest_event(db: None) -> None:
+    events = _events(3)
+    head = AuditHead.objects.get(pk=1)
+    assert (head.seq, head.hash) == (events[-1].seq, events[-1].hash)
+
+
+def test_reading_a_household_is_audited(
+    personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    """Opening a household page records who read which record."""
+    household = register_household(personas["window"])
+    client = as_user(personas["window"])
+    client.get(reverse("people:household", args=[household.pk]))
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None
+    assert (event.action, event.object_type, event.object_id) == (
+        Action.VIEW,
+        "people.household",
+        str(household.pk),
+    )
+    assert event.actor_id == personas["window"].pk
+    assert event.agency_id == personas["window"].agency_id
+    assert event.ip == "127.0.0.1"
+
+
+def test_refused_read_is_not_recorded_as_a_read(
+    personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    """An outsider's 404 does not produce a 'view' event for the record."""
+    household = register_household(personas["window"])
+    before = AuditEvent.objects.filter(action=Action.VIEW).count()
+    response = as_user(personas["agency_b"]).get(reverse("people:household", args=[household.pk]))
+    assert response.status_code == 404
+    assert AuditEvent.objects.filter(action=Action.VIEW).count() == before
+
+
+def test_logins_and_failures_are_audited(make_staff: Callable[..., Staff], client: Client) -> None:
+    """A failed login keeps the username typed (never the password); a success is linked."""
+    user = make_staff(Role.WINDOW, "window", username="audit-login")
+    user.set_password("correct horse battery staple")
+    user.save()
+    client.post(reverse("login"), {"username": "audit-login", "password": "wrong-password"})
+    failed = AuditEvent.objects.filter(action=Action.LOGIN_FAILED).latest("seq")
+    assert failed.actor_username == "audit-login"
+    assert "wrong-password" not in str(failed.detail)
+    client.post(
+        reverse("login"), {"username": "audit-login", "password": "correct horse battery staple"}
+    )
+    assert AuditEvent.objects.filter(action=Action.LOGIN, actor_id=user.pk).exists()
+    assert list(verify()) == []

@@ -1,0 +1,40 @@
+"""The `tomoni` console command wraps the management commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _tomoni(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "TOMONI_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+    }
+    return subprocess.run(  # noqa: S603 — our own entry point, fixed arguments
+        [sys.executable, "-m", "tomoni.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_migrate_then_audit_verify(tmp_path: Path) -> None:
+    """`tomoni migrate` builds a database; `tomoni audit verify` accepts its empty chain and
+    fails (non-zero) once an event is tampered with."""
+    assert _tomoni(tmp_path, "migrate", "-v0").returncode == 0
+    assert _tomoni(tmp_path, "demo", "--households", "3").returncode == 0
+    ok = _tomoni(tmp_path, "audit", "verify")
+    assert ok.returncode == 0, ok.stderr
+    assert "正常" in ok.stdout
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        db.execute("UPDATE audit_auditevent SET reason = 'x' WHERE seq = 1")
+    bad = _tomoni(tmp_path, "audit", "verify")
+    assert bad.returncode != 0
+    assert "#1" in bad.stderr
