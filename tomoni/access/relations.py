@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from tomoni.directory.models import Staff
@@ -38,8 +38,10 @@ def _household_registered_by_me(user: Staff) -> Q:
 @relation("people.Person", "registered_by_me")
 def _person_registered_by_me(user: Staff) -> Q:
     # A person the window registered, or anybody who lives in a household it registered.
-    members = Membership.objects.filter(household__created_by=user)
-    return Q(created_by=user) | Q(pk__in=members.values("person_id"))
+    # EXISTS, not IN: checked per candidate row, so a search stays an index range scan
+    # however many households the user registered.
+    members = Membership.objects.filter(person=OuterRef("pk"), household__created_by=user)
+    return Q(created_by=user) | Q(Exists(members))
 
 
 @relation("people.Household", "registered_by_my_agency")
@@ -53,8 +55,10 @@ def _household_registered_by_my_agency(user: Staff) -> Q:
 def _person_registered_by_my_agency(user: Staff) -> Q:
     if user.agency_id is None:
         return Q(pk__in=[])
-    members = Membership.objects.filter(household__created_by__agency_id=user.agency_id)
-    return Q(created_by__agency_id=user.agency_id) | Q(pk__in=members.values("person_id"))
+    members = Membership.objects.filter(
+        person=OuterRef("pk"), household__created_by__agency_id=user.agency_id
+    )
+    return Q(created_by__agency_id=user.agency_id) | Q(Exists(members))
 
 
 def _granted(user: Staff, object_type: str) -> Q:

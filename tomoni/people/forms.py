@@ -27,8 +27,10 @@ class WarekiDateField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         return value.isoformat() if isinstance(value, date) else value
 
-    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def clean(self, value: Any) -> date | None:  # type: ignore[override]
+        # Parse after CharField's checks: its max_length validator measures the typed text,
+        # and would fail on the parsed date (len() of a date) if to_python parsed it.
+        text = super().clean(value)
         try:
             return parse_date_or_none(text)
         except WarekiError as error:

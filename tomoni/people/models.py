@@ -63,6 +63,7 @@ class Household(models.Model):
     )
     phone = models.CharField("電話(自宅)", max_length=30, blank=True)
     phone_key = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
+    phone_rev = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
     tags = models.ManyToManyField(
         Tag, blank=True, related_name="households", verbose_name="横断タグ"
     )
@@ -93,6 +94,7 @@ class Household(models.Model):
 
     def refresh_keys(self) -> None:
         self.phone_key = digits_only(self.phone)
+        self.phone_rev = self.phone_key[::-1]
 
 
 class Person(models.Model):
@@ -109,10 +111,17 @@ class Person(models.Model):
     deceased_on = models.DateField("死亡日", null=True, blank=True)
 
     # Search keys, kept in step with the fields above by save(); see tomoni.lib.textnorm.
+    # Searches match the start of a key (an index range), so each part has its own key:
+    # 「見本」 finds the family name, 「太郎」 the given name, 「見本太」 the full name.
     name_key = models.CharField(max_length=100, editable=False, db_index=True)
     family_key = models.CharField(max_length=50, editable=False, db_index=True)
+    given_key = models.CharField(max_length=50, editable=False, db_index=True)
     kana_key = models.CharField(max_length=120, editable=False, db_index=True)
+    family_kana_key = models.CharField(max_length=60, editable=False, db_index=True)
+    given_kana_key = models.CharField(max_length=60, editable=False, db_index=True)
     phone_key = models.CharField(max_length=20, editable=False, db_index=True)
+    # Reversed digits: 「2111」 (the end of a number) becomes a prefix search too.
+    phone_rev = models.CharField(max_length=20, editable=False, db_index=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -145,8 +154,12 @@ class Person(models.Model):
         self.given_kana = normalize_text(self.given_kana)
         self.name_key = name_key(self.family_name + self.given_name)
         self.family_key = name_key(self.family_name)
+        self.given_key = name_key(self.given_name)
         self.kana_key = kana_key(self.family_kana + self.given_kana)
+        self.family_kana_key = kana_key(self.family_kana)
+        self.given_kana_key = kana_key(self.given_kana)
         self.phone_key = digits_only(self.phone)
+        self.phone_rev = self.phone_key[::-1]
 
     @property
     def full_name(self) -> str:

@@ -1,8 +1,11 @@
-"""Finding people: kanji, kana (any width), partial names, birthdates (和暦/西暦), phones.
+"""Finding people: kanji, kana (any width), the start of a family, given or full name,
+birthdates (和暦/西暦), the start or end of a phone number.
 
 The query is split on spaces; every word must match (AND). Each word is read as a date if
 it parses as one, as a phone number if it is mostly digits, else as a name or ふりがな.
-Only the user's visible records are searched (``tomoni.access``).
+Words match the *start* of a stored key, so every lookup is an index range scan and the
+page stays fast at a city's scale; substring search inside long texts is the job of the
+full-text search. Only the user's visible records are searched (``tomoni.access``).
 """
 
 from __future__ import annotations
@@ -16,9 +19,31 @@ from tomoni.directory.models import Staff
 from tomoni.lib.textnorm import digits_only, is_kana, kana_key, name_key, normalize_text
 from tomoni.lib.wareki import WarekiError, parse_date
 
-from .models import Membership, Person
+from .models import Household, Membership, Person
 
 _DATEISH = re.compile(r"^([MTSHRmtshr]\d|明治|大正|昭和|平成|令和|\d{4}[-/.年]|\d{8}$)")
+# Past every character that can follow a prefix: key >= p AND key < p + _TOP.
+_TOP = "\U0010ffff"
+MAX_WORDS = 5
+
+
+def _prefix(field: str, value: str) -> Q:
+    return Q(**{f"{field}__gte": value, f"{field}__lt": value + _TOP})
+
+
+def _any_prefix(fields: tuple[str, ...], value: str) -> Q:
+    q = Q()
+    for field in fields:
+        q |= _prefix(field, value)
+    return q
+
+
+def _phone_filter(digits: str) -> Q:
+    """The start or the end of the person's own number or of their household's."""
+    numbers = _prefix("phone_key", digits) | _prefix("phone_rev", digits[::-1])
+    households = Household.objects.filter(numbers).values("pk")
+    members = Membership.current.filter(household__in=households).values("person_id")
+    return numbers | Q(pk__in=members)
 
 
 def _word_filter(word: str) -> Q:
@@ -29,10 +54,12 @@ def _word_filter(word: str) -> Q:
             pass
     digits = digits_only(word)
     if len(digits) >= 4 and len(digits) >= len(word.replace("-", "")) - 1:
-        return Q(phone_key__contains=digits) | Q(memberships__household__phone_key__contains=digits)
+        return _phone_filter(digits)
+    names = _any_prefix(("name_key", "family_key", "given_key"), name_key(word))
     if is_kana(word):
-        return Q(kana_key__contains=kana_key(word)) | Q(name_key__contains=name_key(word))
-    return Q(name_key__contains=name_key(word))
+        kana = kana_key(word)
+        return names | _any_prefix(("kana_key", "family_kana_key", "given_kana_key"), kana)
+    return names
 
 
 def search_people(user: Staff, query: str) -> QuerySet[Person]:
@@ -40,9 +67,9 @@ def search_people(user: Staff, query: str) -> QuerySet[Person]:
     people = access.visible(user, Person)
     if not words:
         return people.none()
-    for word in words[:5]:
+    for word in words[:MAX_WORDS]:
         people = people.filter(_word_filter(word))
-    return people.distinct().prefetch_related(current_households()).order_by("kana_key", "pk")
+    return people.prefetch_related(current_households()).order_by("kana_key", "pk")
 
 
 def current_households() -> Prefetch[str, QuerySet[Membership], str]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.conf import settings
@@ -107,7 +108,11 @@ def household_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.get_for_user(request.user, Household, pk, access.CHANGE)
-    form = HouseholdForm(request.POST or None, instance=obj, initial={"tags": list(obj.tags.all())})
+    # A ModelForm writes the posted values into its instance while validating: give it a copy,
+    # so that the action compares against the stored values and sees what changed.
+    form = HouseholdForm(
+        request.POST or None, instance=copy.copy(obj), initial={"tags": list(obj.tags.all())}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         actions.update_household(_staff(request), obj, data, tags=data.pop("tags"), request=request)
@@ -188,7 +193,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.get_for_user(request.user, Person, pk, access.CHANGE)
-    form = PersonForm(request.POST or None, instance=obj)
+    form = PersonForm(request.POST or None, instance=copy.copy(obj))  # see household_edit
     if request.method == "POST" and form.is_valid():
         actions.update_person(_staff(request), obj, form.cleaned_data, request=request)
         messages.success(request, "本人の情報を更新しました。")
