@@ -201,7 +201,6 @@ def ensure_staff() -> dict[str, Staff]:
                 "agency": agencies[agency_code] if agency_code else None,
                 "role": role,
                 "is_staff": is_staff,
-                "is_superuser": role == Role.ADMIN,
                 "password": password,
             },
         )

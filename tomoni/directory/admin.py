@@ -1,41 +1,95 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
-from .models import Agency, Area, District, Staff, Tag
+from tomoni.audit.log import Action, record
+
+from .models import Agency, Area, District, Role, Staff, Tag
+
+# Permissions follow the role (below), not Django's per-model permission groups.
+admin.site.unregister(Group)
+
+
+class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Master data and accounts: open to the admin role only, each change in the audit chain."""
+
+    def _is_admin(self, request: HttpRequest) -> bool:
+        return getattr(request.user, "role", None) == Role.ADMIN and request.user.is_active
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_admin(request)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            fields = sorted(form.changed_data) if form is not None else []
+            action = Action.CHANGE if change else Action.CREATE
+            record(action, request=request, obj=obj, detail={"fields": fields})
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            record(Action.DELETE, request=request, obj=obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Model]) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                record(Action.DELETE, request=request, obj=obj)
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin[Area]):
+class AreaAdmin(AuditedAdmin, admin.ModelAdmin[Area]):
     list_display = ["code", "name", "order"]
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin[District]):
+class DistrictAdmin(AuditedAdmin, admin.ModelAdmin[District]):
     list_display = ["code", "name", "area", "order"]
     list_filter = ["area"]
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
+class AgencyAdmin(AuditedAdmin, admin.ModelAdmin[Agency]):
     list_display = ["name", "field", "kind", "operation", "attends_plenary", "active"]
     list_filter = ["field", "kind", "operation", "attends_plenary", "active"]
     search_fields = ["name", "short_name", "code"]
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin[Tag]):
+class TagAdmin(AuditedAdmin, admin.ModelAdmin[Tag]):
     list_display = ["code", "name", "order"]
 
 
 @admin.register(Staff)
-class StaffAdmin(UserAdmin[Staff]):
+class StaffAdmin(AuditedAdmin, UserAdmin[Staff]):
     list_display = ["username", "display_name", "agency", "role", "is_active"]
     list_filter = ["role", "agency", "is_active"]
     search_fields = ["username", "display_name"]
+    # Access comes from the role; Django's superuser flag and permission lists are not used.
     fieldsets = (
-        *(UserAdmin.fieldsets or ()),
+        (None, {"fields": ("username", "password")}),
         ("所属と役割", {"fields": ("display_name", "agency", "role")}),
+        ("状態", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )
+    readonly_fields = ("last_login", "date_joined")
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
         ("所属と役割", {"fields": ("display_name", "agency", "role")}),
