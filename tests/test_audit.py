@@ -124,3 +124,21 @@ def test_logins_and_failures_are_audited(make_staff: Callable[..., Staff], clien
     )
     assert AuditEvent.objects.filter(action=Action.LOGIN, actor_id=user.pk).exists()
     assert list(verify()) == []
+
+
+def test_behind_the_proxy_the_address_nginx_saw_is_recorded(
+    personas: dict[str, Staff], as_user: Callable[..., Client], settings: object
+) -> None:
+    """With TOMONI_BEHIND_PROXY only the last X-Forwarded-For hop (nginx's own) counts."""
+    settings.TOMONI_BEHIND_PROXY = True  # type: ignore[attr-defined]
+    household = register_household(personas["window"])
+    as_user(personas["window"]).get(
+        reverse("people:household", args=[household.pk]),
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3",
+    )
+    assert AuditEvent.objects.latest("seq").ip == "10.1.2.3"
+    settings.TOMONI_BEHIND_PROXY = False  # type: ignore[attr-defined]
+    as_user(personas["window"]).get(
+        reverse("people:household", args=[household.pk]), HTTP_X_FORWARDED_FOR="6.6.6.6"
+    )
+    assert AuditEvent.objects.latest("seq").ip == "127.0.0.1"

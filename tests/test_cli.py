@@ -8,11 +8,14 @@ import sys
 from pathlib import Path
 
 
-def _tomoni(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _tomoni(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "TOMONI_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        **(env or {}),
     }
     return subprocess.run(  # noqa: S603 — our own entry point, fixed arguments
         [sys.executable, "-m", "tomoni.cli", *args],
@@ -38,3 +41,29 @@ def test_migrate_then_audit_verify(tmp_path: Path) -> None:
     bad = _tomoni(tmp_path, "audit", "verify")
     assert bad.returncode != 0
     assert "#1" in bad.stderr
+
+
+def test_createsuperuser_makes_an_admin(tmp_path: Path) -> None:
+    """`tomoni createsuperuser` works without an agency and yields the admin role."""
+    assert _tomoni(tmp_path, "migrate", "-v0").returncode == 0
+    made = _tomoni(
+        tmp_path, "createsuperuser", "--noinput", "--username", "root-admin", "--email", ""
+    )
+    assert made.returncode == 0, made.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        row = db.execute(
+            "SELECT role, is_staff, is_superuser FROM directory_staff WHERE username = 'root-admin'"
+        ).fetchone()
+    assert row == ("admin", 1, 0)
+
+
+def test_load_master_and_no_demo_in_production(tmp_path: Path) -> None:
+    """Master data loads on its own; the demo (shared password) refuses production."""
+    assert _tomoni(tmp_path, "migrate", "-v0").returncode == 0
+    loaded = _tomoni(tmp_path, "load_master")
+    assert loaded.returncode == 0 and "地区 10" in loaded.stdout
+    refused = _tomoni(tmp_path, "demo", env={"TOMONI_ENV": "production", "SECRET_KEY": "x" * 60})
+    assert refused.returncode != 0
+    assert "本番環境" in refused.stderr

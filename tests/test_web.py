@@ -151,3 +151,26 @@ def test_post_without_csrf_token_is_refused(
     client = as_user(personas["window"])
     response = client.post(reverse("people:household_new"), {"csrfmiddlewaretoken": "bogus"})
     assert response.status_code == 403
+
+
+def test_auditor_reviews_break_glass_grants(
+    personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    """Grants are listed for the auditor, who marks them checked (audited); others cannot."""
+    from tomoni.access.actions import open_break_glass
+
+    household = register_household(personas["window"])
+    grant = open_break_glass(
+        personas["agency_b"], "people.household", household.pk, "安否確認のため"
+    )
+    auditor = as_user(personas["auditor"])
+    listing = auditor.get("/admin/access/breakglass/")
+    assert listing.status_code == 200 and "安否確認のため" in listing.content.decode()
+    response = auditor.post(
+        "/admin/access/breakglass/", {"action": "mark_reviewed", "_selected_action": [grant.pk]}
+    )
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.reviewed_by == personas["auditor"] and grant.reviewed_at is not None
+    assert AuditEvent.objects.filter(object_type="access.breakglass", action="change").exists()
+    assert as_user(personas["admin"]).get("/admin/access/breakglass/").status_code == 403

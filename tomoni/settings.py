@@ -191,7 +191,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "tomoni.web.client_ip.client_ip"
 AXES_VERBOSE = False
 
 # --- Security headers ------------------------------------------------------------------
@@ -207,7 +207,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 # The preload list is for public hostnames; a city's LGWAN host cannot be on it.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-if envbool("TOMONI_BEHIND_PROXY", False):
+# Behind our own nginx: trust its X-Forwarded-Proto and the address it appends to
+# X-Forwarded-For (tomoni.web.client_ip), for HTTPS detection, audit and throttling.
+TOMONI_BEHIND_PROXY = envbool("TOMONI_BEHIND_PROXY", False)
+if TOMONI_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # /healthz is probed over plain http by load balancers and the demo checker.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

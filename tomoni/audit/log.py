@@ -17,6 +17,8 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from tomoni.web.client_ip import client_ip
+
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -53,13 +55,6 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
-def _client_ip(request: HttpRequest | None) -> str:
-    # REMOTE_ADDR only: a forwarded header is set by whoever sends the request.
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
-
-
 def record(
     action: str,
     *,
@@ -91,7 +86,7 @@ def record(
             action=action,
             object_type=object_type,
             object_id=str(object_id)[:40],
-            ip=_client_ip(request),
+            ip=client_ip(request),
             path=(request.get_full_path()[:300] if request is not None else ""),
             reason=reason[:300],
             detail=detail or {},

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
 from .roles import Role
@@ -127,6 +129,21 @@ class Tag(models.Model):
         return self.name
 
 
+class StaffManager(UserManager["Staff"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> Staff:
+        """`tomoni createsuperuser` makes a システム管理者: master data and accounts only.
+
+        Access to records comes from roles, never from the superuser flag, so the flag stays
+        off; the admin role needs no agency.
+        """
+        extra.setdefault("role", Role.ADMIN)
+        extra.setdefault("display_name", username)
+        extra.setdefault("is_staff", True)
+        return self.create_user(username, email, password, **extra)
+
+
 class Staff(AbstractUser):
     """A staff account: one person, one agency, one role."""
 
@@ -140,6 +157,8 @@ class Staff(AbstractUser):
         verbose_name="所属機関",
     )
     role = models.CharField("役割", max_length=20, choices=Role.choices, default=Role.AGENCY)
+
+    objects = StaffManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "職員"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -98,7 +99,12 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 
 def _offer(object_type: str, object_id: object, next_url: str) -> dict[str, Any]:
-    return {"object_type": object_type, "object_id": object_id, "next": next_url}
+    return {
+        "object_type": object_type,
+        "object_id": object_id,
+        "next": next_url,
+        "minutes": settings.TOMONI_BREAK_GLASS_MINUTES,
+    }
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

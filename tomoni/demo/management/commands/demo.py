@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tomoni.demo.city import DEMO_PASSWORD, DEMO_STAFF, load_city
 from tomoni.directory.roles import Role
@@ -23,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--serve", action="store_true", help="続けてサーバーを起動する")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # Demo accounts share a published password: never on a real city's database.
+            raise CommandError(
+                "本番環境 (TOMONI_ENV=production) ではデモデータを作成できません。"
+                "マスタだけが必要なら tomoni load_master を使ってください。"
+            )
         call_command("migrate", interactive=False, verbosity=0)
         if options["add"] or not Household.objects.filter(code__startswith="D").exists():
             started = time.monotonic()

@@ -34,6 +34,9 @@ class Command(BaseCommand):
             os.environ.get("THREADS", "1"),
             "--access-logfile",
             "-",
+            # Path without the query string: search terms (names, birthdates) stay out of logs.
+            "--access-logformat",
+            '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s',
             "--forwarded-allow-ips",
             os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             "--max-requests",
