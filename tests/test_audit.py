@@ -142,3 +142,18 @@ def test_behind_the_proxy_the_address_nginx_saw_is_recorded(
         reverse("people:household", args=[household.pk]), HTTP_X_FORWARDED_FOR="6.6.6.6"
     )
     assert AuditEvent.objects.latest("seq").ip == "127.0.0.1"
+
+
+def test_edit_forms_showing_a_record_are_audited_as_reads(
+    personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    """An edit form shows the record's data, so opening it is a read like the detail page."""
+    household = register_household(personas["window"])
+    client = as_user(personas["window"])
+    client.get(reverse("people:household_edit", args=[household.pk]))
+    event = AuditEvent.objects.latest("seq")
+    assert (event.action, event.object_type, event.object_id) == (
+        Action.VIEW,
+        "people.household",
+        str(household.pk),
+    )

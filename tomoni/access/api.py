@@ -145,10 +145,12 @@ def require_create(user: Any, model: type[Model]) -> None:
         raise PermissionDenied("この操作は許可されていません。")
 
 
-def read(request: HttpRequest, model: type[M], pk: object) -> M:
-    """A view's way to open one personal record: checked, then audited as a read."""
+def read(request: HttpRequest, model: type[M], pk: object, action: str = VIEW) -> M:
+    """A view's way to open one personal record: checked for ``action``, and audited as a
+    read when the page shows it (GET). A POST is audited by the action that writes."""
     from tomoni.audit.log import Action, record
 
-    obj = get_for_user(request.user, model, pk)
-    record(Action.VIEW, request=request, obj=obj)
+    obj = get_for_user(request.user, model, pk, action)
+    if request.method in ("GET", "HEAD"):
+        record(Action.VIEW, request=request, obj=obj)
     return obj

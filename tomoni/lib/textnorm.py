@@ -14,6 +14,15 @@ _NOT_DIGIT = re.compile(r"[^0-9]+")
 _KANA_ONLY = re.compile(r"[\u3041-\u3096\u309d\u309eー]+")
 
 
+# Dashes that IMEs in 全角 mode type for "-" in numbers and dates; NFKC folds only "－".
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ーｰ", "-"))
+
+
+def unify_dashes(s: str) -> str:
+    """Every dash-like character → "-". For numbers and dates only: kana keep their ー."""
+    return s.translate(_DASHES)
+
+
 def nfkc(s: str) -> str:
     """Unicode NFKC: full-width ASCII → ASCII, half-width katakana → full-width."""
     return unicodedata.normalize("NFKC", s)

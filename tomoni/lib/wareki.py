@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
+from .textnorm import unify_dashes
+
 
 @dataclass(frozen=True, slots=True)
 class Era:
@@ -34,9 +36,6 @@ _ERA_BY_KEY: dict[str, Era] = {e.name: e for e in ERAS} | {e.letter: e for e in 
 _ERA_END: dict[str, date] = {era.name: nxt.start - timedelta(days=1) for era, nxt in pairwise(ERAS)}
 
 _HINT = "（例: 令和8年2月19日、R8.2.19、2026-02-19）"
-
-# Japanese IMEs in full-width mode turn "-" into "ー" or "－"; NFKC folds only the latter.
-_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ーｰ", "-"))
 
 _DATE_TAIL = (
     r"\s*(?:年\s*(?P<m1>[0-9]{1,2})\s*月\s*(?P<d1>[0-9]{1,2})\s*日"
@@ -92,7 +91,7 @@ def _until(era: Era, end: date) -> str:
 def parse_date(text: str) -> date:
     """Read a date typed as 和暦 (令和8年2月19日, R8.2.19) or 西暦 (2026-02-19, 20260219)."""
     # NFKC makes full-width digits/letters ASCII and splits ㋿/㍻ into 令和/平成.
-    s = unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
+    s = unify_dashes(unicodedata.normalize("NFKC", text)).strip()
     if not s:
         raise WarekiError("日付を入力してください")
     if m := _ERA_RE.fullmatch(s.upper()):

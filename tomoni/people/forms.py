@@ -4,9 +4,10 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from tomoni.directory.models import District, Tag
-from tomoni.lib.textnorm import digits_only, normalize_text
+from tomoni.lib.textnorm import digits_only, normalize_text, unify_dashes
 from tomoni.lib.wareki import WarekiError, parse_date_or_none
 
 from .models import Consent, Household, Membership, Person, Relationship
@@ -27,7 +28,7 @@ class WarekiDateField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         return value.isoformat() if isinstance(value, date) else value
 
-    def clean(self, value: Any) -> date | None:  # type: ignore[override]
+    def clean(self, value: Any) -> date | None:
         # Parse after CharField's checks: its max_length validator measures the typed text,
         # and would fail on the parsed date (len() of a date) if to_python parsed it.
         text = super().clean(value)
@@ -38,7 +39,7 @@ class WarekiDateField(forms.CharField):
 
 
 def _clean_phone(value: str) -> str:
-    value = normalize_text(value)
+    value = unify_dashes(normalize_text(value))
     digits = digits_only(value)
     if value and not 6 <= len(digits) <= 15:
         raise forms.ValidationError("電話番号は6〜15桁の数字で入力してください（ハイフン可）。")
@@ -46,6 +47,10 @@ def _clean_phone(value: str) -> str:
 
 
 class HouseholdForm(forms.ModelForm[Household]):
+    # Longer than the stored 000-0000: people type 〒, spaces and full-width digits.
+    postal_code = forms.CharField(
+        label="郵便番号", max_length=16, required=False, help_text="例: 206-0804"
+    )
     tags = forms.ModelMultipleChoiceField(
         Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="横断タグ"
     )
@@ -96,9 +101,19 @@ class PersonForm(forms.ModelForm[Person]):
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
 
+    def clean(self) -> dict[str, Any]:
+        # Store-ready text before the model checks max_length: NFKC can lengthen what was
+        # typed (「…」 becomes "..."), and PostgreSQL refuses a value past the column's size.
+        super().clean()
+        cleaned = self.cleaned_data
+        for name in ("family_name", "given_name", "family_kana", "given_kana"):
+            if name in cleaned:
+                cleaned[name] = normalize_text(cleaned[name])
+        return cleaned
+
     def clean_birth_date(self) -> date | None:
         value: date | None = self.cleaned_data["birth_date"]
-        if value and value > date.today():  # noqa: DTZ011 — a calendar date, no time zone
+        if value and value > timezone.localdate():
             raise forms.ValidationError("生年月日が未来の日付になっています。")
         return value
 

@@ -16,7 +16,14 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from tomoni import access
 from tomoni.directory.models import Staff
-from tomoni.lib.textnorm import digits_only, is_kana, kana_key, name_key, normalize_text
+from tomoni.lib.textnorm import (
+    digits_only,
+    is_kana,
+    kana_key,
+    name_key,
+    normalize_text,
+    unify_dashes,
+)
 from tomoni.lib.wareki import WarekiError, parse_date
 
 from .models import Household, Membership, Person
@@ -47,13 +54,14 @@ def _phone_filter(digits: str) -> Q:
 
 
 def _word_filter(word: str) -> Q:
-    if _DATEISH.match(word):
+    dashed = unify_dashes(word)  # for the date and phone checks; kana keep their "ー"
+    if _DATEISH.match(dashed):
         try:
             return Q(birth_date=parse_date(word))
         except WarekiError:
             pass
     digits = digits_only(word)
-    if len(digits) >= 4 and len(digits) >= len(word.replace("-", "")) - 1:
+    if len(digits) >= 4 and len(digits) >= len(dashed.replace("-", "")) - 1:
         return _phone_filter(digits)
     names = _any_prefix(("name_key", "family_key", "given_key"), name_key(word))
     if is_kana(word):

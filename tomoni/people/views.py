@@ -107,7 +107,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = access.get_for_user(request.user, Household, pk, access.CHANGE)
+    obj = access.read(request, Household, pk, access.CHANGE)
     # A ModelForm writes the posted values into its instance while validating: give it a copy,
     # so that the action compares against the stored values and sees what changed.
     form = HouseholdForm(
@@ -123,7 +123,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def member_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = access.get_for_user(request.user, Household, pk, access.CHANGE)
+    obj = access.read(request, Household, pk, access.CHANGE)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -146,6 +146,8 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     membership = access.get_for_user(request.user, Membership, membership_pk, access.CHANGE)
     if membership.household_id != obj.pk:
         raise access.NotVisible()
+    if request.method == "GET":
+        record(Action.VIEW, request=request, obj=membership)
     form = EndMembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,13 +170,19 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
 @require_GET
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.read(request, Person, pk)
+    # Households and relatives are listed only where the viewer may open them too: a person
+    # known to two agencies must not reveal the other agency's household or family.
+    households = access.visible(request.user, Household).filter(memberships__person=obj)
     memberships = list(
-        obj.memberships.select_related("household__district").order_by("end_date", "-pk")
+        obj.memberships.filter(household__in=households.values("pk"))
+        .select_related("household__district")
+        .order_by("end_date", "-pk")
     )
     consents = list(obj.consents.select_related("recorded_by", "withdraws").order_by("-pk"))
-    relations = list(obj.relations_from.select_related("to_person")) + list(
-        obj.relations_to.select_related("from_person")
-    )
+    people = access.visible(request.user, Person).values("pk")
+    relations = list(
+        obj.relations_from.filter(to_person__in=people).select_related("to_person")
+    ) + list(obj.relations_to.filter(from_person__in=people).select_related("from_person"))
     withdrawn = {c.withdraws_id for c in consents if c.withdraws_id}
     return render(
         request,
@@ -192,7 +200,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = access.get_for_user(request.user, Person, pk, access.CHANGE)
+    obj = access.read(request, Person, pk, access.CHANGE)
     form = PersonForm(request.POST or None, instance=copy.copy(obj))  # see household_edit
     if request.method == "POST" and form.is_valid():
         actions.update_person(_staff(request), obj, form.cleaned_data, request=request)
@@ -203,7 +211,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = access.get_for_user(request.user, Person, pk, access.CHANGE)
+    obj = access.read(request, Person, pk, access.CHANGE)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.record_consent(_staff(request), obj, **form.cleaned_data, request=request)
@@ -214,7 +222,7 @@ def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
-    obj = access.get_for_user(request.user, Person, pk, access.CHANGE)
+    obj = access.read(request, Person, pk, access.CHANGE)
     consent = access.get_for_user(request.user, Consent, consent_pk)
     if consent.person_id != obj.pk:
         raise access.NotVisible()
