@@ -14,11 +14,12 @@ from pathlib import Path
 from django.test import Client
 from django.urls import reverse
 
+from tomoni.access import policy
 from tomoni.directory.models import Role, Staff
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(ROOT.glob("tomoni/**/templates/**/*.html"))
-PERSONAL_MODELS = ("Household", "Person", "Membership", "Relation", "Consent")
+PERSONAL_MODELS = sorted(label.split(".")[1] for label in policy.PERSONAL_MODELS)
 
 
 def test_templates_have_no_inline_script_or_style() -> None:

@@ -9,7 +9,9 @@ can_create(user, Model)              → bool
 
 from .api import (
     CHANGE,
+    RESPOND,
     VIEW,
+    WITHDRAW,
     NotVisible,
     can,
     can_create,
@@ -25,7 +27,9 @@ from .api import (
 
 __all__ = [
     "CHANGE",
+    "RESPOND",
     "VIEW",
+    "WITHDRAW",
     "NotVisible",
     "can",
     "can_create",

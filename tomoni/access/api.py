@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from .policy import CHANGE, CREATE, DERIVED, VIEW, rules_for
+from .policy import CHANGE, CREATE, DERIVED, RESPOND, VIEW, WITHDRAW, rules_for
 
-__all__ = ["CHANGE", "VIEW"]  # re-exported for `access.CHANGE`
+__all__ = ["CHANGE", "RESPOND", "VIEW", "WITHDRAW"]  # re-exported for `access.CHANGE`
 
 if TYPE_CHECKING:
     from .relations import RelationFilter

@@ -14,6 +14,8 @@ from tomoni.directory.roles import Role
 
 VIEW = "view"
 CHANGE = "change"
+RESPOND = "respond"  # a referral's receiver: accept, decline, complete
+WITHDRAW = "withdraw"  # a referral's sender: take it back
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,37 @@ RULES: tuple[Rule, ...] = (
     # add their own relations here.
     _rules("people.Household", Role.AGENCY, "registered_by_my_agency", VIEW, CHANGE),
     _rules("people.Person", Role.AGENCY, "registered_by_my_agency", VIEW, CHANGE),
+    # People a worker is consulting about, whoever registered them.
+    _rules("people.Household", Role.WINDOW, "subject_of_my_consultations", VIEW, CHANGE),
+    _rules("people.Person", Role.WINDOW, "subject_of_my_consultations", VIEW, CHANGE),
+    _rules("people.Household", Role.AGENCY, "subject_of_my_agency_consultations", VIEW, CHANGE),
+    _rules("people.Person", Role.AGENCY, "subject_of_my_agency_consultations", VIEW, CHANGE),
+    # 相談受付: coordinators see all; the window what it took or what nobody has taken yet;
+    # an agency what its own staff took (支援機関向けの相談).
+    _rules("intake.Consultation", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("intake.Consultation", Role.WINDOW, "received_or_assigned_to_me", VIEW, CHANGE),
+    _rules("intake.Consultation", Role.WINDOW, "unassigned_at_my_agency", VIEW, CHANGE),
+    _rules("intake.Consultation", Role.AGENCY, "taken_by_my_agency", VIEW, CHANGE),
+    # つなぎ: the receiving agency responds, the sending agency may withdraw; the receiver
+    # sees what the referral shares, not the consultation behind it.
+    _rules("intake.Referral", Role.COORDINATOR, "any", VIEW),
+    *(
+        rule
+        for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY)
+        for rule in (
+            _rules("intake.Referral", role, "addressed_to_my_agency", VIEW, RESPOND),
+            _rules("intake.Referral", role, "sent_by_my_agency", VIEW, WITHDRAW),
+        )
+    ),
+    # 支援経過記録 follow their consultation, minus notes another agency kept to itself.
+    *(
+        _rules("notes.Note", role, "on_visible_consultation", VIEW)
+        for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY)
+    ),
     # Break-glass (緊急閲覧): any staff, read only, while the grant lasts.
     *(
         _rules(model, role, "break_glass", VIEW)
-        for model in ("people.Household", "people.Person")
+        for model in ("people.Household", "people.Person", "intake.Consultation")
         for role in Role.values
     ),
 )
@@ -60,11 +89,21 @@ DERIVED: dict[str, tuple[str, str]] = {
 CREATE: dict[str, frozenset[str]] = {
     "people.Household": frozenset({Role.COORDINATOR, Role.WINDOW, Role.AGENCY}),
     "people.Person": frozenset({Role.COORDINATOR, Role.WINDOW, Role.AGENCY}),
+    "intake.Consultation": frozenset({Role.COORDINATOR, Role.WINDOW, Role.AGENCY}),
 }
 
 # Models whose records are personal data: every read of one goes through this module.
 PERSONAL_MODELS: frozenset[str] = frozenset(
-    {"people.Household", "people.Person", "people.Membership", "people.Relation", "people.Consent"}
+    {
+        "people.Household",
+        "people.Person",
+        "people.Membership",
+        "people.Relation",
+        "people.Consent",
+        "intake.Consultation",
+        "intake.Referral",
+        "notes.Note",
+    }
 )
 
 

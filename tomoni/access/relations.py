@@ -8,6 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from tomoni.directory.models import Staff
+from tomoni.intake.models import Consultation
+from tomoni.notes.models import Visibility
 from tomoni.people.models import Household, Membership
 
 from .models import BreakGlass
@@ -26,6 +28,8 @@ def relation(model: str, name: str) -> Callable[[RelationFilter], RelationFilter
 
 @relation("people.Household", "any")
 @relation("people.Person", "any")
+@relation("intake.Consultation", "any")
+@relation("intake.Referral", "any")
 def _everything(user: Staff) -> Q:
     return Q()
 
@@ -47,14 +51,14 @@ def _person_registered_by_me(user: Staff) -> Q:
 @relation("people.Household", "registered_by_my_agency")
 def _household_registered_by_my_agency(user: Staff) -> Q:
     if user.agency_id is None:
-        return Q(pk__in=[])
+        return _no_agency()
     return Q(created_by__agency_id=user.agency_id)
 
 
 @relation("people.Person", "registered_by_my_agency")
 def _person_registered_by_my_agency(user: Staff) -> Q:
     if user.agency_id is None:
-        return Q(pk__in=[])
+        return _no_agency()
     members = Membership.objects.filter(
         person=OuterRef("pk"), household__created_by__agency_id=user.agency_id
     )
@@ -66,6 +70,95 @@ def _granted(user: Staff, object_type: str) -> Q:
         staff=user, object_type=object_type, expires_at__gt=timezone.now()
     )
     return Q(pk__in=grants.values("object_id"))
+
+
+def _no_agency() -> Q:
+    return Q(pk__in=[])
+
+
+# --- People reached through consultations -------------------------------------------------
+
+
+def _my_consultations(user: Staff) -> Q:
+    return Q(receiver=user) | Q(assignee=user)
+
+
+@relation("people.Person", "subject_of_my_consultations")
+def _person_subject_of_mine(user: Staff) -> Q:
+    mine = Consultation.objects.filter(_my_consultations(user), person=OuterRef("pk"))
+    return Q(Exists(mine))
+
+
+@relation("people.Household", "subject_of_my_consultations")
+def _household_subject_of_mine(user: Staff) -> Q:
+    mine = Consultation.objects.filter(_my_consultations(user), household=OuterRef("pk"))
+    return Q(Exists(mine))
+
+
+@relation("people.Person", "subject_of_my_agency_consultations")
+def _person_subject_of_my_agency(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    ours = Consultation.objects.filter(agency_id=user.agency_id, person=OuterRef("pk"))
+    return Q(Exists(ours))
+
+
+@relation("people.Household", "subject_of_my_agency_consultations")
+def _household_subject_of_my_agency(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    ours = Consultation.objects.filter(agency_id=user.agency_id, household=OuterRef("pk"))
+    return Q(Exists(ours))
+
+
+# --- Consultations, referrals, notes -------------------------------------------------------
+
+
+@relation("intake.Consultation", "received_or_assigned_to_me")
+def _consultation_mine(user: Staff) -> Q:
+    return _my_consultations(user)
+
+
+@relation("intake.Consultation", "unassigned_at_my_agency")
+def _consultation_unassigned(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    return Q(agency_id=user.agency_id, assignee__isnull=True)
+
+
+@relation("intake.Consultation", "taken_by_my_agency")
+def _consultation_my_agency(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    return Q(agency_id=user.agency_id)
+
+
+@relation("intake.Referral", "addressed_to_my_agency")
+def _referral_to_me(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    return Q(to_agency_id=user.agency_id)
+
+
+@relation("intake.Referral", "sent_by_my_agency")
+def _referral_from_me(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    return Q(from_agency_id=user.agency_id)
+
+
+@relation("notes.Note", "on_visible_consultation")
+def _note_on_visible_consultation(user: Staff) -> Q:
+    from .api import visible  # the consultation rules decide; no second copy of them here
+
+    consultations = visible(user, Consultation).values("pk")
+    kept_elsewhere = Q(visibility=Visibility.OWN_AGENCY) & ~Q(agency_id=user.agency_id)
+    return Q(consultation__in=consultations) & ~kept_elsewhere
+
+
+@relation("intake.Consultation", "break_glass")
+def _consultation_break_glass(user: Staff) -> Q:
+    return _granted(user, "intake.consultation")
 
 
 @relation("people.Household", "break_glass")

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from tomoni.audit.log import Action, record
 
-from .models import Agency, Area, District, Role, Staff, Tag
+from .models import Agency, Area, Concern, District, Role, Staff, Tag
 
 # Permissions follow the role (below), not Django's per-model permission groups.
 admin.site.unregister(Group)
@@ -71,6 +71,12 @@ class AgencyAdmin(AuditedAdmin, admin.ModelAdmin[Agency]):
     list_display = ["name", "field", "kind", "operation", "attends_plenary", "active"]
     list_filter = ["field", "kind", "operation", "attends_plenary", "active"]
     search_fields = ["name", "short_name", "code"]
+
+
+@admin.register(Concern)
+class ConcernAdmin(AuditedAdmin, admin.ModelAdmin[Concern]):
+    list_display = ["code", "name", "domain", "on_checklist", "order", "active"]
+    list_filter = ["domain", "on_checklist", "active"]
 
 
 @admin.register(Tag)

@@ -9,7 +9,7 @@ from django.db import models
 
 from .roles import Role
 
-__all__ = ["Agency", "Area", "District", "Domain", "Role", "Staff", "Tag"]
+__all__ = ["Agency", "Area", "Concern", "District", "Domain", "Role", "Staff", "Tag"]
 
 
 class Domain(models.TextChoices):
@@ -124,6 +124,25 @@ class Tag(models.Model):
         ordering = ["order", "code"]
         verbose_name = "横断タグ"
         verbose_name_plural = "横断タグ"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Concern(models.Model):
+    """課題: the 相談受付票 checklist and the wider taxonomy, each in one 分野 (admin-editable)."""
+
+    code = models.SlugField("コード", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=40)
+    domain = models.CharField("分野", max_length=20, choices=Domain.choices)
+    on_checklist = models.BooleanField("相談受付票のチェック項目", default=False)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    active = models.BooleanField("有効", default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "課題"
+        verbose_name_plural = "課題"
 
     def __str__(self) -> str:
         return self.name

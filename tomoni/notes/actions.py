@@ -1,0 +1,56 @@
+"""Writing 支援経過記録."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from tomoni import access
+from tomoni.audit.log import Action, record
+from tomoni.directory.models import Staff
+from tomoni.intake.models import Consultation
+
+from .models import Note, NoteMethod, Visibility
+
+
+@transaction.atomic
+def add_note(
+    actor: Staff,
+    consultation: Consultation,
+    *,
+    text: str,
+    method: str,
+    on: date | None = None,
+    visibility: str = Visibility.SHARED,
+    request: HttpRequest | None = None,
+) -> Note:
+    """A dated entry in the consultation's 経過記録. Notes are never edited: a correction is a
+    new note, so the record shows what was known when."""
+    access.require(actor, access.CHANGE, consultation)
+    text = text.strip()
+    if not text:
+        raise ValidationError("内容を入力してください。")
+    if method not in NoteMethod.values or visibility not in Visibility.values:
+        raise ValidationError("方法と公開範囲を選んでください。")
+    day = on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError("未来の日付の記録は登録できません。")
+    assert actor.agency is not None  # roles that change consultations all have an agency
+    note = Note.objects.create(
+        consultation=consultation,
+        on=day,
+        method=method,
+        author=actor,
+        agency=actor.agency,
+        text=text,
+        visibility=visibility,
+    )
+    record(Action.CREATE, actor=actor, request=request, obj=note)
+    from tomoni.fulltext.api import index
+
+    index("notes.note", note.pk, text)
+    return note
