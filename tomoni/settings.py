@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "axes",
     "tomoni.directory",
     "tomoni.people",
+    "tomoni.intake",
+    "tomoni.notes",
     "tomoni.audit",
     "tomoni.access",
     "tomoni.web",
