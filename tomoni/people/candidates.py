@@ -23,6 +23,7 @@ from tomoni.lib.textnorm import kana_key, name_key
 from tomoni.lib.wareki import age_on
 
 from .models import Membership, Person
+from .search import prefix_q
 
 LIMIT = 8
 
@@ -36,10 +37,6 @@ class Candidate:
     district: str
     score: float
     reasons: list[str] = field(default_factory=list)
-
-
-def _prefix(field_name: str, value: str) -> Q:
-    return Q(**{f"{field_name}__gte": value, f"{field_name}__lt": value + "\U0010ffff"})
 
 
 def find_candidates(
@@ -60,9 +57,9 @@ def find_candidates(
     family, given, kana_k = name_key(family_name), name_key(given_name), kana_key(kana)
     lookups = Q()
     if family:
-        lookups |= _prefix("family_key", family)
+        lookups |= prefix_q("family_key", family)
     if kana_k:
-        lookups |= _prefix("kana_key", kana_k)
+        lookups |= prefix_q("kana_key", kana_k)
     if birth_date is not None:
         lookups |= Q(birth_date=birth_date)
     if not lookups or (not birth_date and len(family + kana_k) < 2):

@@ -34,20 +34,21 @@ _TOP = "\U0010ffff"
 MAX_WORDS = 5
 
 
-def _prefix(field: str, value: str) -> Q:
+def prefix_q(field: str, value: str) -> Q:
+    """``field`` starts with ``value``, as a range an index can serve on any database."""
     return Q(**{f"{field}__gte": value, f"{field}__lt": value + _TOP})
 
 
-def _any_prefix(fields: tuple[str, ...], value: str) -> Q:
+def _anyprefix_q(fields: tuple[str, ...], value: str) -> Q:
     q = Q()
     for field in fields:
-        q |= _prefix(field, value)
+        q |= prefix_q(field, value)
     return q
 
 
 def _phone_filter(digits: str) -> Q:
     """The start or the end of the person's own number or of their household's."""
-    numbers = _prefix("phone_key", digits) | _prefix("phone_rev", digits[::-1])
+    numbers = prefix_q("phone_key", digits) | prefix_q("phone_rev", digits[::-1])
     households = Household.objects.filter(numbers).values("pk")
     members = Membership.current.filter(household__in=households).values("person_id")
     return numbers | Q(pk__in=members)
@@ -63,10 +64,10 @@ def _word_filter(word: str) -> Q:
     digits = digits_only(word)
     if len(digits) >= 4 and len(digits) >= len(dashed.replace("-", "")) - 1:
         return _phone_filter(digits)
-    names = _any_prefix(("name_key", "family_key", "given_key"), name_key(word))
+    names = _anyprefix_q(("name_key", "family_key", "given_key"), name_key(word))
     if is_kana(word):
         kana = kana_key(word)
-        return names | _any_prefix(("kana_key", "family_kana_key", "given_kana_key"), kana)
+        return names | _anyprefix_q(("kana_key", "family_kana_key", "given_kana_key"), kana)
     return names
 
 
