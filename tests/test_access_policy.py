@@ -1,9 +1,11 @@
 """The policy table, expanded over every role × relation × model × action and asserted over
-HTTP; plus fixed expectations that anchor the table itself."""
+HTTP (people) and over the ORM API (consultations, referrals, notes, whose views are built
+separately); plus fixed expectations that anchor the table itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from itertools import product
 
 import pytest
@@ -12,8 +14,10 @@ from django.urls import reverse
 
 from tomoni import access
 from tomoni.access.actions import open_break_glass
-from tomoni.access.policy import CHANGE, RULES, VIEW
-from tomoni.directory.models import Role, Staff
+from tomoni.access.policy import CHANGE, RESPOND, RULES, VIEW, WITHDRAW
+from tomoni.directory.models import Agency, Role, Staff
+from tomoni.intake.models import Consultation, Referral
+from tomoni.notes.models import Note, Visibility
 from tomoni.people.models import Household, Person
 
 from .conftest import PERSONAS, first_member
@@ -161,3 +165,262 @@ def test_inactive_user_sees_nothing(make_staff: Callable[..., Staff]) -> None:
     user.is_active = False
     assert not access.visible(user, Household).exists()
     assert not access.can(user, VIEW, household)
+
+
+# --- Consultations, referrals and notes over the ORM API ----------------------------------
+
+# Relations that need the user to have an agency; roles without one (監査, 管理) never hold
+# them, whatever the record.
+AGENCY_RELATIONS = {
+    "taken_by_my_agency",
+    "unassigned_at_my_agency",
+    "addressed_to_my_agency",
+    "sent_by_my_agency",
+}
+# Each scenario: (receiver, assignee) as seen from the user, and the relations it satisfies.
+CONSULTATION_SCENARIOS: dict[str, tuple[str, str | None, set[str]]] = {
+    "received_by_me": (
+        "me",
+        "colleague",
+        {"any", "received_or_assigned_to_me", "taken_by_my_agency"},
+    ),
+    "assigned_to_me": (
+        "colleague",
+        "me",
+        {"any", "received_or_assigned_to_me", "taken_by_my_agency"},
+    ),
+    "unassigned_at_my_agency": (
+        "colleague",
+        None,
+        {"any", "unassigned_at_my_agency", "taken_by_my_agency"},
+    ),
+    "colleague_assigned": ("colleague", "colleague", {"any", "taken_by_my_agency"}),
+    "other_agency": ("stranger", "stranger", {"any"}),
+    "break_glass": ("stranger", "stranger", {"any", "break_glass"}),
+}
+REFERRAL_SCENARIOS: dict[str, tuple[str, str, set[str]]] = {
+    "addressed_to_my_agency": ("other", "mine", {"any", "addressed_to_my_agency"}),
+    "sent_by_my_agency": ("mine", "other", {"any", "sent_by_my_agency"}),
+    "unrelated": ("other", "third", {"any"}),
+}
+# Which consultation the note is on (a scenario above), whose agency wrote it, visibility.
+NOTE_SCENARIOS: dict[str, tuple[str, str, str]] = {
+    "shared_on_my_consultation": ("received_by_me", "other", Visibility.SHARED),
+    "own_agency_by_another_agency": ("received_by_me", "other", Visibility.OWN_AGENCY),
+    "own_agency_by_my_agency": ("received_by_me", "mine", Visibility.OWN_AGENCY),
+    "shared_on_another_agency_consultation": ("other_agency", "other", Visibility.SHARED),
+}
+ACTIONS = {
+    "intake.Consultation": (VIEW, CHANGE, RESPOND, WITHDRAW),
+    "intake.Referral": (VIEW, CHANGE, RESPOND, WITHDRAW),
+    "notes.Note": (VIEW, CHANGE),
+}
+
+
+def granted(model: str, role: str, relations: set[str], action: str) -> bool:
+    """What RULES say for a record that satisfies ``relations``."""
+    return any(
+        r.model == model and r.role == role and action in r.actions and r.relation in relations
+        for r in RULES
+    )
+
+
+def held(relations: set[str], user: Staff) -> set[str]:
+    return relations if user.agency_id else relations - AGENCY_RELATIONS
+
+
+class World:
+    """Records placed around one user: its agency ("mine"; 教育委員会 for roles without one),
+    a colleague there, and strangers at two other agencies."""
+
+    def __init__(self, user: Staff, make_staff: Callable[..., Staff]) -> None:
+        self.user = user
+        self.mine = user.agency or Agency.objects.get(code="kyoiku")
+        self.other = Agency.objects.get(code="kenri")
+        self.third = Agency.objects.get(code="shohi")
+        self.colleague = make_staff(Role.AGENCY, self.mine.code)
+        self.stranger = make_staff(Role.AGENCY, self.other.code)
+        self.count = 0
+
+    def staff(self, who: str | None) -> Staff | None:
+        return {"me": self.user, "colleague": self.colleague, "stranger": self.stranger}.get(
+            who or ""
+        )
+
+    def consultation(self, scenario: str) -> Consultation:
+        receiver_key, assignee_key, _relations = CONSULTATION_SCENARIOS[scenario]
+        receiver = self.staff(receiver_key)
+        assert receiver is not None
+        self.count += 1
+        consultation = Consultation.objects.create(
+            code=f"T{self.user.pk}-{self.count}",
+            receiver=receiver,
+            agency=self.other if receiver_key == "stranger" else self.mine,
+            assignee=self.staff(assignee_key),
+            method="phone",
+            summary="テスト用の相談",
+            consent="given",
+        )
+        if scenario == "break_glass":
+            open_break_glass(self.user, "intake.consultation", consultation.pk, "緊急の安否確認")
+        return consultation
+
+    def referral(self, scenario: str) -> Referral:
+        sender, receiver, _relations = REFERRAL_SCENARIOS[scenario]
+        agencies = {"mine": self.mine, "other": self.other, "third": self.third}
+        consultation = self.consultation("other_agency")
+        return Referral.objects.create(
+            consultation=consultation,
+            from_agency=agencies[sender],
+            to_agency=agencies[receiver],
+            sent_by=self.stranger,
+            shared_summary="面談をお願いします。",
+            due_on=date(2026, 6, 9),
+        )
+
+    def note(self, scenario: str) -> Note:
+        consultation_scenario, author_key, visibility = NOTE_SCENARIOS[scenario]
+        author = self.colleague if author_key == "mine" else self.stranger
+        return Note.objects.create(
+            consultation=self.consultation(consultation_scenario),
+            method="phone",
+            author=author,
+            agency=self.mine if author_key == "mine" else self.other,
+            text="経過の記録",
+            visibility=visibility,
+        )
+
+
+def expected_consultation(role: str, scenario: str, user: Staff, action: str) -> bool:
+    return granted(
+        "intake.Consultation", role, held(CONSULTATION_SCENARIOS[scenario][2], user), action
+    )
+
+
+def expected_note(role: str, scenario: str, user: Staff, action: str) -> bool:
+    """A note follows its consultation, minus own-agency notes of another agency."""
+    consultation_scenario, author_key, visibility = NOTE_SCENARIOS[scenario]
+    kept_elsewhere = visibility == Visibility.OWN_AGENCY and not (
+        author_key == "mine" and user.agency_id
+    )
+    on_visible = expected_consultation(role, consultation_scenario, user, VIEW)
+    relations = {"on_visible_consultation"} if on_visible and not kept_elsewhere else set()
+    return granted("notes.Note", role, relations, action)
+
+
+def _expected(model: str, role: str, scenario: str, user: Staff, action: str) -> bool:
+    if model == "intake.Consultation":
+        return expected_consultation(role, scenario, user, action)
+    if model == "intake.Referral":
+        return granted(model, role, held(REFERRAL_SCENARIOS[scenario][2], user), action)
+    return expected_note(role, scenario, user, action)
+
+
+ORM_CASES = [
+    *product(PERSONAS, ["intake.Consultation"], CONSULTATION_SCENARIOS),
+    *product(PERSONAS, ["intake.Referral"], REFERRAL_SCENARIOS),
+    *product(PERSONAS, ["notes.Note"], NOTE_SCENARIOS),
+]
+ORM_MODELS: dict[str, type[Consultation | Referral | Note]] = {
+    "intake.Consultation": Consultation,
+    "intake.Referral": Referral,
+    "notes.Note": Note,
+}
+
+
+def _make(world: World, model: str, scenario: str) -> Consultation | Referral | Note:
+    if model == "intake.Consultation":
+        return world.consultation(scenario)
+    if model == "intake.Referral":
+        return world.referral(scenario)
+    return world.note(scenario)
+
+
+@pytest.mark.parametrize(("persona", "model", "scenario"), ORM_CASES)
+def test_policy_over_the_orm(
+    persona: str, model: str, scenario: str, make_staff: Callable[..., Staff]
+) -> None:
+    """access.can() answers every action exactly as the policy table says."""
+    role, agency = PERSONAS[persona]
+    user = make_staff(role, agency)
+    target = _make(World(user, make_staff), model, scenario)
+    actual = {action: access.can(user, action, target) for action in ACTIONS[model]}
+    expected = {action: _expected(model, role, scenario, user, action) for action in ACTIONS[model]}
+    assert actual == expected
+
+
+@pytest.mark.parametrize(("persona", "model"), list(product(PERSONAS, ORM_MODELS)))
+def test_intake_lists_follow_the_same_rules(
+    persona: str, model: str, make_staff: Callable[..., Staff]
+) -> None:
+    """visible() lists exactly the records the table grants, across every scenario at once."""
+    role, agency = PERSONAS[persona]
+    user = make_staff(role, agency)
+    world = World(user, make_staff)
+    scenarios = {
+        "intake.Consultation": CONSULTATION_SCENARIOS,
+        "intake.Referral": REFERRAL_SCENARIOS,
+        "notes.Note": NOTE_SCENARIOS,
+    }[model]
+    made = {scenario: _make(world, model, scenario) for scenario in scenarios}
+    listed = set(access.visible(user, ORM_MODELS[model]).values_list("pk", flat=True))
+    listed &= {record.pk for record in made.values()}
+    expected = {made[s].pk for s in scenarios if _expected(model, role, s, user, VIEW)}
+    assert listed == expected
+
+
+def _c(role: str, scenario: str, action: str) -> bool:
+    return granted("intake.Consultation", role, CONSULTATION_SCENARIOS[scenario][2], action)
+
+
+def _r(role: str, scenario: str, action: str) -> bool:
+    return granted("intake.Referral", role, REFERRAL_SCENARIOS[scenario][2], action)
+
+
+def test_intake_table_anchors() -> None:
+    """The intake rows say what issue #3 says; a careless edit to RULES shows here."""
+    # The window: what it took or is assigned, and what nobody at the window has taken yet;
+    # not a colleague's consultation.
+    for scenario in ("received_by_me", "assigned_to_me", "unassigned_at_my_agency"):
+        assert _c(Role.WINDOW, scenario, CHANGE)
+    assert not _c(Role.WINDOW, "colleague_assigned", VIEW)
+    assert not _c(Role.WINDOW, "other_agency", VIEW)
+    # An agency: everything its own staff took, nothing of another agency's.
+    assert _c(Role.AGENCY, "colleague_assigned", CHANGE)
+    assert not _c(Role.AGENCY, "other_agency", VIEW)
+    # Coordinators: every consultation.
+    assert _c(Role.COORDINATOR, "other_agency", CHANGE)
+    # Break-glass reads a consultation, for every role; it changes nothing (coordinators
+    # could change the record anyway).
+    for role in Role.values:
+        assert _c(role, "break_glass", VIEW)
+        assert _c(role, "break_glass", CHANGE) == (role == Role.COORDINATOR)
+    for role in (Role.MANAGER, Role.AUDITOR, Role.ADMIN, Role.OUTREACH, Role.COMMUNITY):
+        assert not _c(role, "received_by_me", VIEW)
+        assert not _r(role, "unrelated", VIEW)
+    # Referrals: the receiver answers, the sender withdraws, neither does the other's part.
+    for role in (Role.WINDOW, Role.AGENCY, Role.COORDINATOR, Role.OUTREACH, Role.COMMUNITY):
+        assert _r(role, "addressed_to_my_agency", RESPOND)
+        assert not _r(role, "addressed_to_my_agency", WITHDRAW)
+        assert _r(role, "sent_by_my_agency", WITHDRAW)
+        assert not _r(role, "sent_by_my_agency", RESPOND)
+    assert not _r(Role.AGENCY, "unrelated", VIEW)
+    assert _r(Role.COORDINATOR, "unrelated", VIEW)
+    assert not _r(Role.COORDINATOR, "unrelated", RESPOND)
+    for role in Role.values:
+        for scenario in REFERRAL_SCENARIOS:
+            assert not _r(role, scenario, CHANGE)  # a referral moves only by its actions
+
+
+def test_note_anchors(make_staff: Callable[..., Staff]) -> None:
+    """Notes follow the consultation minus other agencies' own notes; nobody edits one."""
+    coordinator = make_staff(Role.COORDINATOR, "shakyo")
+    window = make_staff(Role.WINDOW, "window")
+    assert expected_note(
+        Role.COORDINATOR, "shared_on_another_agency_consultation", coordinator, VIEW
+    )
+    assert not expected_note(Role.COORDINATOR, "own_agency_by_another_agency", coordinator, VIEW)
+    assert expected_note(Role.WINDOW, "own_agency_by_my_agency", window, VIEW)
+    assert not expected_note(Role.WINDOW, "shared_on_another_agency_consultation", window, VIEW)
+    for role in Role.values:
+        assert not granted("notes.Note", role, {"on_visible_consultation"}, CHANGE)

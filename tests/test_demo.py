@@ -1,33 +1,76 @@
-"""The demo city: deterministic, obviously synthetic, and it contains the situations."""
+"""The demo city: deterministic, obviously synthetic, and it contains the situations; its
+consultations, referrals and notes tell those situations' stories."""
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime, time, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from tomoni import access
 from tomoni.audit.log import verify
 from tomoni.audit.models import AuditEvent
 from tomoni.demo.city import DEMO_STAFF, load_city
+from tomoni.demo.intake import FROM, SEED_EXAMPLES, UNTIL
 from tomoni.demo.names import SURNAMES
 from tomoni.directory.models import Agency, Area, District, Role, Staff
+from tomoni.fulltext.api import matching_ids
+from tomoni.fulltext.models import SearchDocument
+from tomoni.intake import actions
+from tomoni.intake.actions import response_due
+from tomoni.intake.models import Consultation, ConsultationConcern, Outcome, Referral, RouteStep
+from tomoni.notes.models import Note
 from tomoni.people.models import Household, Membership, Person
 
+State = Referral.State
 
-def _snapshot() -> list[tuple[str, str, str | None]]:
-    return [
-        (p.family_name, p.given_name, p.birth_date and p.birth_date.isoformat())
+
+def _snapshot() -> list[tuple[str, ...]]:
+    people = [
+        (p.family_name, p.given_name, p.birth_date.isoformat() if p.birth_date else "")
         for p in Person.objects.order_by("pk")
     ]
+    consultations = [
+        (
+            c.code,
+            c.summary,
+            c.received_at.isoformat(),
+            c.outcome,
+            c.household.code if c.household else "",
+        )
+        for c in Consultation.objects.select_related("household").order_by("pk")
+    ]
+    referrals = [
+        (r.consultation.code, r.to_agency.code, r.state, r.due_on.isoformat())
+        for r in Referral.objects.select_related("consultation", "to_agency").order_by("pk")
+    ]
+    notes = [
+        (n.consultation.code, n.on.isoformat(), n.text)
+        for n in Note.objects.select_related("consultation").order_by("pk")
+    ]
+    return [*people, *consultations, *referrals, *notes]
 
 
-def test_same_seed_same_city(db: None) -> None:
-    load_city(40, seed=7)
-    first = _snapshot()
+def _delete_city() -> None:
+    Note.objects.all().delete()
+    Referral.objects.all().delete()
+    Consultation.objects.all().delete()
     Membership.objects.all().delete()
     Person.objects.all().delete()
     Household.objects.all().delete()
+
+
+def test_same_seed_same_city(db: None) -> None:
+    """The same seed gives the same people, consultations, referrals and notes."""
+    load_city(40, seed=7)
+    first = _snapshot()
+    assert Consultation.objects.exists() and Note.objects.exists()
+    _delete_city()
     load_city(40, seed=7)
     assert _snapshot() == first
     load_city(40, seed=8)
@@ -47,9 +90,14 @@ def test_city_has_the_situations(db: None) -> None:
 
 
 def test_names_are_obviously_synthetic(db: None) -> None:
+    """Residents and the callers in the consultations alike carry the synthetic surnames."""
     load_city(50)
     synthetic = {s for s, _ in SURNAMES}
     assert set(Person.objects.values_list("family_name", flat=True)) <= synthetic
+    callers = set(
+        Consultation.objects.exclude(caller_name="").values_list("caller_name", flat=True)
+    )
+    assert callers and {name.split()[0] for name in callers} <= synthetic
 
 
 def test_master_data_and_one_login_per_role(db: None) -> None:
@@ -66,8 +114,11 @@ def test_master_data_and_one_login_per_role(db: None) -> None:
 
 
 def test_loading_is_audited_and_records_are_scoped(db: None) -> None:
-    load_city(30)
-    assert AuditEvent.objects.filter(action="bulk_load").count() == 1
+    """One BULK_LOAD per kind; the window and agency B share only households both consulted on."""
+    totals = load_city(30)
+    loads = AuditEvent.objects.filter(action="bulk_load").order_by("seq")
+    assert [e.object_type for e in loads] == ["people.household", "intake.consultation"]
+    assert loads[1].detail["consultations"] == totals["consultations"] > 0
     assert list(verify()) == []
     window = Staff.objects.get(username="madoguchi")
     agency_b = Staff.objects.get(username="shogai")
@@ -75,7 +126,16 @@ def test_loading_is_audited_and_records_are_scoped(db: None) -> None:
     assert access.visible(coordinator, Household).count() == 30
     seen_by_window = set(access.visible(window, Household).values_list("pk", flat=True))
     seen_by_b = set(access.visible(agency_b, Household).values_list("pk", flat=True))
-    assert seen_by_window and seen_by_b and not (seen_by_window & seen_by_b)
+    assert seen_by_window - seen_by_b and seen_by_b - seen_by_window
+    registered_by_b = set(
+        Household.objects.filter(created_by__agency=agency_b.agency).values_list("pk", flat=True)
+    )
+    consulted_by_window = set(
+        Consultation.objects.filter(receiver=window).values_list("household", flat=True)
+    )
+    assert seen_by_window & seen_by_b <= (registered_by_b & consulted_by_window) | set(
+        Consultation.objects.filter(agency=agency_b.agency).values_list("household", flat=True)
+    )
 
 
 def test_demo_command_reuses_what_exists(db: None) -> None:
@@ -88,3 +148,162 @@ def test_demo_command_reuses_what_exists(db: None) -> None:
     assert "既存のデモデータを使います" in text
     for username, *_ in DEMO_STAFF:
         assert username in text
+
+
+def test_demo_consultations_tell_the_seed_examples(db: None) -> None:
+    """The seed's three examples appear verbatim and are found by the full-text search."""
+    load_city(300)
+    for example in SEED_EXAMPLES:
+        assert Consultation.objects.filter(summary=example).exists(), example
+    eviction = Consultation.objects.filter(summary=SEED_EXAMPLES[2])
+    for consultation in eviction:
+        assert [step.kind for step in consultation.route.all()][:1] == ["minsei"]
+        assert consultation.caller_relation == "民生児童委員"
+        assert consultation.receiver.username == "madoguchi"
+        assert {"housing", "rent-loan"} <= _concerns(consultation)
+    for cable in Consultation.objects.filter(summary=SEED_EXAMPLES[1]):
+        assert _concerns(cable) >= {"other", "procedures"}
+        assert cable.concern_links.get(is_primary=True).concern.code == "other"
+    for query in ("ケーブルテレビ", "解約"):
+        consultations = Consultation.objects.filter(
+            pk__in=matching_ids("intake.consultation", query)
+        )
+        notes = Note.objects.filter(pk__in=matching_ids("notes.note", query))
+        assert SEED_EXAMPLES[1] in set(consultations.values_list("summary", flat=True))
+        assert notes.exists() and all(query in note.text for note in notes)
+    assert SearchDocument.objects.filter(kind="intake.consultation").count() == (
+        Consultation.objects.count()
+    )
+    assert SearchDocument.objects.filter(kind="notes.note").count() == Note.objects.count()
+
+
+def _concerns(consultation: Consultation) -> set[str]:
+    return set(consultation.concern_links.values_list("concern__code", flat=True))
+
+
+def _first_of_each() -> list[int]:
+    """The first consultation about each household."""
+    return [
+        Consultation.objects.filter(household=household, is_new=True).order_by("pk").first().pk
+        for household in Household.objects.filter(consultations__isnull=False).distinct()
+    ]
+
+
+def test_demo_concerns_follow_the_household(db: None) -> None:
+    """Each situation brings its concerns, and about 60% of households consulted."""
+    load_city(300)
+    expected = {
+        "8050": {"hikikomori", "care", "income"},
+        "double-care": {"care", "childcare"},
+        "self-neglect": {"housing", "community", "health"},
+        "young-carer": {"childcare", "health"},
+        "hikikomori": {"hikikomori"},
+    }
+    for tag, concerns in expected.items():
+        firsts = Consultation.objects.filter(
+            pk__in=_first_of_each(), household__tags__code=tag
+        ).distinct()
+        assert firsts.exists(), tag
+        for consultation in firsts:
+            assert concerns <= _concerns(consultation), (tag, consultation.summary)
+    in_care = Consultation.objects.filter(
+        pk__in=_first_of_each(), household__memberships__end_reason="facility"
+    )
+    assert in_care.exists()
+    assert all({"other", "procedures"} <= _concerns(c) for c in in_care)
+    consulted = Household.objects.filter(consultations__isnull=False).distinct().count()
+    assert 0.5 <= consulted / 300 <= 0.75
+
+
+def test_demo_referrals_cover_every_state(db: None) -> None:
+    """Referrals appear in every state, some overdue, with the fields each state implies."""
+    load_city(300)
+    referrals = list(Referral.objects.select_related("consultation"))
+    assert {r.state for r in referrals} == set(State.values)
+    assert any(r.is_overdue(UNTIL) for r in referrals)
+    targets = set(Referral.objects.values_list("to_agency__code", flat=True))
+    assert {"jiritsu", "kodomokatei", "kenri", "shohi"} <= targets
+    assert any(code.startswith("houkatsu") for code in targets)
+    for r in referrals:
+        assert r.from_agency_id == r.consultation.agency_id != r.to_agency_id
+        assert r.due_on == response_due(timezone.localdate(r.sent_at))
+        answered = r.state in (State.ACCEPTED, State.DECLINED, State.COMPLETED)
+        assert (r.responded_by_id is not None) >= answered
+        assert (r.responded_at is not None) == (r.responded_by_id is not None)
+        assert bool(r.decline_reason) == (r.state == State.DECLINED)
+        completed = r.state == State.COMPLETED
+        assert (r.completed_at is not None) == bool(r.outcome_note) == completed
+        assert (r.completed_by_id is not None) == completed
+        withdrawn = r.state == State.WITHDRAWN
+        assert (r.withdrawn_at is not None) == bool(r.withdraw_reason) == withdrawn
+        assert (r.withdrawn_by_id is not None) == withdrawn
+        assert r.version == 1 + (r.responded_by_id is not None) + (
+            r.state in ("completed", "withdrawn")
+        )
+        assert r.consultation.received_at <= r.sent_at
+        if r.responded_by_id:
+            assert r.responded_by.agency_id == r.to_agency_id
+        if r.completed_by_id:
+            assert r.completed_by.agency_id == r.to_agency_id
+        if r.withdrawn_by_id:
+            assert r.withdrawn_by.agency_id == r.from_agency_id
+    referred = Consultation.objects.filter(outcome=Outcome.REFERRED)
+    assert not referred.filter(referrals__isnull=True).exists()
+
+
+def test_demo_consultations_keep_the_action_invariants(db: None) -> None:
+    """Demo rows keep what the actions keep: codes, one ◎, routes, notes' authors, dates."""
+    load_city(300)
+    consultations = Consultation.objects.all()
+    assert all(code.startswith("SD") for code in consultations.values_list("code", flat=True))
+    primaries = Counter(
+        ConsultationConcern.objects.filter(is_primary=True).values_list("consultation", flat=True)
+    )
+    assert set(primaries.values()) == {1}
+    assert set(primaries) == set(consultations.values_list("pk", flat=True))
+    routes = consultations.annotate(steps=Count("route"))
+    assert not routes.filter(steps=0).exists()
+    assert not RouteStep.objects.filter(order=0).exists()
+    assert set(consultations.values_list("outcome", flat=True)) >= set(Outcome.values)
+    receivers = Counter(consultations.values_list("receiver__username", flat=True))
+    assert set(receivers) == {"madoguchi", "houkatsu", "shogai"}
+    assert receivers["madoguchi"] > 0.8 * sum(receivers.values())
+    consents = Counter(consultations.values_list("consent", flat=True))
+    assert consents["given"] > 0.8 * sum(consents.values())
+    start = datetime.combine(FROM, time(), tzinfo=ZoneInfo("Asia/Tokyo"))
+    end = datetime.combine(UNTIL + timedelta(days=1), time(), tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert not consultations.filter(Q(received_at__lt=start) | Q(received_at__gte=end)).exists()
+    assert consultations.filter(person=None, household=None).exists()  # anonymous calls
+    notes = Note.objects.select_related("author", "consultation")
+    assert notes.filter(visibility="own_agency").exists()
+    for note in notes:
+        assert access.can(note.author, access.CHANGE, note.consultation)
+        assert note.agency_id == note.author.agency_id
+        assert timezone.localdate(note.consultation.received_at) <= note.on <= UNTIL
+
+
+def test_demo_walkthrough_with_the_demo_logins(db: None) -> None:
+    """As madoguchi take and refer; as houkatsu accept and complete."""
+    load_city(60)
+    window = Staff.objects.get(username="madoguchi")
+    houkatsu = Staff.objects.get(username="houkatsu")
+    person = access.visible(window, Person).first()
+    assert person is not None
+    consultation = actions.take_consultation(
+        window, method="phone", summary="足腰が弱り、買い物が難しい", consent="given", person=person
+    )
+    referral = actions.refer(
+        window, consultation, houkatsu.agency, "介護保険の相談をお願いします。"
+    )
+    inbox = access.visible(houkatsu, Referral).filter(state=State.SENT, to_agency=houkatsu.agency)
+    assert referral in inbox
+    referral = actions.move_referral(houkatsu, referral, "accept", version=referral.version)
+    referral = actions.move_referral(
+        houkatsu,
+        referral,
+        "complete",
+        note="要介護認定の申請を支援した。",
+        version=referral.version,
+    )
+    assert referral.state == State.COMPLETED
+    assert access.visible(window, Referral).get(pk=referral.pk).state == State.COMPLETED

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "axes",
     "tomoni.directory",
     "tomoni.people",
+    "tomoni.fulltext",
     "tomoni.intake",
     "tomoni.notes",
     "tomoni.audit",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tomoni.web.urls")),
     path("", include("tomoni.people.urls")),
+    path("", include("tomoni.intake.urls")),
 ]
 
 handler404 = "tomoni.web.views.page_not_found"

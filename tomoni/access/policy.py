@@ -103,6 +103,7 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "intake.Consultation",
         "intake.Referral",
         "notes.Note",
+        "fulltext.SearchDocument",
     }
 )
 

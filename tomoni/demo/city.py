@@ -24,6 +24,7 @@ from tomoni.directory.models import Agency, District, Staff, Tag
 from tomoni.directory.roles import Role
 from tomoni.people.models import Household, Membership, Person, Relation, Relationship, Sex
 
+from .intake import load_intake
 from .names import BUILDINGS, FEMALE, MALE, SURNAMES
 
 DEMO_PASSWORD = "tomoni-demo-2026"  # noqa: S105 — printed by `tomoni demo` on purpose
@@ -60,6 +61,7 @@ class Plan:
     tags: list[str] = field(default_factory=list)
     notes: str = ""
     registrar: str = "madoguchi"
+    kind: str = "ordinary"  # the situation it was drawn from (the demo intake follows it)
 
 
 def _situations() -> list[Callable[[random.Random], Plan]]:
@@ -213,11 +215,13 @@ def plans(count: int, seed: int) -> Iterator[tuple[Plan, random.Random]]:
     situations = _situations()
     for index in range(count):
         if index < len(situations) * 3:
-            plan = situations[index % len(situations)](rng)
+            situation = situations[index % len(situations)]
         elif rng.random() < 0.06:
-            plan = rng.choice(situations)(rng)
+            situation = rng.choice(situations)
         else:
-            plan = _ordinary(rng)
+            situation = _ordinary
+        plan = situation(rng)
+        plan.kind = situation.__name__.lstrip("_")
         yield plan, rng
 
 
@@ -233,7 +237,9 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
     totals = {"households": 0, "persons": 0}
     rows = plans(households, seed)
     chunk: list[tuple[Plan, Household, list[Person]]] = []
+    kinds: list[str] = []
     for index, (plan, rng) in enumerate(rows, start=start + 1):
+        kinds.append(plan.kind)
         surname = rng.choice(SURNAMES)
         district = districts[rng.randrange(len(districts))]
         building = (
@@ -289,6 +295,7 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
         object_type="people.household",
         detail={"households": totals["households"], "persons": totals["persons"], "seed": seed},
     )
+    totals.update(load_intake(staff, first=start + 1, kinds=kinds, seed=seed))
     return totals
 
 

@@ -211,8 +211,8 @@ def refer(
     )
     if consultation.outcome in ("", Outcome.CONTINUING):
         consultation.outcome = Outcome.REFERRED
-        consultation.outcome_at = now
-        consultation.save(update_fields=["outcome", "outcome_at"])
+        consultation.outcome_at = consultation.updated_at = now
+        consultation.save(update_fields=["outcome", "outcome_at", "updated_at"])
     record(Action.CREATE, actor=actor, request=request, obj=referral)
     return referral
 
@@ -261,9 +261,9 @@ def move_referral(
     if action == "decline":
         changes["decline_reason"] = note
     elif action == "complete":
-        changes.update(completed_at=now, outcome_note=note)
+        changes.update(completed_by=actor, completed_at=now, outcome_note=note)
     elif action == "withdraw":
-        changes.update(withdrawn_at=now, withdraw_reason=note)
+        changes.update(withdrawn_by=actor, withdrawn_at=now, withdraw_reason=note)
     expected = referral.version if version is None else version
     updated = Referral.objects.filter(pk=referral.pk, state__in=sources, version=expected).update(
         **changes

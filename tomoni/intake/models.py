@@ -236,8 +236,24 @@ class Referral(models.Model):
     )
     responded_at = models.DateTimeField("回答日時", null=True, blank=True)
     decline_reason = models.TextField("辞退の理由", max_length=1000, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="完了の記録者",
+    )
     completed_at = models.DateTimeField("完了日時", null=True, blank=True)
     outcome_note = models.TextField("つないだ結果", max_length=2000, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="取り下げた職員",
+    )
     withdrawn_at = models.DateTimeField("取り下げ日時", null=True, blank=True)
     withdraw_reason = models.TextField("取り下げの理由", max_length=1000, blank=True)
     # Bumped by every transition: a change made from a stale page is refused, not lost.

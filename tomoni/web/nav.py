@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from tomoni.directory.roles import Role
 
 ALL_STAFF = frozenset(Role.values) - {Role.ADMIN, Role.AUDITOR}
@@ -17,6 +19,17 @@ class Program:
     description: str
     coming: str
     roles: frozenset[str] = ALL_STAFF
+    # The program's own pages, once built (a URL name whose namespace they all share);
+    # until then the menu leads to the placeholder page saying what is coming.
+    url_name: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name) if self.url_name else reverse("web:program", args=[self.slug])
+
+    @property
+    def namespace(self) -> str:
+        return self.url_name.partition(":")[0] if ":" in self.url_name else ""
 
 
 PROGRAMS: tuple[Program, ...] = (
@@ -26,6 +39,9 @@ PROGRAMS: tuple[Program, ...] = (
         "柱1 相談支援 (1) 包括的相談支援事業",
         "福祉くらしの総合窓口で、属性・世代・内容を問わず相談を受け止め、適切な機関につなぎます。",
         "相談受付票、つなぎ(紹介)と受け取り確認、支援経過記録、全文検索をここに置きます。",
+        # Roles that take consultations or receive referrals; managers see figures instead.
+        frozenset({Role.WINDOW, Role.COORDINATOR, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY}),
+        url_name="intake:index",
     ),
     Program(
         "collaboration",

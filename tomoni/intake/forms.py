@@ -1,0 +1,328 @@
+"""Forms of 包括的相談支援: the 相談受付票, the forms on a consultation and the list filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from tomoni.directory.models import Agency, Concern, District, Tag
+from tomoni.lib.textnorm import normalize_text
+from tomoni.lib.wareki import format_date
+from tomoni.notes.models import NoteMethod, Visibility
+from tomoni.people.forms import PersonForm, WarekiDateField, _clean_phone
+from tomoni.people.models import Person
+
+from .actions import Route
+from .models import ConsentVersion, Method, Outcome, Referral, RouteKind, Urgency
+
+ROUTE_ROWS = 3
+# The fields that look for possible matches as they are typed (see NewPersonForm).
+MATCH_FIELDS = ("family_name", "given_name", "family_kana", "given_kana", "birth_date")
+PERSON_PREFIX = "p"
+
+
+def _now_hhmm() -> str:
+    return timezone.localtime().strftime("%H:%M")
+
+
+class NewPersonForm(PersonForm):
+    """本人を新しく登録する: the people form, plus the htmx wiring of the matches panel."""
+
+    class Meta(PersonForm.Meta):
+        fields = [f for f in PersonForm.Meta.fields if f != "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", PERSON_PREFIX)
+        super().__init__(*args, **kwargs)
+        self.fields["family_name"].required = True
+        include = ", ".join(f"#{self[name].auto_id}" for name in MATCH_FIELDS)
+        for name in MATCH_FIELDS:
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse("intake:matches"),
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-include": include,
+                    "hx-target": "#matches",
+                    "hx-swap": "outerHTML",
+                    "autocomplete": "off",
+                }
+            )
+
+    def has_input(self) -> bool:
+        """Whether anything was typed for a new person (otherwise: nobody, or a chosen one)."""
+        return any(str(self.data.get(self.add_prefix(name), "")).strip() for name in MATCH_FIELDS)
+
+
+def _person_field() -> forms.ModelChoiceField[Person]:
+    # Set by 「この方で受け付ける」 in the matches panel. Any registered person may be linked:
+    # the candidates come from the whole register (see tomoni.people.candidates).
+    return forms.ModelChoiceField(
+        Person.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "選んだ方が見つかりません。もう一度選んでください。"},
+    )
+
+
+class ChooseForm(forms.Form):
+    person = _person_field()
+
+
+class ConsultationForm(forms.Form):
+    """相談受付・申込票 (MHLW 事務マニュアル 参考資料「帳票」), all but a new person's fields."""
+
+    # cleaned_data keys passed to take_consultation() as they are
+    ACTION_FIELDS = (
+        "received_at",
+        "method",
+        "is_new",
+        "urgency",
+        "consent",
+        "caller_name",
+        "caller_relation",
+        "caller_phone",
+        "person",
+        "primary",
+        "tags",
+        "route",
+        "summary",
+        "text",
+    )
+
+    received_on = WarekiDateField(label="受付日")
+    received_time = forms.TimeField(
+        label="受付時刻",
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    method = forms.ChoiceField(label="相談方法", choices=Method.choices, widget=forms.RadioSelect)
+    is_new = forms.TypedChoiceField(
+        label="新規・継続",
+        choices=[("1", "新規"), ("0", "継続")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    urgency = forms.ChoiceField(label="緊急度", choices=Urgency.choices, widget=forms.RadioSelect)
+    consent = forms.ChoiceField(
+        label="本人同意（受付票の種類）",
+        choices=ConsentVersion.choices,
+        widget=forms.RadioSelect,
+        help_text="関係機関との情報共有について、本人の同意を得たかどうか。",
+        error_messages={"required": "本人同意の有無を選んでください。"},
+    )
+    caller_name = forms.CharField(label="来談者・連絡者の氏名", max_length=60, required=False)
+    caller_relation = forms.CharField(
+        label="本人との関係", max_length=40, required=False, help_text="例: 長女、民生児童委員"
+    )
+    caller_phone = forms.CharField(label="来談者の電話", max_length=30, required=False)
+    person = _person_field()
+    household_address = forms.CharField(label="住所", max_length=200, required=False)
+    household_district = forms.ModelChoiceField(
+        District.objects.all(), label="地区", required=False, empty_label="（未確認）"
+    )
+    concerns = forms.ModelMultipleChoiceField(
+        Concern.objects.filter(on_checklist=True, active=True),
+        label="相談内容（あてはまるものすべて）",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_concerns = forms.ModelMultipleChoiceField(
+        Concern.objects.filter(on_checklist=False, active=True),
+        label="その他の課題",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    primary = forms.ModelChoiceField(
+        Concern.objects.filter(active=True),
+        label="◎ 最も困っていること",
+        required=False,
+        empty_label="（選ばない）",
+        help_text="チェックした課題の中から1つ選びます。",
+    )
+    tags = forms.ModelMultipleChoiceField(
+        Tag.objects.all(), label="横断タグ", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(
+        label="相談の要旨（1行）",
+        max_length=120,
+        help_text="一覧に表示されます。例: 夫が施設に入り、ケーブルテレビの解約ができない",
+        error_messages={"required": "相談の要旨を入力してください。"},
+    )
+    text = forms.CharField(
+        label="相談内容（自由記述）",
+        max_length=8000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "received_on": format_date(timezone.localdate()),
+                "received_time": _now_hhmm(),
+                "method": Method.PHONE,
+                "is_new": "1",
+                "urgency": Urgency.NORMAL,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.filter(active=True)
+        for i in range(1, ROUTE_ROWS + 1):
+            self.fields[f"route_kind_{i}"] = forms.ChoiceField(
+                label="経路", choices=[("", "（なし）"), *RouteKind.choices], required=False
+            )
+            self.fields[f"route_agency_{i}"] = forms.ModelChoiceField(
+                agencies, label="機関", required=False, empty_label="（機関を選ばない）"
+            )
+            self.fields[f"route_relation_{i}"] = forms.CharField(
+                label="続柄・詳細", max_length=40, required=False
+            )
+        district = self.fields["household_district"]
+        assert isinstance(district, forms.ModelChoiceField)
+        district.queryset = District.objects.select_related("area")
+
+    def route_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (i, self[f"route_kind_{i}"], self[f"route_agency_{i}"], self[f"route_relation_{i}"])
+            for i in range(1, ROUTE_ROWS + 1)
+        ]
+
+    def clean_caller_phone(self) -> str:
+        return _clean_phone(self.cleaned_data["caller_phone"])
+
+    def clean_household_address(self) -> str:
+        return normalize_text(self.cleaned_data["household_address"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, time = cleaned.get("received_on"), cleaned.get("received_time")
+        if day and time:
+            received = timezone.make_aware(datetime.combine(day, time))
+            # A few minutes of slack: the clock of the PC and the server may differ.
+            if received > timezone.now() + timedelta(minutes=10):
+                self.add_error("received_time", "受付日時が未来になっています。")
+            cleaned["received_at"] = received
+        cleaned["route"] = self._clean_route(cleaned)
+        chosen = [*cleaned.get("concerns", []), *cleaned.get("other_concerns", [])]
+        cleaned["all_concerns"] = chosen
+        primary = cleaned.get("primary")
+        if primary is not None and primary not in chosen:
+            self.add_error("primary", "◎ は、チェックした課題の中から選んでください。")
+        return cleaned
+
+    def _clean_route(self, cleaned: dict[str, Any]) -> list[Route]:
+        """The filled rows in order; an agency without a kind is 「支援機関」."""
+        route = []
+        for i in range(1, ROUTE_ROWS + 1):
+            kind = cleaned.get(f"route_kind_{i}", "")
+            agency = cleaned.get(f"route_agency_{i}")
+            relation = normalize_text(cleaned.get(f"route_relation_{i}", ""))
+            if not kind and agency is not None:
+                kind = RouteKind.AGENCY
+            if not kind:
+                if relation:
+                    self.add_error(f"route_kind_{i}", "経路を選んでください。")
+                continue
+            route.append(Route(kind=kind, agency=agency, relation=relation))
+        return route
+
+
+class OutcomeForm(forms.Form):
+    # 他機関へつなぐ is set by つなぐ itself, when a referral exists.
+    outcome = forms.ChoiceField(
+        label="対応結果",
+        choices=[("", "（選んでください）")]
+        + [(value, label) for value, label in Outcome.choices if value != Outcome.REFERRED],
+    )
+
+
+class ReferForm(forms.Form):
+    to_agency = forms.ModelChoiceField(
+        Agency.objects.none(),
+        label="つなぎ先",
+        empty_label="（選んでください）",
+        error_messages={"required": "つなぎ先を選んでください。"},
+    )
+    shared_summary = forms.CharField(
+        label="依頼先に伝える内容",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="つなぎ先に見えるのは、この内容と本人の基本情報（氏名・生年月日・住所等）だけです。",
+        error_messages={"required": "依頼先に伝える内容を入力してください。"},
+    )
+
+    def __init__(self, *args: Any, own_agency_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Agency.objects.filter(active=True).exclude(pk=own_agency_id)
+
+
+class NoteForm(forms.Form):
+    on = WarekiDateField(label="日付")
+    method = forms.ChoiceField(label="方法", choices=NoteMethod.choices)
+    visibility = forms.ChoiceField(
+        label="公開範囲", choices=Visibility.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label="内容",
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "内容を入力してください。"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "on": format_date(timezone.localdate()),
+                "method": NoteMethod.PHONE,
+                "visibility": Visibility.SHARED,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_on(self) -> date:
+        value: date | None = self.cleaned_data["on"]
+        if value is None:
+            raise forms.ValidationError("日付を入力してください。")
+        if value > timezone.localdate():
+            raise forms.ValidationError("未来の日付の記録は登録できません。")
+        return value
+
+
+class ConsultationFilterForm(forms.Form):
+    SCOPES = [("mine", "自分の相談"), ("unassigned", "未割り当て"), ("all", "すべて")]
+    NO_OUTCOME = "none"
+
+    scope = forms.ChoiceField(
+        label="対象", choices=SCOPES, required=False, widget=forms.RadioSelect
+    )
+    outcome = forms.ChoiceField(
+        label="対応結果",
+        choices=[("", "すべて"), (NO_OUTCOME, "未決定"), *Outcome.choices],
+        required=False,
+    )
+    received_from = WarekiDateField(label="受付日（から）", required=False, help_text="")
+    received_to = WarekiDateField(label="受付日（まで）", required=False, help_text="")
+    q = forms.CharField(
+        label="キーワード",
+        max_length=60,
+        required=False,
+        help_text="要旨・相談内容・支援経過記録から探します（2文字以上、スペース区切りですべてを含む）。",
+    )
+
+
+class ReferralFilterForm(forms.Form):
+    OPEN = "open"
+
+    state = forms.ChoiceField(
+        label="状態",
+        choices=[(OPEN, "対応中（依頼中・受諾）"), *Referral.State.choices, ("all", "すべて")],
+        required=False,
+    )

@@ -1,0 +1,518 @@
+"""包括的相談支援: 相談受付, the consultation page, the lists, and つなぎ (referrals).
+
+Reads go through ``tomoni.access``; writes through ``tomoni.intake.actions`` and
+``tomoni.notes.actions``. Outsiders get 404 for a record whether or not it exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tomoni import access
+from tomoni.audit.log import Action, record
+from tomoni.directory.models import Role, Staff
+from tomoni.fulltext.api import matching_ids
+from tomoni.lib.wareki import WarekiError, format_date, parse_date_or_none
+from tomoni.notes import actions as note_actions
+from tomoni.notes.models import Note
+from tomoni.people.candidates import Candidate, find_candidates
+from tomoni.people.models import Person
+
+from . import actions
+from .forms import (
+    MATCH_FIELDS,
+    PERSON_PREFIX,
+    ChooseForm,
+    ConsultationFilterForm,
+    ConsultationForm,
+    NewPersonForm,
+    NoteForm,
+    OutcomeForm,
+    ReferForm,
+    ReferralFilterForm,
+)
+from .models import Consultation, Referral
+
+GET_POST = ["GET", "POST"]
+PAGE_SIZE = 50
+State = Referral.State
+
+
+def _staff(request: HttpRequest) -> Staff:
+    assert isinstance(request.user, Staff)
+    return request.user
+
+
+def _add_form_errors(form: Any, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def _audit_list(request: HttpRequest, object_type: str, page: Page[Any]) -> None:
+    ids = [obj.pk for obj in page.object_list]
+    record(Action.LIST, request=request, object_type=object_type, detail={"ids": ids})
+
+
+# --- 相談受付 ----------------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def new(request: HttpRequest) -> HttpResponse:
+    access.require_create(request.user, Consultation)
+    form = ConsultationForm(request.POST or None)
+    person_form = NewPersonForm(request.POST or None)
+    if request.method == "POST":
+        consultation = _take(request, form, person_form)
+        if consultation is not None:
+            messages.success(request, f"相談 {consultation.code} を受け付けました。")
+            return redirect(consultation)
+    context: dict[str, Any] = {"form": form, "person_form": person_form, "chosen": _chosen(form)}
+    if form.is_bound and context["chosen"] is None and person_form.has_input():
+        # Shown again with the errors: the matches the worker may not have looked at yet.
+        context.update(candidates=_candidates(request, _typed_person(request.POST)), typed=True)
+    return render(request, "intake/consultation_form.html", context)
+
+
+def _take(
+    request: HttpRequest, form: ConsultationForm, person_form: NewPersonForm
+) -> Consultation | None:
+    """The consultation, or None with the errors on the forms. A person picked from the
+    matches wins over the typed fields (those were typed to find them)."""
+    valid = form.is_valid()
+    data = form.cleaned_data
+    new_person = new_household = None
+    if data.get("person") is None and person_form.has_input():
+        if not person_form.is_valid() or not valid:
+            return None
+        new_person = person_form.cleaned_data
+        if data["household_address"] or data["household_district"]:
+            new_household = {
+                "address": data["household_address"],
+                "district": data["household_district"],
+            }
+    if not valid:
+        return None
+    try:
+        return actions.take_consultation(
+            _staff(request),
+            **{name: data[name] for name in ConsultationForm.ACTION_FIELDS},
+            concerns=data["all_concerns"],
+            new_person=new_person,
+            new_household=new_household,
+            request=request,
+        )
+    except ValidationError as error:
+        _add_form_errors(form, error)
+        return None
+
+
+def _describe(person: Person) -> Candidate:
+    """What the window may see of a person it has not opened: as in the matches panel."""
+    current = person.memberships.filter(end_date__isnull=True).select_related("household__district")
+    membership = current.first()
+    district = membership.household.district if membership else None
+    return Candidate(
+        pk=person.pk,
+        name=person.full_name,
+        kana=person.full_kana,
+        age=person.age(),
+        district=district.name if district else "",
+        score=0,
+    )
+
+
+def _chosen(form: ConsultationForm | ChooseForm) -> Candidate | None:
+    if not form.is_bound:
+        return None
+    try:
+        person = form.fields["person"].clean(form["person"].value())
+    except ValidationError:
+        return None
+    return _describe(person) if person else None
+
+
+@require_GET
+def matches(request: HttpRequest) -> HttpResponse:
+    """Possible matches for the person being typed on the 相談受付 form (htmx)."""
+    typed = _typed_person(request.GET)
+    context = {"candidates": _candidates(request, typed), "typed": any(typed.values())}
+    return render(request, "intake/consultation_form.html#matches", context)
+
+
+def _typed_person(data: QueryDict) -> dict[str, str]:
+    return {
+        name: str(data.get(f"{PERSON_PREFIX}-{name}", "")).strip()[:60] for name in MATCH_FIELDS
+    }
+
+
+def _candidates(request: HttpRequest, typed: dict[str, str]) -> list[Candidate]:
+    """find_candidates() for what was typed; the persons offered are audited as a list."""
+    try:
+        birth = parse_date_or_none(typed["birth_date"])
+    except WarekiError:
+        birth = None
+    found = find_candidates(
+        request.user,
+        family_name=typed["family_name"],
+        given_name=typed["given_name"],
+        kana=typed["family_kana"] + typed["given_kana"],
+        birth_date=birth,
+    )
+    if found:
+        ids = [c.pk for c in found]
+        record(Action.LIST, request=request, object_type="people.person", detail={"ids": ids})
+    return found
+
+
+@require_GET
+def choose(request: HttpRequest) -> HttpResponse:
+    """「この方で受け付ける」/「選択を解除」: swaps the chosen person into the form (htmx)."""
+    access.require_create(request.user, Consultation)
+    form = ChooseForm(request.GET)
+    cleared = not request.GET.get("person")
+    context = {"chosen": _chosen(form), "oob": True, "cleared": cleared}
+    return render(request, "intake/consultation_form.html#chosen", context)
+
+
+# --- The consultation ----------------------------------------------------------------------
+
+
+@require_GET
+def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.read(request, Consultation, pk)
+    return render(request, "intake/consultation.html", _consultation_context(request, obj))
+
+
+def _consultation_context(request: HttpRequest, obj: Consultation) -> dict[str, Any]:
+    user = _staff(request)
+    person, household = obj.person, obj.household
+    can_change = access.can(user, access.CHANGE, obj)
+    referrals = (
+        _with_overdue(access.visible(user, Referral).filter(consultation=obj))
+        .select_related("to_agency", "sent_by")
+        .order_by("sent_at", "pk")
+    )
+    notes = (
+        access.visible(user, Note)
+        .filter(consultation=obj)
+        .select_related("author", "agency")
+        .order_by("on", "created_at", "pk")
+    )
+    context: dict[str, Any] = {
+        "consultation": obj,
+        "route": list(obj.route.select_related("agency")),
+        "concern_links": list(obj.concern_links.select_related("concern")),
+        "tags": list(obj.tags.all()),
+        "referrals": list(referrals),
+        "notes": list(notes),
+        "person_url": person.get_absolute_url()
+        if person and access.can(user, access.VIEW, person)
+        else "",
+        "household_url": household.get_absolute_url()
+        if household and access.can(user, access.VIEW, household)
+        else "",
+        "can_change": can_change,
+    }
+    if can_change:
+        context.update(
+            outcome_form=OutcomeForm(initial={"outcome": obj.outcome}),
+            refer_form=ReferForm(
+                own_agency_id=obj.agency_id, initial={"shared_summary": obj.summary}
+            ),
+            note_form=NoteForm(),
+            due_on=actions.response_due(timezone.localdate()),
+            can_take=obj.assignee_id != user.pk and obj.agency_id == user.agency_id,
+        )
+    return context
+
+
+@require_POST
+def outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.get_for_user(request.user, Consultation, pk, access.CHANGE)
+    form = OutcomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "対応結果を選んでください。")
+        return redirect(obj)
+    try:
+        actions.set_outcome(_staff(request), obj, form.cleaned_data["outcome"], request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"対応結果を「{obj.get_outcome_display()}」にしました。")
+    return redirect(obj)
+
+
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """担当になる (assignee=me) or 担当を外す (assignee empty)."""
+    obj = access.get_for_user(request.user, Consultation, pk, access.CHANGE)
+    assignee = _staff(request) if request.POST.get("assignee") == "me" else None
+    try:
+        actions.assign(_staff(request), obj, assignee, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "担当になりました。" if assignee else "担当を外しました。")
+    return redirect(obj)
+
+
+@require_http_methods(GET_POST)
+def refer(request: HttpRequest, pk: int) -> HttpResponse:
+    """つなぐ: the form is on the consultation page too; this page shows it again with errors."""
+    obj = access.read(request, Consultation, pk, access.CHANGE)
+    form = ReferForm(
+        request.POST or None, own_agency_id=obj.agency_id, initial={"shared_summary": obj.summary}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = actions.refer(
+                _staff(request), obj, data["to_agency"], data["shared_summary"], request=request
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            due = format_date(referral.due_on)
+            messages.success(
+                request, f"{referral.to_agency.name} へつなぎました（回答期限 {due}）。"
+            )
+            return redirect(obj)
+    context = {
+        "form": form,
+        "consultation": obj,
+        "due_on": actions.response_due(timezone.localdate()),
+    }
+    return render(request, "intake/refer_form.html", context)
+
+
+@require_http_methods(GET_POST)
+def note_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """支援経過記録を追加: posted from the consultation page; shown alone when it has errors."""
+    obj = access.read(request, Consultation, pk, access.CHANGE)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            note_actions.add_note(_staff(request), obj, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, "支援経過記録を追加しました。")
+            return redirect(f"{obj.get_absolute_url()}#notes")
+    return render(request, "intake/note_form.html", {"form": form, "consultation": obj})
+
+
+# --- Consultation list ---------------------------------------------------------------------
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    params = request.GET.copy()
+    if "scope" not in params:
+        # The window works from its own consultations; others start from everything.
+        params["scope"] = "mine" if user.role == Role.WINDOW else "all"
+    form = ConsultationFilterForm(params)
+    form.is_valid()  # a mistyped date shows its error; the other filters still apply
+    page = Paginator(_consultations(user, form.cleaned_data), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    _audit_list(request, "intake.consultation", page)
+    person_ids = [c.person_id for c in page.object_list if c.person_id]
+    shown = access.visible(user, Person).filter(pk__in=person_ids).values_list("pk", flat=True)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "visible_people": set(shown) if person_ids else set(),
+        "can_take": access.can_create(user, Consultation),
+    }
+    return render(request, "intake/consultation_list.html", context)
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _consultations(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
+    qs = access.visible(user, Consultation)
+    if data.get("scope") == "mine":
+        qs = qs.filter(assignee=user)
+    elif data.get("scope") == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    outcome = data.get("outcome")
+    if outcome == ConsultationFilterForm.NO_OUTCOME:
+        qs = qs.filter(outcome="")
+    elif outcome:
+        qs = qs.filter(outcome=outcome)
+    if data.get("received_from"):
+        qs = qs.filter(received_at__gte=_day_start(data["received_from"]))
+    if data.get("received_to"):
+        qs = qs.filter(received_at__lt=_day_start(data["received_to"] + timedelta(days=1)))
+    if query := data.get("q"):
+        # Its own text, or a note on it that the user may read.
+        notes = access.visible(user, Note).filter(pk__in=matching_ids("notes.note", query))
+        qs = qs.filter(
+            Q(pk__in=matching_ids("intake.consultation", query))
+            | Q(pk__in=notes.values("consultation_id"))
+        )
+    return (
+        qs.select_related("person", "household__district", "assignee")
+        .annotate(
+            primary_link=FilteredRelation(
+                "concern_links", condition=Q(concern_links__is_primary=True)
+            ),
+            primary_concern=F("primary_link__concern__name"),
+        )
+        .order_by("-received_at", "-pk")
+    )
+
+
+# --- Referrals -----------------------------------------------------------------------------
+
+
+@require_GET
+def referrals_in(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    qs = access.visible(user, Referral).filter(to_agency_id=user.agency_id)
+    return _referral_list(request, qs, "in", "受け取ったつなぎ")
+
+
+@require_GET
+def referrals_out(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    qs = access.visible(user, Referral).filter(from_agency_id=user.agency_id)
+    return _referral_list(request, qs, "out", "送ったつなぎ")
+
+
+@require_GET
+def referrals_overdue(request: HttpRequest) -> HttpResponse:
+    # The policy already limits others to their agency's referrals, in or out.
+    qs = access.visible(request.user, Referral).filter(
+        state=State.SENT, due_on__lt=timezone.localdate()
+    )
+    return _referral_list(request, qs, "overdue", "回答期限を過ぎたつなぎ")
+
+
+def _with_overdue(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    """Annotates ``overdue``: still unanswered (依頼中) after its due date."""
+    late = Q(state=State.SENT, due_on__lt=timezone.localdate())
+    flag = Case(When(late, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return qs.annotate(overdue=flag)
+
+
+def _referral_list(
+    request: HttpRequest, qs: QuerySet[Referral], kind: str, title: str
+) -> HttpResponse:
+    params = request.GET.copy()
+    params.setdefault("state", ReferralFilterForm.OPEN)
+    form = ReferralFilterForm(params)
+    state = form.cleaned_data["state"] if form.is_valid() else ReferralFilterForm.OPEN
+    if kind != "overdue":
+        if state == ReferralFilterForm.OPEN:
+            qs = qs.filter(state__in=[State.SENT, State.ACCEPTED])
+        elif state != "all":
+            qs = qs.filter(state=state)
+    # Overdue first; open work by its due date, closed work newest first.
+    then = ("due_on", "-sent_at") if state == ReferralFilterForm.OPEN else ("-sent_at",)
+    qs = (
+        _with_overdue(qs)
+        .select_related("from_agency", "to_agency", "sent_by", "consultation__person")
+        .defer("consultation__text")  # only the person's name is shown from it
+        .order_by("-overdue", *then, "-pk")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _audit_list(request, "intake.referral", page)
+    context = {"form": form, "page_obj": page, "kind": kind, "title": title}
+    return render(request, "intake/referral_list.html", context)
+
+
+@require_GET
+def referral(request: HttpRequest, pk: int) -> HttpResponse:
+    """Only what the referral shares: the receiver cannot open the consultation or the
+    person, so the person's basic data is read through the referral itself."""
+    obj = access.read(request, Referral, pk)
+    user = _staff(request)
+    behind = obj.consultation
+    context = {
+        "referral": obj,
+        "person": behind.person,
+        "household": behind.household,
+        "history": _history(obj),
+        "consultation_url": behind.get_absolute_url()
+        if access.can(user, access.VIEW, behind)
+        else "",
+        "can_respond": access.can(user, access.RESPOND, obj),
+        "can_withdraw": access.can(user, access.WITHDRAW, obj),
+        "overdue": obj.is_overdue(),
+    }
+    return render(request, "intake/referral.html", context)
+
+
+def _history(obj: Referral) -> list[dict[str, Any]]:
+    events = [{"at": obj.sent_at, "label": "依頼", "who": obj.sent_by, "text": ""}]
+    if obj.responded_at:
+        declined = bool(obj.decline_reason)
+        events.append(
+            {
+                "at": obj.responded_at,
+                "label": "辞退" if declined else "受諾",
+                "who": obj.responded_by,
+                "text": obj.decline_reason,
+            }
+        )
+    if obj.completed_at:
+        events.append(
+            {
+                "at": obj.completed_at,
+                "label": "完了",
+                "who": obj.completed_by,
+                "text": obj.outcome_note,
+            }
+        )
+    if obj.withdrawn_at:
+        events.append(
+            {
+                "at": obj.withdrawn_at,
+                "label": "取り下げ",
+                "who": obj.withdrawn_by,
+                "text": obj.withdraw_reason,
+            }
+        )
+    return events
+
+
+@require_POST
+def referral_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """受諾・辞退・完了・取り下げ, from the version the worker saw."""
+    if action not in actions.TRANSITIONS:
+        raise Http404
+    permission = actions.TRANSITIONS[action][2]
+    obj = access.get_for_user(request.user, Referral, pk, permission)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, "画面を更新してから、もう一度操作してください。")
+        return redirect(obj)
+    try:
+        actions.move_referral(
+            _staff(request),
+            obj,
+            action,
+            note=request.POST.get("note", ""),
+            version=version,
+            request=request,
+        )
+    except ValidationError as error:  # ConflictError included: nothing was changed
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"つなぎを{actions.ACTION_LABELS[action]}しました。")
+    return redirect(obj)
