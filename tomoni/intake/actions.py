@@ -22,7 +22,16 @@ from tomoni.lib.bizdays import add_business_days
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Household, Membership, Person
 
-from .models import Consultation, ConsultationConcern, Outcome, Referral, RouteStep
+from .models import (
+    ConsentVersion,
+    Consultation,
+    ConsultationConcern,
+    Method,
+    Outcome,
+    Referral,
+    RouteStep,
+    Urgency,
+)
 
 State = Referral.State
 
@@ -74,6 +83,19 @@ def take_consultation(
     access.require_create(actor, Consultation)
     if actor.agency is None:
         raise ValidationError("所属機関のない職員は相談を受け付けられません。")
+    # Checked before anything is written: a refused intake leaves no half-made person.
+    summary = summary.strip()
+    if not summary:
+        raise ValidationError("相談の要旨を入力してください。")
+    if len(summary) > 120:
+        raise ValidationError("相談の要旨は120文字以内で入力してください。")
+    if method not in Method.values:
+        raise ValidationError("相談方法を選んでください。")
+    if consent not in ConsentVersion.values:
+        raise ValidationError("本人同意（同意あり／同意なし）を選んでください。")
+    if urgency not in Urgency.values:
+        raise ValidationError("緊急度を選んでください。")
+    concerns = list(dict.fromkeys(concerns))
     if primary is not None and primary not in concerns:
         raise ValidationError("◎ は選んだ課題の中から1つ選んでください。")
     if person is not None and new_person:
@@ -190,6 +212,9 @@ def refer(
     """つなぐ: hand the consultation to an agency, sharing only what ``shared_summary`` says
     and the person's basic data."""
     access.require(actor, access.CHANGE, consultation)
+    # Lock the consultation: two workers referring at once queue here, so the check for an
+    # open referral below sees the other's (the constraint on Referral is the backstop).
+    Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
     if not shared_summary.strip():
         raise ValidationError("依頼先に伝える内容を入力してください。")
     if to_agency.pk == consultation.agency_id:
@@ -246,6 +271,11 @@ def move_referral(
         raise ValidationError("不明な操作です。")
     sources, target, permission = TRANSITIONS[action]
     access.require(actor, permission, referral)
+    if version is not None and version != referral.version:
+        raise ConflictError(
+            f"他の職員が先に操作しました（現在の状態: {referral.get_state_display()}）。"
+            "画面を更新して確認してください。何も変更していません。"
+        )
     note = note.strip()
     label = ACTION_LABELS[action]
     if referral.state not in sources:

@@ -267,6 +267,14 @@ class Referral(models.Model):
             models.Index(fields=["to_agency", "state", "due_on"]),
             models.Index(fields=["from_agency", "state", "sent_at"]),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "to_agency"],
+                condition=models.Q(state__in=["sent", "accepted"]),
+                name="referral_one_open_per_agency",
+                violation_error_message="この機関へのつなぎが既に進行中です。",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_agency} → {self.to_agency}（{self.get_state_display()}）"
