@@ -439,8 +439,23 @@ def _referral_list(
 def referral(request: HttpRequest, pk: int) -> HttpResponse:
     """Only what the referral shares: the receiver cannot open the consultation or the
     person, so the person's basic data is read through the referral itself."""
-    obj = access.read(request, Referral, pk)
+    found = access.read(request, Referral, pk)
     user = _staff(request)
+    # One query for everything the page and its history name, however far it has moved.
+    obj = (
+        access.visible(user, Referral)
+        .select_related(
+            "from_agency",
+            "to_agency",
+            "sent_by",
+            "responded_by",
+            "completed_by",
+            "withdrawn_by",
+            "consultation__person",
+            "consultation__household__district",
+        )
+        .get(pk=found.pk)
+    )
     behind = obj.consultation
     context = {
         "referral": obj,
