@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "tomoni.people",
     "tomoni.fulltext",
     "tomoni.intake",
+    "tomoni.cases",
+    "tomoni.meetings",
     "tomoni.notes",
     "tomoni.audit",
     "tomoni.access",

@@ -9,6 +9,8 @@ can_create(user, Model)              → bool
 
 from .api import (
     CHANGE,
+    MATERIALS,
+    NOTE,
     RESPOND,
     VIEW,
     WITHDRAW,
@@ -27,6 +29,8 @@ from .api import (
 
 __all__ = [
     "CHANGE",
+    "MATERIALS",
+    "NOTE",
     "RESPOND",
     "VIEW",
     "WITHDRAW",

@@ -10,9 +10,27 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from .policy import CHANGE, CREATE, DERIVED, RESPOND, VIEW, WITHDRAW, rules_for
+from .policy import (
+    CHANGE,
+    CREATE,
+    DERIVED,
+    DERIVED_ACTIONS,
+    MATERIALS,
+    NOTE,
+    RESPOND,
+    VIEW,
+    WITHDRAW,
+    rules_for,
+)
 
-__all__ = ["CHANGE", "RESPOND", "VIEW", "WITHDRAW"]  # re-exported for `access.CHANGE`
+__all__ = [
+    "CHANGE",
+    "MATERIALS",
+    "NOTE",
+    "RESPOND",
+    "VIEW",
+    "WITHDRAW",
+]  # re-exported for `access.CHANGE`
 
 if TYPE_CHECKING:
     from .relations import RelationFilter
@@ -60,7 +78,8 @@ def grant_filter(user: Any, model: type[Model], action: str) -> Q | None:
         parent = model._meta.get_field(field).related_model
         assert isinstance(parent, type) and issubclass(parent, Model)
         assert label_of(parent) == parent_label
-        parent_q = grant_filter(user, parent, action)
+        parent_action = DERIVED_ACTIONS.get(label, {}).get(action, action)
+        parent_q = grant_filter(user, parent, parent_action)
         if parent_q is None or not parent_q:
             return parent_q
         return Q(**{f"{field}__in": parent._default_manager.filter(parent_q).values("pk")})

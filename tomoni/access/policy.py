@@ -16,6 +16,8 @@ VIEW = "view"
 CHANGE = "change"
 RESPOND = "respond"  # a referral's receiver: accept, decline, complete
 WITHDRAW = "withdraw"  # a referral's sender: take it back
+NOTE = "note"  # write 支援経過記録 on a case
+MATERIALS = "materials"  # a meeting's agenda, minutes and decisions (pledge first, 第106条の6)
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,45 @@ RULES: tuple[Rule, ...] = (
         _rules("notes.Note", role, "on_visible_consultation", VIEW)
         for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY)
     ),
+    # 多機関協働 cases: coordinators run them all. A team agency sees its cases while the
+    # person's consent allows sharing; without consent a case reaches only those who attended,
+    # with a pledge, a 支援会議 that discussed it (第106条の6).
+    _rules("cases.Case", Role.COORDINATOR, "any", VIEW, CHANGE, NOTE),
+    *(
+        rule
+        for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH)
+        for rule in (
+            _rules("cases.Case", role, "team_member_with_consent", VIEW, NOTE),
+            _rules("cases.Case", role, "attendee_of_meeting_with_consent", VIEW),
+            _rules("cases.Case", role, "pledged_attendee_of_support_meeting", VIEW),
+        )
+    ),
+    # 支援経過記録 on a case follow the case, minus other agencies' own-agency notes.
+    *(
+        _rules("notes.Note", role, "on_visible_case", VIEW)
+        for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY, Role.OUTREACH)
+    ),
+    # Tasks: the owning agency (and its named person) sees and completes them.
+    _rules("cases.Task", Role.COORDINATOR, "any", VIEW, CHANGE),
+    *(
+        _rules("cases.Task", role, "owned_by_my_agency", VIEW, CHANGE)
+        for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY)
+    ),
+    # Meetings: coordinators convene them; an attendee opens the meeting, and its materials
+    # once pledged (支援会議・全体会) or straight away (重層的支援会議・ケース会議).
+    _rules("meetings.Meeting", Role.COORDINATOR, "any", VIEW, CHANGE, MATERIALS),
+    *(
+        rule
+        for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY)
+        for rule in (
+            _rules("meetings.Meeting", role, "attendee", VIEW),
+            _rules("meetings.Meeting", role, "pledged_or_open_attendee", MATERIALS),
+        )
+    ),
     # Break-glass (緊急閲覧): any staff, read only, while the grant lasts.
     *(
         _rules(model, role, "break_glass", VIEW)
-        for model in ("people.Household", "people.Person", "intake.Consultation")
+        for model in ("people.Household", "people.Person", "intake.Consultation", "cases.Case")
         for role in Role.values
     ),
 )
@@ -83,6 +120,28 @@ DERIVED: dict[str, tuple[str, str]] = {
     "people.Membership": ("household", "people.Household"),
     "people.Consent": ("person", "people.Person"),
     "people.Relation": ("from_person", "people.Person"),
+    "cases.StageChange": ("case", "cases.Case"),
+    "cases.TeamMember": ("case", "cases.Case"),
+    "cases.CaseConsent": ("case", "cases.Case"),
+    "cases.CaseConcern": ("case", "cases.Case"),
+    "cases.Assessment": ("case", "cases.Case"),
+    "cases.Plan": ("case", "cases.Case"),
+    "cases.PlanGoal": ("plan", "cases.Plan"),
+    "cases.PlanAction": ("plan", "cases.Plan"),
+    "cases.Review": ("case", "cases.Case"),
+    "cases.GoalReview": ("review", "cases.Review"),
+    "cases.Closure": ("case", "cases.Case"),
+    "meetings.AgendaItem": ("meeting", "meetings.Meeting"),
+    "meetings.Attendance": ("meeting", "meetings.Meeting"),
+    "meetings.Pledge": ("attendance", "meetings.Attendance"),
+    "meetings.Decision": ("meeting", "meetings.Meeting"),
+}
+
+# Where seeing the child needs more than seeing the parent: a meeting's agenda and decisions
+# are its materials, which a 支援会議 attendee opens only after pledging.
+DERIVED_ACTIONS: dict[str, dict[str, str]] = {
+    "meetings.AgendaItem": {VIEW: MATERIALS},
+    "meetings.Decision": {VIEW: MATERIALS},
 }
 
 # Who may register new records of a model (there is no record yet to relate to).
@@ -90,6 +149,10 @@ CREATE: dict[str, frozenset[str]] = {
     "people.Household": frozenset({Role.COORDINATOR, Role.WINDOW, Role.AGENCY}),
     "people.Person": frozenset({Role.COORDINATOR, Role.WINDOW, Role.AGENCY}),
     "intake.Consultation": frozenset({Role.COORDINATOR, Role.WINDOW, Role.AGENCY}),
+    # The window escalates (多機関協働へ), an agency asks (支援機関向けの相談); a coordinator
+    # leads. Only coordinators convene meetings.
+    "cases.Case": frozenset({Role.COORDINATOR, Role.WINDOW, Role.AGENCY}),
+    "meetings.Meeting": frozenset({Role.COORDINATOR}),
 }
 
 # Models whose records are personal data: every read of one goes through this module.
@@ -104,6 +167,24 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "intake.Referral",
         "notes.Note",
         "fulltext.SearchDocument",
+        "cases.Case",
+        "cases.StageChange",
+        "cases.TeamMember",
+        "cases.CaseConsent",
+        "cases.CaseConcern",
+        "cases.Assessment",
+        "cases.Plan",
+        "cases.PlanGoal",
+        "cases.PlanAction",
+        "cases.Review",
+        "cases.GoalReview",
+        "cases.Closure",
+        "cases.Task",
+        "meetings.Meeting",
+        "meetings.AgendaItem",
+        "meetings.Attendance",
+        "meetings.Pledge",
+        "meetings.Decision",
     }
 )
 

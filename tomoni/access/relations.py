@@ -7,8 +7,10 @@ from collections.abc import Callable
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from tomoni.cases.models import Case, TeamMember
 from tomoni.directory.models import Staff
 from tomoni.intake.models import Consultation
+from tomoni.meetings.models import CONFIDENTIAL, AgendaItem, Attendance
 from tomoni.notes.models import Visibility
 from tomoni.people.models import Household, Membership
 
@@ -172,3 +174,78 @@ def _person_break_glass(user: Staff) -> Q:
     households = Household.objects.filter(_granted(user, "people.household"))
     members = Membership.objects.filter(household__in=households.values("pk"))
     return _granted(user, "people.person") | Q(pk__in=members.values("person_id"))
+
+
+# --- 多機関協働: cases, tasks, meetings -----------------------------------------------------
+
+
+@relation("cases.Case", "any")
+@relation("cases.Task", "any")
+@relation("meetings.Meeting", "any")
+def _everything_else(user: Staff) -> Q:
+    return Q()
+
+
+@relation("cases.Case", "team_member_with_consent")
+def _case_team_with_consent(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    on_team = TeamMember.objects.filter(
+        case=OuterRef("pk"), agency_id=user.agency_id, end_on__isnull=True
+    )
+    return Q(consent="given") & Q(Exists(on_team))
+
+
+@relation("cases.Case", "attendee_of_meeting_with_consent")
+def _case_meeting_with_consent(user: Staff) -> Q:
+    """A 重層的支援会議 or ケース会議 the user attends discussed it, with the person's consent."""
+    discussed = AgendaItem.objects.filter(
+        case=OuterRef("pk"), meeting__attendances__staff=user
+    ).exclude(meeting__kind__in=CONFIDENTIAL)
+    return Q(consent="given") & Q(Exists(discussed))
+
+
+@relation("cases.Case", "pledged_attendee_of_support_meeting")
+def _case_support_meeting(user: Staff) -> Q:
+    """第106条の6: a 支援会議 (or 全体会) the user attended and pledged for discussed it —
+    whatever the consent, since that is what the 支援会議 is for."""
+    discussed = AgendaItem.objects.filter(
+        case=OuterRef("pk"),
+        meeting__kind__in=CONFIDENTIAL,
+        meeting__attendances__staff=user,
+        meeting__attendances__pledge__isnull=False,
+    )
+    return Q(Exists(discussed))
+
+
+@relation("cases.Case", "break_glass")
+def _case_break_glass(user: Staff) -> Q:
+    return _granted(user, "cases.case")
+
+
+@relation("notes.Note", "on_visible_case")
+def _note_on_visible_case(user: Staff) -> Q:
+    from .api import visible
+
+    cases = visible(user, Case).values("pk")
+    kept_elsewhere = Q(visibility=Visibility.OWN_AGENCY) & ~Q(agency_id=user.agency_id)
+    return Q(case__in=cases) & ~kept_elsewhere
+
+
+@relation("cases.Task", "owned_by_my_agency")
+def _task_mine(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    return Q(owner_agency_id=user.agency_id) | Q(owner=user)
+
+
+@relation("meetings.Meeting", "attendee")
+def _meeting_attendee(user: Staff) -> Q:
+    return Q(Exists(Attendance.objects.filter(meeting=OuterRef("pk"), staff=user)))
+
+
+@relation("meetings.Meeting", "pledged_or_open_attendee")
+def _meeting_materials(user: Staff) -> Q:
+    pledged = Attendance.objects.filter(meeting=OuterRef("pk"), staff=user, pledge__isnull=False)
+    attends = Attendance.objects.filter(meeting=OuterRef("pk"), staff=user)
+    return Q(Exists(pledged)) | (~Q(kind__in=CONFIDENTIAL) & Q(Exists(attends)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,13 +15,16 @@ from tomoni.audit.log import Action, record
 from tomoni.directory.models import Staff
 from tomoni.intake.models import Consultation
 
+if TYPE_CHECKING:
+    from tomoni.cases.models import Case
+
 from .models import Note, NoteMethod, Visibility
 
 
 @transaction.atomic
 def add_note(
     actor: Staff,
-    consultation: Consultation,
+    on_record: Consultation | Case,
     *,
     text: str,
     method: str,
@@ -28,9 +32,19 @@ def add_note(
     visibility: str = Visibility.SHARED,
     request: HttpRequest | None = None,
 ) -> Note:
-    """A dated entry in the consultation's 経過記録. Notes are never edited: a correction is a
-    new note, so the record shows what was known when."""
-    access.require(actor, access.CHANGE, consultation)
+    """A dated entry in the 経過記録 of a consultation or a case. Notes are never edited: a
+    correction is a new note, so the record shows what was known when. On a case, any team
+    agency may write (NOTE); a closed case takes no more notes."""
+    if isinstance(on_record, Consultation):
+        access.require(actor, access.CHANGE, on_record)
+        where: dict[str, Any] = {"consultation": on_record}
+    else:
+        access.require(actor, access.NOTE, on_record)
+        if on_record.is_ended:
+            raise ValidationError(
+                "終結・中断したケースには記録できません。再開してから記録してください。"
+            )
+        where = {"case": on_record}
     text = text.strip()
     if not text:
         raise ValidationError("内容を入力してください。")
@@ -41,7 +55,7 @@ def add_note(
         raise ValidationError("未来の日付の記録は登録できません。")
     assert actor.agency is not None  # roles that change consultations all have an agency
     note = Note.objects.create(
-        consultation=consultation,
+        **where,
         on=day,
         method=method,
         author=actor,

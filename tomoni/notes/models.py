@@ -38,6 +38,14 @@ class Note(models.Model):
         related_name="notes",
         verbose_name="相談",
     )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name="ケース",
+    )
     on = models.DateField("日付", default=timezone.localdate)
     method = models.CharField("方法", max_length=20, choices=NoteMethod.choices)
     author = models.ForeignKey(
@@ -56,7 +64,16 @@ class Note(models.Model):
         ordering = ["on", "created_at", "pk"]
         verbose_name = "支援経過記録"
         verbose_name_plural = "支援経過記録"
-        indexes = [models.Index(fields=["consultation", "on"])]
+        indexes = [
+            models.Index(fields=["consultation", "on"]),
+            models.Index(fields=["case", "on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(consultation__isnull=True) | models.Q(case__isnull=True),
+                name="note_on_one_record",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_method_display()}"

@@ -1,0 +1,489 @@
+"""多機関協働: household-centred cases from 受付 to 終結, with their assessment, plans,
+reviews, closure and the tasks that meetings hand out.
+
+Personal data: read through ``tomoni.access``, write through ``tomoni.cases.actions``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from tomoni.directory.models import Agency, Concern, Tag
+from tomoni.people.models import Household, Person
+
+
+class Stage(models.TextChoices):
+    """The support flow (DOMAIN.md §3); 終結 and 中断 end it until a case is reopened."""
+
+    RECEIVED = "received", "受付"
+    ASSESSMENT = "assessment", "アセスメント"
+    DRAFT_PLAN = "draft_plan", "プラン案"
+    MEETING = "meeting", "会議"
+    DECIDED = "decided", "支援決定"
+    IN_SUPPORT = "in_support", "支援実施"
+    EVALUATION = "evaluation", "評価"
+    CLOSED = "closed", "終結"
+    SUSPENDED = "suspended", "中断"
+
+
+ENDED = frozenset({Stage.CLOSED, Stage.SUSPENDED})
+
+
+class ConsentState(models.TextChoices):
+    GIVEN = "given", "同意あり"
+    NONE = "none", "同意なし"
+    PENDING = "pending", "確認中"
+
+
+class Origin(models.TextChoices):
+    CONSULTATION = "consultation", "総合窓口の相談から（多機関協働へ）"
+    AGENCY_REQUEST = "agency_request", "支援機関からの相談（支援機関向けの相談）"
+
+
+class Case(models.Model):
+    """多機関協働ケース: one household whose issues several agencies untangle together."""
+
+    code = models.CharField("ケース番号", max_length=20, unique=True)
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="cases", verbose_name="世帯"
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="主な本人",
+    )
+    title = models.CharField("ケースの概要", max_length=120)
+    origin = models.CharField("開始の経緯", max_length=20, choices=Origin.choices)
+    consultation = models.ForeignKey(
+        "intake.Consultation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="元の相談",
+    )
+    requested_by = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="依頼元の機関",
+    )
+    request_text = models.TextField("依頼の内容", max_length=4000, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_led",
+        verbose_name="担当コーディネーター",
+    )
+    stage = models.CharField(
+        "段階", max_length=20, choices=Stage.choices, default=Stage.RECEIVED, db_index=True
+    )
+    stage_changed_at = models.DateTimeField("段階の変更日時", default=timezone.now)
+    consent = models.CharField(
+        "本人同意", max_length=10, choices=ConsentState.choices, default=ConsentState.PENDING
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="cases", verbose_name="横断タグ")
+    opened_on = models.DateField("開始日", default=timezone.localdate, db_index=True)
+    closed_on = models.DateField("終結・中断日", null=True, blank=True)
+    review_on = models.DateField("次の見直し日", null=True, blank=True)
+    # Tendency overrides: {"1": true, "3": false} — a coordinator's judgement over the rules.
+    tendency_overrides = models.JSONField("傾向の判断（手動）", default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登録日時", default=timezone.now)
+    updated_at = models.DateTimeField("更新日時", default=timezone.now)
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = "多機関協働ケース"
+        verbose_name_plural = "多機関協働ケース"
+        indexes = [models.Index(fields=["lead", "stage"])]
+
+    def __str__(self) -> str:
+        return f"ケース {self.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case", args=[self.pk])
+
+    @property
+    def is_ended(self) -> bool:
+        return self.stage in ENDED
+
+
+class StageChange(models.Model):
+    """Who moved the case, when, from where to where, and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField("変更前", max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField("変更後", max_length=20, choices=Stage.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("日時", default=timezone.now)
+    note = models.CharField("理由・メモ", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "段階の変更"
+        verbose_name_plural = "段階の変更"
+
+    def __str__(self) -> str:
+        return f"{self.get_from_stage_display()}→{self.get_to_stage_display()}"
+
+
+class TeamRole(models.TextChoices):
+    LEAD = "lead", "主担当"
+    RELATED = "related", "関係機関"
+
+
+class TeamMember(models.Model):
+    """An agency on the case's team, with its role and dates; leaving sets ``end_on``."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_teams")
+    role = models.CharField("役割", max_length=10, choices=TeamRole.choices)
+    contact = models.CharField("担当者", max_length=60, blank=True)
+    start_on = models.DateField("参加日", default=timezone.localdate)
+    end_on = models.DateField("終了日", null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "role", "start_on", "pk"]
+        verbose_name = "支援チームの機関"
+        verbose_name_plural = "支援チーム"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "agency"],
+                condition=models.Q(end_on__isnull=True),
+                name="team_member_once_per_case",
+                violation_error_message="この機関は既にチームにいます。",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(end_on__isnull=True, role="lead"),
+                name="team_one_current_lead",
+                violation_error_message="主担当は1機関だけです。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}（{self.get_role_display()}）"
+
+
+class CaseConsent(models.Model):
+    """Consent to share the case (情報共有の同意). Immutable: a change or a withdrawal is a
+    new record, so the case shows what was agreed when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    state = models.CharField("同意", max_length=10, choices=ConsentState.choices)
+    on = models.DateField("確認日")
+    scope = models.CharField("同意の範囲", max_length=300, blank=True)
+    withdrawal = models.BooleanField("同意の撤回", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = "ケースの同意"
+        verbose_name_plural = "ケースの同意"
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()}（{self.on}）"
+
+
+class CaseConcern(models.Model):
+    """課題の整理: one concern of one member, how pressing it is and which agency holds it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="concerns")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="+")
+    priority = models.PositiveSmallIntegerField("優先度", default=2)  # 1 high … 3 low
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="担当機関",
+    )
+    note = models.CharField("メモ", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["case", "priority", "pk"]
+        verbose_name = "課題の整理"
+        verbose_name_plural = "課題の整理"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "person", "concern"], name="case_concern_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.concern)
+
+
+class Housing(models.TextChoices):
+    OWNED = "owned", "持家"
+    RENTED = "rented", "借家・賃貸"
+    PUBLIC = "public", "公営住宅"
+    DORMITORY = "dormitory", "寮・社宅"
+    FACILITY = "facility", "施設"
+    NONE = "none", "住居なし（野宿等）"
+    OTHER = "other", "その他"
+
+
+class Assessment(models.Model):
+    """インテーク・アセスメントシート: one per case, edited until the case ends."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
+    work = models.TextField("仕事", max_length=2000, blank=True)
+    housing = models.CharField("住居", max_length=20, choices=Housing.choices, blank=True)
+    housing_note = models.CharField("住居の状況", max_length=300, blank=True)
+    health_insurance = models.CharField("健康保険", max_length=100, blank=True)
+    pension = models.CharField("年金", max_length=100, blank=True)
+    health = models.TextField("健康状態・障害", max_length=2000, blank=True)
+    income = models.TextField("収入・生活費", max_length=2000, blank=True)
+    debts = models.TextField("債務", max_length=2000, blank=True)
+    relationships = models.TextField("家族・地域との関係", max_length=2000, blank=True)
+    strengths = models.TextField("本人・世帯の強み", max_length=2000, blank=True)
+    wishes = models.TextField("本人の意向", max_length=2000, blank=True)
+    supporters = models.TextField("既に関わっている支援者", max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "アセスメント"
+        verbose_name_plural = "アセスメント"
+
+    def __str__(self) -> str:
+        return f"アセスメント {self.case_id}"
+
+
+class Plan(models.Model):
+    """プラン兼事業等利用申込書. Every save is a new version; earlier versions stay readable.
+    Only the newest version can be approved, and only at a 重層的支援会議."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    number = models.PositiveIntegerField("版")
+    summary = models.TextField("支援の方向性", max_length=4000, blank=True)
+    refer_outreach = models.BooleanField("アウトリーチ等を通じた継続的支援へつなぐ", default=False)
+    refer_participation = models.BooleanField("参加支援へつなぐ", default=False)
+    review_on = models.DateField("見直し予定日", null=True, blank=True)
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
+    approved_meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承認した会議",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "-number"]
+        verbose_name = "支援プラン"
+        verbose_name_plural = "支援プラン"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"支援プラン 第{self.number}版"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:plan", args=[self.case_id, self.number])
+
+
+class GoalTerm(models.TextChoices):
+    LONG = "long", "長期目標"
+    SHORT = "short", "短期目標"
+
+
+class PlanGoal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    term = models.CharField("期間", max_length=10, choices=GoalTerm.choices)
+    text = models.CharField("目標", max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+        verbose_name = "目標"
+        verbose_name_plural = "目標"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PlanAction(models.Model):
+    """誰が・何を・いつまでに."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    who = models.CharField("誰が", max_length=60, blank=True)
+    what = models.CharField("何を", max_length=300)
+    due_on = models.DateField("いつまでに", null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+        verbose_name = "支援内容"
+        verbose_name_plural = "支援内容"
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class ReviewDecision(models.TextChoices):
+    """評価シート: 判定."""
+
+    CLOSE = "close", "終結"
+    CONTINUE = "continue", "継続"
+    REPLAN = "replan", "再プラン"
+    SUSPEND = "suspend", "中断"
+
+
+class Attainment(models.TextChoices):
+    ACHIEVED = "achieved", "達成"
+    PARTLY = "partly", "一部達成"
+    NOT_YET = "not_yet", "未達成"
+
+
+class Review(models.Model):
+    """評価: attainment per goal of the plan in force, what changed, and the decision."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="reviews")
+    on = models.DateField("評価日")
+    changes = models.TextField("見られた変化", max_length=4000, blank=True)
+    decision = models.CharField("判定", max_length=10, choices=ReviewDecision.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "on", "pk"]
+        verbose_name = "評価"
+        verbose_name_plural = "評価"
+
+    def __str__(self) -> str:
+        return f"評価 {self.on}"
+
+
+class GoalReview(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="goals")
+    goal = models.ForeignKey(PlanGoal, on_delete=models.PROTECT, related_name="+")
+    attainment = models.CharField("達成度", max_length=10, choices=Attainment.choices)
+    comment = models.CharField("所見", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["review", "goal__order", "pk"]
+
+    def __str__(self) -> str:
+        return self.get_attainment_display()
+
+
+class Closure(models.Model):
+    """終結 or 中断: why, and which agency carries on as 主担当."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", "終結"
+        SUSPENDED = "suspended", "中断"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closures")
+    kind = models.CharField("区分", max_length=10, choices=Kind.choices)
+    on = models.DateField("日付")
+    reason = models.TextField("理由", max_length=2000)
+    handoff_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="引き継ぐ主担当機関",
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    reopened_at = models.DateTimeField("再開日時", null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "created_at", "pk"]
+        verbose_name = "終結・中断"
+        verbose_name_plural = "終結・中断"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on}"
+
+
+class Task(models.Model):
+    """役割分担の作業: something an agency (and, if named, a person there) does by a date.
+    Usually handed out by a meeting's decision."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    decision = models.ForeignKey(
+        "meetings.Decision",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    title = models.CharField("作業", max_length=200)
+    owner_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="tasks", verbose_name="担当機関"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name="担当者",
+    )
+    due_on = models.DateField("期限", db_index=True)
+    done_at = models.DateTimeField("完了日時", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = "作業"
+        verbose_name_plural = "作業"
+        indexes = [
+            models.Index(fields=["owner_agency", "done_at", "due_on"]),
+            models.Index(fields=["owner", "done_at", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:task", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()

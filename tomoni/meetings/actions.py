@@ -1,0 +1,263 @@
+"""Every write about meetings: schedule, agenda, attendees, 守秘義務 pledges, minutes and
+decisions (which act on cases and hand out tasks). Each checks the policy and the law's
+rules, writes and audits in one transaction; a refusal changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from tomoni import access
+from tomoni.audit.log import Action, record
+from tomoni.cases import actions as case_actions
+from tomoni.cases.models import ENDED, Case, ConsentState, Stage
+from tomoni.directory.models import Agency, Role, Staff
+from tomoni.intake.actions import ConflictError
+
+from .models import AgendaItem, Attendance, Decision, Kind, Meeting, Pledge
+
+
+@transaction.atomic
+def schedule_meeting(
+    actor: Staff,
+    *,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    place: str = "",
+    request: HttpRequest | None = None,
+) -> Meeting:
+    access.require_create(actor, Meeting)
+    if kind not in Kind.values:
+        raise ValidationError("会議の種別を選んでください。")
+    title = title.strip()
+    if not title:
+        raise ValidationError("会議の名称を入力してください。")
+    if ends_at is not None and ends_at <= starts_at:
+        raise ValidationError("終了日時は開始日時より後にしてください。")
+    meeting = Meeting.objects.create(
+        kind=kind,
+        title=title[:120],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place.strip()[:120],
+        convened_by=actor,
+    )
+    record(Action.CREATE, actor=actor, request=request, obj=meeting)
+    return meeting
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _check_case_for(meeting: Meeting, case: Case) -> None:
+    if case.stage in ENDED:
+        raise ValidationError(f"{case.code} は{case.get_stage_display()}しています。")
+    if meeting.kind == Kind.JUSOU and case.consent != ConsentState.GIVEN:
+        raise ValidationError(
+            "本人同意のないケースは重層的支援会議では扱えません。支援会議（第106条の6）で検討してください。"
+        )
+
+
+@transaction.atomic
+def add_agenda_item(
+    actor: Staff,
+    meeting: Meeting,
+    case: Case,
+    *,
+    purpose: str = "",
+    request: HttpRequest | None = None,
+) -> AgendaItem:
+    access.require(actor, access.CHANGE, meeting)
+    access.require(actor, access.CHANGE, case)
+    meeting = _locked(meeting)
+    _check_case_for(meeting, case)
+    if meeting.agenda.filter(case=case).exists():
+        raise ValidationError(f"{case.code} は既に議題にあります。")
+    order = meeting.agenda.count() + 1
+    item = AgendaItem.objects.create(
+        meeting=meeting, case=case, order=order, purpose=purpose.strip()[:200]
+    )
+    record(Action.CREATE, actor=actor, request=request, obj=item, detail={"case": case.pk})
+    return item
+
+
+@transaction.atomic
+def add_attendee(
+    actor: Staff,
+    meeting: Meeting,
+    *,
+    agency: Agency,
+    staff: Staff | None = None,
+    name: str = "",
+    request: HttpRequest | None = None,
+) -> Attendance:
+    """An attendee by account (who can then open the meeting) or by name only."""
+    access.require(actor, access.CHANGE, meeting)
+    if staff is None and not name.strip():
+        raise ValidationError("出席者の職員か氏名を入力してください。")
+    if staff is not None:
+        if staff.agency_id != agency.pk:
+            raise ValidationError("出席者の所属機関が違います。")
+        if meeting.attendances.filter(staff=staff).exists():
+            raise ValidationError(f"{staff} は既に出席者にいます。")
+        if staff.role in (Role.ADMIN, Role.AUDITOR, Role.MANAGER):
+            raise ValidationError("この役割の職員は会議の出席者にできません。")
+    attendance = Attendance.objects.create(
+        meeting=meeting, agency=agency, staff=staff, name=name.strip()[:60]
+    )
+    record(Action.CREATE, actor=actor, request=request, obj=attendance)
+    return attendance
+
+
+@transaction.atomic
+def record_pledge(
+    actor: Staff,
+    attendance: Attendance,
+    *,
+    signed_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> Pledge:
+    """守秘義務の誓約: the attendee signs for themself, or the convener records a signed paper.
+    Dated, never edited."""
+    meeting = attendance.meeting
+    if attendance.staff_id != actor.pk:
+        access.require(actor, access.CHANGE, meeting)
+    day = signed_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError("誓約日に未来の日付は指定できません。")
+    if Pledge.objects.filter(attendance=attendance).exists():
+        raise ValidationError("この出席者の誓約は既に記録されています。")
+    pledge = Pledge.objects.create(attendance=attendance, signed_on=day, recorded_by=actor)
+    record(Action.CREATE, actor=actor, request=request, obj=pledge)
+    return pledge
+
+
+@transaction.atomic
+def save_minutes(
+    actor: Staff,
+    meeting: Meeting,
+    minutes: str,
+    *,
+    version: int,
+    request: HttpRequest | None = None,
+) -> Meeting:
+    """議事録. ``version`` is what the writer opened; a save by somebody else in between is
+    a conflict (no lost update)."""
+    access.require(actor, access.CHANGE, meeting)
+    meeting = _locked(meeting)
+    if version != meeting.version:
+        raise ConflictError("他の職員が議事録を更新しました。最新の内容を確認してください。")
+    if len(minutes) > 20000:
+        raise ValidationError("議事録は20,000文字以内で入力してください。")
+    meeting.minutes = minutes.strip()
+    meeting.minutes_by = actor
+    meeting.held = True
+    meeting.version += 1
+    meeting.save(update_fields=["minutes", "minutes_by", "held", "version"])
+    record(Action.CHANGE, actor=actor, request=request, obj=meeting, detail={"minutes": True})
+    return meeting
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    title: str
+    owner_agency: Agency
+    due_on: date
+    owner: Staff | None = None
+
+
+@transaction.atomic
+def decide(
+    actor: Staff,
+    meeting: Meeting,
+    case: Case,
+    *,
+    kind: str,
+    text: str,
+    tasks: Sequence[TaskSpec] = (),
+    handoff_agency: Agency | None = None,
+    request: HttpRequest | None = None,
+) -> Decision:
+    """A decision on a case on this meeting's agenda. プラン承認 approves the newest plan
+    (重層的支援会議 with consent only); 終結/中断 close the case; every decision may hand out
+    tasks."""
+    access.require(actor, access.CHANGE, meeting)
+    access.require(actor, access.CHANGE, case)
+    meeting = _locked(meeting)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if kind not in Decision.Kind.values:
+        raise ValidationError("決定の種別を選んでください。")
+    if not text.strip():
+        raise ValidationError("決定内容を入力してください。")
+    if not meeting.agenda.filter(case=case).exists():
+        raise ValidationError("議題にないケースについては決定を記録できません。")
+    _check_case_for(meeting, case)
+    if meeting.starts_at > timezone.now():
+        raise ValidationError("開催前の会議に決定事項は記録できません。")
+    plan = None
+    if kind == Decision.Kind.PLAN_APPROVAL:
+        if meeting.kind != Kind.JUSOU:
+            raise ValidationError("プランの承認は重層的支援会議で行います。")
+        plan = case.plans.first()
+        if plan is None:
+            raise ValidationError("承認するプランがありません。")
+        if plan.approved_at is not None:
+            raise ValidationError(f"第{plan.number}版は既に承認されています。")
+        if case.stage != Stage.MEETING:
+            raise ValidationError("プランを承認するには、ケースを「会議」の段階にしてください。")
+    if kind in (Decision.Kind.CLOSE, Decision.Kind.SUSPEND) and meeting.kind not in (
+        Kind.JUSOU,
+        Kind.SUPPORT,
+        Kind.PLENARY,
+    ):
+        raise ValidationError(
+            "終結・中断は重層的支援会議（同意のないケースは支援会議）で決定します。"
+        )
+    decision = Decision.objects.create(
+        meeting=meeting, case=case, kind=kind, text=text.strip(), plan=plan, by=actor
+    )
+    if plan is not None:
+        plan.approved_at = timezone.now()
+        plan.approved_meeting = meeting
+        plan.save(update_fields=["approved_at", "approved_meeting"])
+    if kind in (Decision.Kind.CLOSE, Decision.Kind.SUSPEND):
+        case_actions.close_case(
+            actor,
+            case,
+            kind="closed" if kind == Decision.Kind.CLOSE else "suspended",
+            reason=text,
+            handoff_agency=handoff_agency,
+            on=timezone.localdate(meeting.starts_at),
+            request=request,
+        )
+    for spec in tasks:
+        case_actions.add_task(
+            actor,
+            title=spec.title,
+            owner_agency=spec.owner_agency,
+            owner=spec.owner,
+            due_on=spec.due_on,
+            case=case,
+            decision=decision,
+            request=request,
+        )
+    if not meeting.held:
+        meeting.held = True
+        meeting.save(update_fields=["held"])
+    record(
+        Action.CREATE,
+        actor=actor,
+        request=request,
+        obj=decision,
+        detail={"case": case.pk, "kind": kind, "tasks": len(tasks)},
+    )
+    return decision
