@@ -272,3 +272,15 @@ TOMONI_REFERRAL_RESPONSE_DAYS = envint("TOMONI_REFERRAL_RESPONSE_DAYS", 2)
 # How long a break-glass (緊急閲覧) grant lasts.
 TOMONI_BREAK_GLASS_MINUTES = envint("TOMONI_BREAK_GLASS_MINUTES", 60)
 TOMONI_SEARCH_PAGE_SIZE = 50
+
+# 稲城市's five tendencies (DOMAIN.md §2): the city publishes no definitions, so each
+# threshold is configurable; tomoni/cases/tendencies.py shows which rule fired.
+TOMONI_TENDENCY_MEMBERS = envint("TOMONI_TENDENCY_MEMBERS", 2)  # ① members with concerns
+TOMONI_TENDENCY_CONCERNS = envint("TOMONI_TENDENCY_CONCERNS", 3)  # ① or this many concerns
+TOMONI_TENDENCY_DOMAINS = envint("TOMONI_TENDENCY_DOMAINS", 2)  # ① … spanning these domains
+TOMONI_TENDENCY_WORKING_AGE = (18, 64)  # ② the main person's age when the case opens
+TOMONI_TENDENCY_8050_CHILD_AGE = (40, 64)  # ③ the 「50」 side
+TOMONI_TENDENCY_8050_PARENT_AGE = envint("TOMONI_TENDENCY_8050_PARENT_AGE", 75)  # ③ the 「80」
+TOMONI_TENDENCY_MEETING_AGENCIES = envint("TOMONI_TENDENCY_MEETING_AGENCIES", 3)  # ⑤
+# Tasks due within this many days are listed by `tomoni remind`.
+TOMONI_REMIND_DAYS = envint("TOMONI_REMIND_DAYS", 3)
