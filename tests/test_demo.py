@@ -4,7 +4,7 @@ consultations, referrals and notes tell those situations' stories."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,8 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.audit.log import verify
 from tomoni.audit.models import AuditEvent
+from tomoni.cases.models import Case, ConsentState, Plan, Review, Stage, Task
+from tomoni.cases.tendencies import evaluate
 from tomoni.demo.city import DEMO_STAFF, load_city
 from tomoni.demo.intake import FROM, SEED_EXAMPLES, UNTIL
 from tomoni.demo.names import SURNAMES
@@ -24,6 +26,7 @@ from tomoni.fulltext.models import SearchDocument
 from tomoni.intake import actions
 from tomoni.intake.actions import response_due
 from tomoni.intake.models import Consultation, ConsultationConcern, Outcome, Referral, RouteStep
+from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting, Pledge
 from tomoni.notes.models import Note
 from tomoni.people.models import Household, Membership, Person
 
@@ -37,7 +40,7 @@ def _snapshot() -> list[tuple[str, ...]]:
     ]
     consultations = [
         (
-            c.code,
+            c.code if c.code.startswith("SD") else "S",  # S codes follow the primary key
             c.summary,
             c.received_at.isoformat(),
             c.outcome,
@@ -50,14 +53,29 @@ def _snapshot() -> list[tuple[str, ...]]:
         for r in Referral.objects.select_related("consultation", "to_agency").order_by("pk")
     ]
     notes = [
-        (n.consultation.code, n.on.isoformat(), n.text)
-        for n in Note.objects.select_related("consultation").order_by("pk")
+        (
+            n.consultation.code if n.consultation else n.case.household.code,
+            n.on.isoformat(),
+            n.text,
+        )
+        for n in Note.objects.select_related("consultation", "case__household").order_by("pk")
     ]
-    return [*people, *consultations, *referrals, *notes]
+    cases = [
+        (c.household.code, c.stage, c.consent, c.opened_on.isoformat())
+        for c in Case.objects.select_related("household").order_by("pk")
+    ]
+    return [*people, *consultations, *referrals, *notes, *cases]
 
 
 def _delete_city() -> None:
     Note.objects.all().delete()
+    Task.objects.all().delete()
+    Decision.objects.all().delete()
+    AgendaItem.objects.all().delete()
+    Pledge.objects.all().delete()
+    Review.objects.all().delete()
+    Case.objects.all().delete()
+    Meeting.objects.all().delete()
     Referral.objects.all().delete()
     Consultation.objects.all().delete()
     Membership.objects.all().delete()
@@ -117,7 +135,11 @@ def test_loading_is_audited_and_records_are_scoped(db: None) -> None:
     """One BULK_LOAD per kind; the window and agency B share only households both consulted on."""
     totals = load_city(30)
     loads = AuditEvent.objects.filter(action="bulk_load").order_by("seq")
-    assert [e.object_type for e in loads] == ["people.household", "intake.consultation"]
+    assert [e.object_type for e in loads] == [
+        "people.household",
+        "intake.consultation",
+        "cases.case",
+    ]
     assert loads[1].detail["consultations"] == totals["consultations"] > 0
     assert list(verify()) == []
     window = Staff.objects.get(username="madoguchi")
@@ -255,7 +277,10 @@ def test_demo_consultations_keep_the_action_invariants(db: None) -> None:
     """Demo rows keep what the actions keep: codes, one ◎, routes, notes' authors, dates."""
     load_city(300)
     consultations = Consultation.objects.all()
-    assert all(code.startswith("SD") for code in consultations.values_list("code", flat=True))
+    # Bulk-loaded ones carry SD codes; the one the 地域包括 takes through the action (for the
+    # demo's 8050 case) gets the action's pk-derived S code.
+    codes = list(consultations.values_list("code", flat=True))
+    assert sum(not code.startswith("SD") for code in codes) == 1
     primaries = Counter(
         ConsultationConcern.objects.filter(is_primary=True).values_list("consultation", flat=True)
     )
@@ -274,12 +299,15 @@ def test_demo_consultations_keep_the_action_invariants(db: None) -> None:
     end = datetime.combine(UNTIL + timedelta(days=1), time(), tzinfo=ZoneInfo("Asia/Tokyo"))
     assert not consultations.filter(Q(received_at__lt=start) | Q(received_at__gte=end)).exists()
     assert consultations.filter(person=None, household=None).exists()  # anonymous calls
-    notes = Note.objects.select_related("author", "consultation")
+    notes = Note.objects.select_related("author", "consultation").filter(case__isnull=True)
     assert notes.filter(visibility="own_agency").exists()
     for note in notes:
         assert access.can(note.author, access.CHANGE, note.consultation)
         assert note.agency_id == note.author.agency_id
         assert timezone.localdate(note.consultation.received_at) <= note.on <= UNTIL
+    for note in Note.objects.select_related("author", "case").filter(case__isnull=False):
+        assert access.can(note.author, access.NOTE, note.case)
+        assert note.case.opened_on <= note.on <= UNTIL
 
 
 def test_demo_walkthrough_with_the_demo_logins(db: None) -> None:
@@ -307,3 +335,25 @@ def test_demo_walkthrough_with_the_demo_logins(db: None) -> None:
     )
     assert referral.state == State.COMPLETED
     assert access.visible(window, Referral).get(pk=referral.pk).state == State.COMPLETED
+
+
+def test_demo_cases_cover_every_stage_and_the_seed_situations(db: None) -> None:
+    """Cases in every stage; an 8050 household a 地域包括 asked about; a ダブルケア household;
+    a case without consent that only a 支援会議 discussed; quarterly 全体会; tasks, some late."""
+    totals = load_city(300)
+    assert totals["cases"] == Case.objects.count() > 0
+    assert set(Case.objects.values_list("stage", flat=True)) == set(Stage.values)
+    eight_fifty = Case.objects.get(tags__code="8050", requested_by__code__startswith="houkatsu")
+    assert next(t for t in evaluate(eight_fifty) if t.number == 3).by_rule
+    assert Case.objects.filter(tags__code="double-care").exists()
+    silent = Case.objects.get(consent=ConsentState.NONE)
+    kinds = set(silent.agenda_items.values_list("meeting__kind", flat=True))
+    assert kinds and kinds <= {Kind.SUPPORT, Kind.PLENARY}
+    assert Meeting.objects.filter(kind=Kind.PLENARY).count() == 6
+    for meeting in Meeting.objects.filter(kind__in=[Kind.SUPPORT, Kind.PLENARY]):
+        for attendance in meeting.attendances.filter(staff__isnull=False):
+            assert Pledge.objects.filter(attendance=attendance).exists()
+    today = date(2026, 11, 26)
+    assert Task.objects.filter(done_at__isnull=True, due_on__lt=today).exists()
+    assert Task.objects.filter(done_at__isnull=False).exists()
+    assert Plan.objects.filter(approved_meeting__kind=Kind.JUSOU).exists()

@@ -296,6 +296,10 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
         detail={"households": totals["households"], "persons": totals["persons"], "seed": seed},
     )
     totals.update(load_intake(staff, first=start + 1, kinds=kinds, seed=seed))
+    if start == 0:  # cases once per demo city, not again with --add
+        from .cases import load_cases
+
+        totals.update(load_cases(staff, seed=seed))
     return totals
 
 

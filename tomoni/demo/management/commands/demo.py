@@ -36,7 +36,8 @@ class Command(BaseCommand):
             totals = load_city(options["households"], options["seed"])
             self.stdout.write(
                 f"デモの市を作成しました: 世帯 {totals['households']:,} / "
-                f"人 {totals['persons']:,}（{time.monotonic() - started:.1f} 秒）"
+                f"人 {totals['persons']:,} / 多機関協働ケース {totals.get('cases', 0):,} / "
+                f"会議 {totals.get('meetings', 0):,}（{time.monotonic() - started:.1f} 秒）"
             )
         else:
             self.stdout.write("既存のデモデータを使います（作り直すには var/ を削除）。")
