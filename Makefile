@@ -47,10 +47,15 @@ fmt: setup
 clean:
 	rm -rf $(VENV) $(TOOLS) var/test-*
 
-# htmx comes from the npm registry, pinned by frontend/package-lock.json, and is committed under
-# tomoni/static: running, testing or deploying Tomoni needs no Node and no network.
+# htmx and the print font (Noto Sans JP, SIL OFL 1.1) come from the npm registry, pinned by
+# frontend/package-lock.json, and are committed under tomoni/static: running, testing or
+# deploying Tomoni needs no Node and no network. The font is the static Regular TTF, 5.4 MB, used
+# whole (no subsetting: names need every kanji it has); PDFs embed only the glyphs they use.
+NOTO_JP := frontend/node_modules/@expo-google-fonts/noto-sans-jp
 vendor:
 	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
-	mkdir -p tomoni/static/tomoni/vendor
+	mkdir -p tomoni/static/tomoni/vendor/fonts
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js tomoni/static/tomoni/vendor/htmx.min.js
 	cp frontend/node_modules/htmx.org/LICENSE tomoni/static/tomoni/vendor/htmx.LICENSE.txt
+	cp $(NOTO_JP)/400Regular/NotoSansJP_400Regular.ttf tomoni/static/tomoni/vendor/fonts/NotoSansJP-Regular.ttf
+	cp $(NOTO_JP)/LICENSE_FONT tomoni/static/tomoni/vendor/fonts/NotoSansJP.OFL.txt

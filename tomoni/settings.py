@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tomoni.cases",
     "tomoni.meetings",
     "tomoni.notes",
+    "tomoni.printing",
     "tomoni.audit",
     "tomoni.access",
     "tomoni.web",

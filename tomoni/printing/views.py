@@ -1,0 +1,184 @@
+"""Print pages and PDFs (A4) of the assessment, a plan and a meeting's minutes.
+
+One template per document serves both: the browser prints the HTML page, and
+:func:`tomoni.printing.pdf.render_pdf` turns the very same HTML into the PDF. Reads go
+through ``tomoni.access`` (outsiders get 404 for the case, the plan and the meeting alike;
+a 支援会議 attendee without a 守秘義務 pledge gets 403 for the minutes), and every print or
+PDF is audited as 印刷.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Field, Model, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tomoni import access
+from tomoni.audit.log import Action, record
+from tomoni.cases.models import Assessment, Case, CaseConcern, GoalTerm, Plan
+from tomoni.meetings.models import Attendance, Decision, Meeting
+
+from .pdf import render_pdf
+
+HTML = "html"
+PDF = "pdf"
+
+
+def _respond(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    obj: Model,
+    document: str,
+    filename: str,
+    fmt: str,
+) -> HttpResponse:
+    record(Action.PRINT, request=request, obj=obj, detail={"format": fmt, "document": document})
+    context["printed_at"] = timezone.now()
+    if fmt == HTML:
+        return render(request, template, context)
+    pdf = render_pdf(render_to_string(template, context, request=request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _ascii(code: str, fallback: str) -> str:
+    """A file name part browsers take as is: the case code is ASCII, but be sure."""
+    return re.sub(r"[^A-Za-z0-9_-]", "", code) or fallback
+
+
+def _case(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """The case (404 for outsiders) and what every case document shows, fetched once."""
+    case = access.read(request, Case, pk)
+    prefetch_related_objects(
+        [case], "household__memberships__person", "person", "lead", "team__agency"
+    )
+    members = [m for m in case.household.memberships.all() if m.end_date is None]
+    return {"case": case, "members": members}
+
+
+@require_GET
+def assessment(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    context = _case(request, pk)
+    case = context["case"]
+    sheet = access.visible(request.user, Assessment).filter(case=case).first()
+    concerns = (
+        access.visible(request.user, CaseConcern)
+        .filter(case=case)
+        .select_related("person", "concern", "agency")
+        .order_by("person_id", "priority", "pk")
+    )
+    context.update(sheet=sheet, items=_assessment_items(sheet), concerns=concerns)
+    return _respond(
+        request,
+        "printing/assessment.html",
+        context,
+        obj=sheet or case,
+        document="assessment",
+        filename=f"{_ascii(case.code, f'case-{case.pk}')}-assessment.pdf",
+        fmt=fmt,
+    )
+
+
+ASSESSMENT_ITEMS = (
+    "work",
+    "health_insurance",
+    "pension",
+    "health",
+    "income",
+    "debts",
+    "relationships",
+    "strengths",
+    "wishes",
+    "supporters",
+)
+
+
+def _assessment_items(sheet: Assessment | None) -> list[tuple[str, str]]:
+    """(label, text) rows of the インテーク・アセスメントシート, in the form's order."""
+    if sheet is None:
+        return []
+    housing = sheet.get_housing_display() if sheet.housing else ""
+    if sheet.housing_note:
+        housing = f"{housing}（{sheet.housing_note}）" if housing else sheet.housing_note
+    rows = [(_label("housing"), housing)]
+    rows += [(_label(name), getattr(sheet, name)) for name in ASSESSMENT_ITEMS]
+    return rows
+
+
+def _label(name: str) -> str:
+    field = Assessment._meta.get_field(name)
+    assert isinstance(field, Field)
+    return str(field.verbose_name)
+
+
+@require_GET
+def plan(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponse:
+    context = _case(request, pk)
+    case = context["case"]
+    version = (
+        access.visible(request.user, Plan)
+        .filter(case=case, number=number)
+        .select_related("created_by", "approved_meeting")
+        .prefetch_related("goals", "actions__agency")
+        .first()
+    )
+    if version is None:
+        raise access.NotVisible()
+    goals = list(version.goals.all())
+    context.update(
+        plan=version,
+        long_goals=[g for g in goals if g.term == GoalTerm.LONG],
+        short_goals=[g for g in goals if g.term == GoalTerm.SHORT],
+    )
+    return _respond(
+        request,
+        "printing/plan.html",
+        context,
+        obj=version,
+        document="plan",
+        filename=f"{_ascii(case.code, f'case-{case.pk}')}-plan-{version.number}.pdf",
+        fmt=fmt,
+    )
+
+
+@require_GET
+def minutes(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    meeting = access.read(request, Meeting, pk)
+    # The agenda, minutes and decisions are the materials: pledge first (第106条の6).
+    access.require(request.user, access.MATERIALS, meeting)
+    attendances = (
+        access.visible(request.user, Attendance)
+        .filter(meeting=meeting)
+        .select_related("agency", "staff", "pledge")
+        .order_by("agency__order", "agency_id", "pk")
+    )
+    decisions = (
+        access.visible(request.user, Decision)
+        .filter(meeting=meeting)
+        .select_related("case")
+        .prefetch_related("tasks__owner_agency", "tasks__owner")
+    )
+    context = {
+        "meeting": meeting,
+        "attendances": attendances,
+        "agenda": meeting.agenda.select_related("case"),
+        "decisions": decisions,
+    }
+    return _respond(
+        request,
+        "printing/minutes.html",
+        context,
+        obj=meeting,
+        document="minutes",
+        filename=f"meeting-{meeting.pk}-minutes.pdf",
+        fmt=fmt,
+    )
