@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from tomoni.cases import actions
-from tomoni.cases.models import Case, ConsentState, GoalTerm
-from tomoni.directory.models import Agency, Staff
+from tomoni.cases.models import Case, ConsentState, GoalTerm, Stage
+from tomoni.directory.models import Agency, Concern, Staff
 from tomoni.meetings import actions as meeting_actions
-from tomoni.meetings.models import Kind, Meeting
+from tomoni.meetings.models import Decision, Kind, Meeting
 from tomoni.people import actions as people_actions
-from tomoni.people.models import Household
+from tomoni.people.models import Household, Person
 
 
 def household_of(actor: Staff, *members: tuple[str, str, str, str]) -> Household:
@@ -69,8 +69,13 @@ def to_meeting(coordinator: Staff, case: Case) -> Case:
         case,
         base=0,
         summary="母の介護と本人の就労準備を分けて支える",
-        goals=[(GoalTerm.LONG, "親子が安心して暮らせる"), (GoalTerm.SHORT, "介護サービスにつながる")],
-        actions=[actions.PlannedAction("介護保険の申請支援", agency("houkatsu1"), "地域包括", None)],
+        goals=[
+            (GoalTerm.LONG, "親子が安心して暮らせる"),
+            (GoalTerm.SHORT, "介護サービスにつながる"),
+        ],
+        actions=[
+            actions.PlannedAction("介護保険の申請支援", agency("houkatsu1"), "地域包括", None)
+        ],
     )
     actions.move_case(coordinator, case, "to_meeting")
     case.refresh_from_db()
@@ -89,3 +94,84 @@ def held_meeting(coordinator: Staff, kind: str = Kind.JUSOU) -> Meeting:
 @pytest.fixture
 def coordinator(personas: dict[str, Staff]) -> Staff:
     return personas["coordinator"]
+
+
+# --- Helpers for the action, access and tendency tests ---------------------------------
+
+# A fixed opening day, so ages and dates never depend on today (and no 2/29 surprises).
+OPENED_ON = date(2025, 6, 15)
+
+
+def birth_for(age: int, on: date = OPENED_ON, *, days: int = 0) -> str:
+    """The birth date of someone who turns ``age`` on ``on``; ``days=1`` makes them one day
+    short of it (so ``birth_for(65, days=1)`` is 64 for one more day)."""
+    return (on.replace(year=on.year - age) + timedelta(days=days)).isoformat()
+
+
+def concern(code: str) -> Concern:
+    return Concern.objects.get(code=code)
+
+
+def members_of(case: Case) -> list[Person]:
+    """The case's household members in the order they were registered."""
+    return [m.person for m in case.household.memberships.select_related("person").order_by("pk")]
+
+
+def approved_at_jusou(coordinator: Staff, case: Case) -> Meeting:
+    """A held 重層的支援会議 that approves the case's newest plan (the case is at 会議)."""
+    meeting = held_meeting(coordinator, Kind.JUSOU)
+    meeting_actions.add_agenda_item(coordinator, meeting, case)
+    meeting_actions.decide(
+        coordinator, meeting, case, kind=Decision.Kind.PLAN_APPROVAL, text="プランを承認"
+    )
+    return meeting
+
+
+def case_at(coordinator: Staff, stage: str) -> Case:
+    """A consented case driven through the actions to ``stage``, with every precondition of
+    the next legal step in place (assessment written, plan saved and approved …)."""
+    case = with_consent(coordinator, open_for(coordinator))
+    if stage == Stage.RECEIVED:
+        return case
+    if stage == Stage.SUSPENDED:
+        actions.close_case(coordinator, case, kind="suspended", reason="本人と連絡が取れない")
+        case.refresh_from_db()
+        return case
+    actions.move_case(coordinator, case, "assess")
+    actions.save_assessment(coordinator, case, {"wishes": "母の介護を続けたい"}, version=None)
+    if stage == Stage.ASSESSMENT:
+        case.refresh_from_db()
+        return case
+    actions.move_case(coordinator, case, "draft")
+    actions.save_plan(
+        coordinator,
+        case,
+        base=0,
+        summary="母の介護と本人の就労準備を分けて支える",
+        goals=[(GoalTerm.LONG, "親子が安心して暮らせる")],
+        actions=[actions.PlannedAction("介護保険の申請支援", agency("houkatsu1"))],
+    )
+    if stage == Stage.DRAFT_PLAN:
+        case.refresh_from_db()
+        return case
+    actions.move_case(coordinator, case, "to_meeting")
+    approved_at_jusou(coordinator, case)
+    if stage == Stage.MEETING:
+        case.refresh_from_db()
+        return case
+    for move, reached in (("decide", Stage.DECIDED), ("start", Stage.IN_SUPPORT)):
+        case = actions.move_case(coordinator, case, move)
+        if stage == reached:
+            return case
+    if stage == Stage.CLOSED:
+        actions.close_case(
+            coordinator,
+            case,
+            kind="closed",
+            reason="役割分担が定着",
+            handoff_agency=agency("houkatsu1"),
+        )
+        case.refresh_from_db()
+        return case
+    assert stage == Stage.EVALUATION
+    return actions.move_case(coordinator, case, "evaluate")

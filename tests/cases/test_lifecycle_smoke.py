@@ -41,7 +41,11 @@ def test_a_case_runs_from_intake_to_closure(coordinator: Staff) -> None:
     )
     assert review.goals.count() == 2
     actions.close_case(
-        coordinator, case, kind="closed", reason="役割分担が定着", handoff_agency=agency("houkatsu1")
+        coordinator,
+        case,
+        kind="closed",
+        reason="役割分担が定着",
+        handoff_agency=agency("houkatsu1"),
     )
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED

@@ -15,7 +15,7 @@ from tomoni.directory.models import Staff
 
 from .models import BreakGlass
 
-BREAKABLE = {"people.household", "people.person", "intake.consultation"}
+BREAKABLE = {"people.household", "people.person", "intake.consultation", "cases.case"}
 
 
 def open_break_glass(

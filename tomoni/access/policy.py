@@ -75,11 +75,16 @@ RULES: tuple[Rule, ...] = (
     # person's consent allows sharing; without consent a case reaches only those who attended,
     # with a pledge, a 支援会議 that discussed it (第106条の6).
     _rules("cases.Case", Role.COORDINATOR, "any", VIEW, CHANGE, NOTE),
+    # Outreach workers on a team see the case but, as DESIGN.md §5 says, not its notes.
+    _rules("cases.Case", Role.OUTREACH, "team_member_with_consent", VIEW),
+    *(
+        _rules("cases.Case", role, "team_member_with_consent", VIEW, NOTE)
+        for role in (Role.WINDOW, Role.AGENCY)
+    ),
     *(
         rule
         for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH)
         for rule in (
-            _rules("cases.Case", role, "team_member_with_consent", VIEW, NOTE),
             _rules("cases.Case", role, "attendee_of_meeting_with_consent", VIEW),
             _rules("cases.Case", role, "pledged_attendee_of_support_meeting", VIEW),
         )
@@ -87,7 +92,7 @@ RULES: tuple[Rule, ...] = (
     # 支援経過記録 on a case follow the case, minus other agencies' own-agency notes.
     *(
         _rules("notes.Note", role, "on_visible_case", VIEW)
-        for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY, Role.OUTREACH)
+        for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY)
     ),
     # Tasks: the owning agency (and its named person) sees and completes them.
     _rules("cases.Task", Role.COORDINATOR, "any", VIEW, CHANGE),

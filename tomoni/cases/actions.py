@@ -550,6 +550,7 @@ def set_tendency_override(
     if number not in range(1, 6):
         raise ValidationError("傾向は①〜⑤から選んでください。")
     case = _locked(case)
+    _ensure_open(case)
     overrides = dict(case.tendency_overrides)
     if value is None:
         overrides.pop(str(number), None)
@@ -809,6 +810,7 @@ def add_task(
     """役割分担の作業. On a case, only its coordinators hand work out."""
     if case is not None:
         access.require(actor, access.CHANGE, case)
+        case = _locked(case)
         if decision is None:  # a meeting's 終結 decision may still hand out hand-off work
             _ensure_open(case)
     elif not _is_coordinator(actor):

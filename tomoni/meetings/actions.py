@@ -20,7 +20,7 @@ from tomoni.cases.models import ENDED, Case, ConsentState, Stage
 from tomoni.directory.models import Agency, Role, Staff
 from tomoni.intake.actions import ConflictError
 
-from .models import AgendaItem, Attendance, Decision, Kind, Meeting, Pledge
+from .models import CONFIDENTIAL, AgendaItem, Attendance, Decision, Kind, Meeting, Pledge
 
 
 @transaction.atomic
@@ -61,9 +61,12 @@ def _locked(meeting: Meeting) -> Meeting:
 def _check_case_for(meeting: Meeting, case: Case) -> None:
     if case.stage in ENDED:
         raise ValidationError(f"{case.code} は{case.get_stage_display()}しています。")
-    if meeting.kind == Kind.JUSOU and case.consent != ConsentState.GIVEN:
+    if meeting.kind not in CONFIDENTIAL and case.consent != ConsentState.GIVEN:
+        # Only a 支援会議 (第106条の6) may share a case without the person's consent; a
+        # 重層的支援会議 or ケース会議 opens its materials without a pledge.
         raise ValidationError(
-            "本人同意のないケースは重層的支援会議では扱えません。支援会議（第106条の6）で検討してください。"
+            f"本人同意のないケースは{meeting.get_kind_display()}では扱えません。"
+            "支援会議（第106条の6）で検討してください。"
         )
 
 
@@ -79,6 +82,7 @@ def add_agenda_item(
     access.require(actor, access.CHANGE, meeting)
     access.require(actor, access.CHANGE, case)
     meeting = _locked(meeting)
+    case = Case.objects.select_for_update().get(pk=case.pk)  # consent as it is now
     _check_case_for(meeting, case)
     if meeting.agenda.filter(case=case).exists():
         raise ValidationError(f"{case.code} は既に議題にあります。")

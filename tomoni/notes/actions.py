@@ -40,6 +40,7 @@ def add_note(
         where: dict[str, Any] = {"consultation": on_record}
     else:
         access.require(actor, access.NOTE, on_record)
+        on_record = type(on_record).objects.select_for_update().get(pk=on_record.pk)
         if on_record.is_ended:
             raise ValidationError(
                 "終結・中断したケースには記録できません。再開してから記録してください。"
