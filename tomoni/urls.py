@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("tomoni.web.urls")),
     path("", include("tomoni.people.urls")),
     path("", include("tomoni.intake.urls")),
+    path("", include("tomoni.printing.urls")),
+    path("", include("tomoni.meetings.urls")),
+    path("", include("tomoni.cases.urls")),
 ]
 
 handler404 = "tomoni.web.views.page_not_found"

@@ -1,0 +1,468 @@
+"""Forms of 多機関協働: opening a case, the small forms on the case page, the assessment,
+the plan editor and the 評価シート. They only parse and check what was typed; the actions in
+``tomoni.cases.actions`` decide and write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from tomoni.directory.models import Agency, Concern, Tag
+from tomoni.lib.wareki import format_date
+from tomoni.notes.models import NoteMethod, Visibility
+from tomoni.people.forms import WarekiDateField
+from tomoni.people.models import Person
+
+from .actions import ASSESSMENT_FIELDS, PlannedAction
+from .models import (
+    Assessment,
+    Attainment,
+    Closure,
+    ConsentState,
+    GoalTerm,
+    Plan,
+    PlanGoal,
+    ReviewDecision,
+    TeamRole,
+)
+
+GOAL_ROWS = 6
+ACTION_ROWS = 8
+CHOOSE = ("", "（選んでください）")
+
+
+def _today() -> str:
+    return format_date(timezone.localdate())
+
+
+def _not_future(value: date | None, message: str) -> date | None:
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(message)
+    return value
+
+
+class AgencyChoiceField(forms.TypedChoiceField):
+    """An agency from a list read once per form (the plan editor has eight of these)."""
+
+    def __init__(self, agencies: Sequence[Agency], **kwargs: Any) -> None:
+        self.by_pk = {str(a.pk): a for a in agencies}
+        empty = kwargs.pop("empty_label", "（選ばない）")
+        super().__init__(
+            choices=[("", empty), *((str(a.pk), a.name) for a in agencies)],
+            coerce=lambda pk: self.by_pk[pk],
+            empty_value=None,
+            **kwargs,
+        )
+
+
+def active_agencies() -> list[Agency]:
+    return list(Agency.objects.filter(active=True).order_by("order", "pk"))
+
+
+# --- opening -------------------------------------------------------------------------------
+
+
+class CaseOpenForm(forms.Form):
+    title = forms.CharField(
+        label="ケースの概要",
+        max_length=120,
+        help_text="一覧に表示されます。例: 8050世帯、母の介護と長男のひきこもり",
+        error_messages={"required": "ケースの概要を入力してください。"},
+    )
+    person = forms.TypedChoiceField(label="主な本人", required=False, coerce=int, empty_value=None)
+    request_text = forms.CharField(
+        label="依頼の内容",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="何に困っていて、多機関協働に何を期待するか。",
+    )
+    tags = forms.ModelMultipleChoiceField(
+        Tag.objects.all(), label="横断タグ", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, members: Iterable[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {p.pk: p for p in members}
+        field = self.fields["person"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            ("", "（選ばない）"),
+            *((p.pk, p.full_name) for p in self.members.values()),
+        ]
+
+    def clean_person(self) -> Person | None:
+        pk = self.cleaned_data["person"]
+        return None if pk is None else self.members[pk]
+
+
+# --- the small forms on the case page ------------------------------------------------------
+
+
+class MoveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label="理由・メモ", max_length=300, required=False)
+
+
+class CloseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="区分",
+        choices=Closure.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "終結か中断かを選んでください。"},
+    )
+    on = WarekiDateField(label="日付")
+    reason = forms.CharField(
+        label="理由",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "終結・中断の理由を入力してください。"},
+    )
+
+    def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": _today(), "kind": Closure.Kind.CLOSED})
+        super().__init__(*args, **kwargs)
+        self.fields["handoff_agency"] = AgencyChoiceField(
+            agencies,
+            label="引き継ぐ主担当機関",
+            required=False,
+            help_text="終結では必須です（多機関協働が抱え込まないために）。",
+        )
+
+    def clean_on(self) -> date | None:
+        return _not_future(self.cleaned_data["on"], "未来の日付では終結・中断できません。")
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="再開の理由",
+        max_length=300,
+        error_messages={"required": "再開の理由を入力してください。"},
+    )
+
+
+class ConsentForm(forms.Form):
+    state = forms.ChoiceField(
+        label="本人同意",
+        choices=ConsentState.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    on = WarekiDateField(label="確認日")
+    scope = forms.CharField(
+        label="同意の範囲",
+        max_length=300,
+        required=False,
+        help_text="同意ありのときは必須。例: チームの機関で支援に必要な情報を共有",
+    )
+    withdrawal = forms.BooleanField(label="同意の撤回として記録する", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": _today()})
+        super().__init__(*args, **kwargs)
+
+    def clean_on(self) -> date:
+        value = _not_future(self.cleaned_data["on"], "確認日に未来の日付は指定できません。")
+        if value is None:
+            raise forms.ValidationError("確認日を入力してください。")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("withdrawal") and not cleaned.get("state"):
+            self.add_error("state", "同意の状態を選んでください。")
+        return cleaned
+
+
+class TeamForm(forms.Form):
+    role = forms.ChoiceField(
+        label="役割", choices=TeamRole.choices, initial=TeamRole.RELATED, widget=forms.RadioSelect
+    )
+    contact = forms.CharField(label="担当者", max_length=60, required=False)
+    start_on = WarekiDateField(label="参加日", required=False)
+
+    def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"start_on": _today(), "role": TeamRole.RELATED})
+        super().__init__(*args, **kwargs)
+        self.fields["agency"] = AgencyChoiceField(
+            agencies,
+            label="機関",
+            empty_label="（選んでください）",
+            error_messages={"required": "機関を選んでください。"},
+        )
+        self.order_fields(["agency", "role", "contact", "start_on"])
+
+
+class EndTeamForm(forms.Form):
+    end_on = WarekiDateField(label="終了日", required=False)
+
+
+class ConcernForm(forms.Form):
+    person = forms.TypedChoiceField(
+        label="世帯員", coerce=int, error_messages={"required": "世帯員を選んでください。"}
+    )
+    concern = forms.ModelChoiceField(
+        Concern.objects.filter(active=True),
+        label="課題",
+        empty_label="（選んでください）",
+        error_messages={"required": "課題を選んでください。"},
+    )
+    priority = forms.TypedChoiceField(
+        label="優先度", choices=[(1, "1 高"), (2, "2 中"), (3, "3 低")], coerce=int, initial=2
+    )
+    note = forms.CharField(label="メモ", max_length=300, required=False)
+
+    def __init__(
+        self, *args: Any, members: Iterable[Person], agencies: Sequence[Agency], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {p.pk: p for p in members}
+        field = self.fields["person"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [CHOOSE, *((p.pk, p.full_name) for p in self.members.values())]
+        self.fields["agency"] = AgencyChoiceField(agencies, label="担当機関", required=False)
+        self.order_fields(["person", "concern", "priority", "agency", "note"])
+
+    def clean_person(self) -> Person:
+        return self.members[self.cleaned_data["person"]]
+
+
+class TendencyForm(forms.Form):
+    CHOICES = [("rule", "ルールに従う"), ("yes", "該当"), ("no", "非該当")]
+    value = forms.ChoiceField(label="判断", choices=CHOICES)
+
+    def as_override(self) -> bool | None:
+        return {"rule": None, "yes": True, "no": False}[self.cleaned_data["value"]]
+
+
+class CaseNoteForm(forms.Form):
+    on = WarekiDateField(label="日付")
+    method = forms.ChoiceField(label="方法", choices=NoteMethod.choices)
+    visibility = forms.ChoiceField(
+        label="公開範囲",
+        choices=[
+            (Visibility.SHARED, "このケースを見られる職員"),
+            (Visibility.OWN_AGENCY, "自機関の職員のみ"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label="内容",
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "内容を入力してください。"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"on": _today(), "method": NoteMethod.PHONE, "visibility": Visibility.SHARED},
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean_on(self) -> date:
+        value = _not_future(self.cleaned_data["on"], "未来の日付の記録は登録できません。")
+        if value is None:
+            raise forms.ValidationError("日付を入力してください。")
+        return value
+
+
+class CaseFilterForm(forms.Form):
+    TABS = [("mine", "担当ケース"), ("unassigned", "未割当の依頼"), ("all", "すべて")]
+
+    tab = forms.ChoiceField(label="対象", choices=TABS, required=False)
+    stage = forms.ChoiceField(label="段階", required=False)
+
+    def __init__(self, *args: Any, stages: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["stage"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "すべて"), ("open", "進行中（終結・中断以外）"), *stages]
+
+
+# --- assessment ----------------------------------------------------------------------------
+
+
+class AssessmentForm(forms.ModelForm[Assessment]):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Assessment
+        fields = list(ASSESSMENT_FIELDS)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "work",
+                "health",
+                "income",
+                "debts",
+                "relationships",
+                "strengths",
+                "wishes",
+                "supporters",
+            )
+        }
+
+    def data_for_action(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in ASSESSMENT_FIELDS}
+
+
+# --- plan ----------------------------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    base = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    summary = forms.CharField(
+        label="支援の方向性",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    refer_outreach = forms.BooleanField(
+        label="アウトリーチ等を通じた継続的支援へつなぐ", required=False
+    )
+    refer_participation = forms.BooleanField(label="参加支援へつなぐ", required=False)
+    review_on = WarekiDateField(label="見直し予定日", required=False)
+
+    def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(GOAL_ROWS):
+            self.fields[f"goal_term_{i}"] = forms.ChoiceField(
+                label="期間", choices=GoalTerm.choices, initial=GoalTerm.SHORT, required=False
+            )
+            self.fields[f"goal_text_{i}"] = forms.CharField(
+                label="目標", max_length=300, required=False
+            )
+        for i in range(ACTION_ROWS):
+            self.fields[f"action_agency_{i}"] = AgencyChoiceField(
+                agencies, label="誰が（機関）", required=False
+            )
+            self.fields[f"action_who_{i}"] = forms.CharField(
+                label="誰が（担当者・本人等）", max_length=60, required=False
+            )
+            self.fields[f"action_what_{i}"] = forms.CharField(
+                label="何を", max_length=300, required=False
+            )
+            self.fields[f"action_due_{i}"] = WarekiDateField(
+                label="いつまでに", required=False, help_text=""
+            )
+
+    @staticmethod
+    def initial_from(plan: Plan | None) -> dict[str, Any]:
+        """The editor starts from the newest version (or empty rows for the first one)."""
+        if plan is None:
+            return {"base": 0, "goal_term_0": GoalTerm.LONG}
+        initial: dict[str, Any] = {
+            "base": plan.number,
+            "summary": plan.summary,
+            "refer_outreach": plan.refer_outreach,
+            "refer_participation": plan.refer_participation,
+            "review_on": format_date(plan.review_on) if plan.review_on else "",
+        }
+        goals: list[PlanGoal] = list(plan.goals.all())
+        for i, goal in enumerate(goals[:GOAL_ROWS]):
+            initial[f"goal_term_{i}"] = goal.term
+            initial[f"goal_text_{i}"] = goal.text
+        for i, action in enumerate(list(plan.actions.all())[:ACTION_ROWS]):
+            initial[f"action_agency_{i}"] = str(action.agency_id or "")
+            initial[f"action_who_{i}"] = action.who
+            initial[f"action_what_{i}"] = action.what
+            initial[f"action_due_{i}"] = format_date(action.due_on) if action.due_on else ""
+        return initial
+
+    def goal_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        return [(i + 1, self[f"goal_term_{i}"], self[f"goal_text_{i}"]) for i in range(GOAL_ROWS)]
+
+    def action_rows(
+        self,
+    ) -> list[tuple[int, forms.BoundField, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (
+                i + 1,
+                self[f"action_agency_{i}"],
+                self[f"action_who_{i}"],
+                self[f"action_what_{i}"],
+                self[f"action_due_{i}"],
+            )
+            for i in range(ACTION_ROWS)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for i in range(ACTION_ROWS):
+            filled = cleaned.get(f"action_agency_{i}") or cleaned.get(f"action_who_{i}")
+            if (filled or cleaned.get(f"action_due_{i}")) and not cleaned.get(f"action_what_{i}"):
+                self.add_error(f"action_what_{i}", "「何を」を入力してください。")
+        return cleaned
+
+    def goals(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [
+            (data[f"goal_term_{i}"] or GoalTerm.SHORT, data[f"goal_text_{i}"])
+            for i in range(GOAL_ROWS)
+            if data[f"goal_text_{i}"].strip()
+        ]
+
+    def planned_actions(self) -> list[PlannedAction]:
+        data = self.cleaned_data
+        return [
+            PlannedAction(
+                what=data[f"action_what_{i}"],
+                agency=data[f"action_agency_{i}"],
+                who=data[f"action_who_{i}"],
+                due_on=data[f"action_due_{i}"],
+            )
+            for i in range(ACTION_ROWS)
+            if data[f"action_what_{i}"].strip()
+        ]
+
+
+# --- 評価 ----------------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    on = WarekiDateField(label="評価日")
+    changes = forms.CharField(
+        label="見られた変化",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    decision = forms.ChoiceField(
+        label="判定",
+        choices=ReviewDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "判定を選んでください。"},
+    )
+
+    def __init__(self, *args: Any, goals: Sequence[PlanGoal], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": _today()})
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        for goal in self.goals:
+            self.fields[f"attainment_{goal.pk}"] = forms.ChoiceField(
+                label=f"達成度: {goal.text}",
+                choices=Attainment.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"目標「{goal.text}」の達成度を選んでください。"},
+            )
+            self.fields[f"comment_{goal.pk}"] = forms.CharField(
+                label="所見", max_length=300, required=False
+            )
+
+    def clean_on(self) -> date:
+        value = _not_future(self.cleaned_data["on"], "評価日に未来の日付は指定できません。")
+        if value is None:
+            raise forms.ValidationError("評価日を入力してください。")
+        return value
+
+    def goal_rows(self) -> list[tuple[PlanGoal, forms.BoundField, forms.BoundField]]:
+        return [(g, self[f"attainment_{g.pk}"], self[f"comment_{g.pk}"]) for g in self.goals]
+
+    def attainments(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {g.pk: (data[f"attainment_{g.pk}"], data[f"comment_{g.pk}"]) for g in self.goals}
