@@ -499,6 +499,7 @@ def load_cases(staff: dict[str, Staff], *, seed: int) -> dict[str, int]:
             consent, no_consent_done = ConsentState.NONE, True
         made.append(builder.case(consultation, target, consent=consent))
     # The 全体会 discusses a few shared cases each quarter (the no-consent one among them).
+    made = list(Case.objects.filter(pk__in=[c.pk for c in made]).order_by("pk"))  # as they are now
     plenaries = builder.meetings[: len(PLENARY_DAYS)]
     shared = [c for c in made if c.stage not in ENDED and c.stage != Stage.RECEIVED]
     for case in shared[:8]:
