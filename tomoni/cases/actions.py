@@ -4,6 +4,7 @@ state, writes and audits in one transaction; a refusal changes nothing."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -127,7 +128,7 @@ def open_case(
     lead = actor if _is_coordinator(actor) else None
     now = timezone.now()
     case = Case.objects.create(
-        code=f"tmp-{now.timestamp()}-{actor.pk}",
+        code=uuid.uuid4().hex[:20],  # until the primary key exists; see below
         household=household,
         person=person or (consultation.person if consultation else None),
         title=title,
