@@ -346,7 +346,13 @@ class _Builder:
 
     def _decide(self, actor: Staff, case: Case, area: str | None) -> None:
         day = min(case.opened_on + timedelta(days=30), date(2026, 11, 20))
-        holders = [self.staff["houkatsu"], self.staff["madoguchi"], self.staff["shogai"]]
+        # The team's agencies attend (those with a demo account), with the coordinators.
+        team = set(case.team.filter(end_on__isnull=True).values_list("agency_id", flat=True))
+        holders = [
+            s
+            for s in (self.staff["houkatsu"], self.staff["madoguchi"], self.staff["shogai"])
+            if s.agency_id in team
+        ] + [self.coordinators[1]]
         if case.consent == ConsentState.GIVEN:
             meeting = self.meeting(Kind.JUSOU, f"重層的支援会議（{case.code}）", day, holders)
             meeting_actions.add_agenda_item(actor, meeting, case, purpose="プランの承認")
