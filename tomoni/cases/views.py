@@ -28,6 +28,7 @@ from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
 from tomoni.intake.actions import ConflictError
 from tomoni.intake.models import Consultation, Referral
+from tomoni.lib.wareki import format_date
 from tomoni.meetings.models import Decision, Meeting
 from tomoni.notes import actions as note_actions
 from tomoni.notes.models import Note, Visibility
@@ -403,7 +404,7 @@ def _timeline(user: Staff, case: Case) -> list[Entry]:
                 t.created_at,
                 "作業",
                 t.title,
-                f"期限 {t.due_on:%Y-%m-%d}" + ("・完了" if t.done_at else ""),
+                f"期限 {format_date(t.due_on)}" + ("・完了" if t.done_at else ""),
                 t.owner_agency.name + (f"・{t.owner}" if t.owner else ""),
                 t.get_absolute_url(),
             )
