@@ -276,6 +276,12 @@ class CaseFilterForm(forms.Form):
 
     tab = forms.ChoiceField(label="対象", choices=TABS, required=False)
     stage = forms.ChoiceField(label="段階", required=False)
+    q = forms.CharField(
+        label="キーワード（概要・経過記録）",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
 
     def __init__(self, *args: Any, stages: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
+from tomoni.fulltext.api import matching_ids
 from tomoni.intake.actions import ConflictError
 from tomoni.intake.models import Consultation, Referral
 from tomoni.lib.wareki import format_date
@@ -116,7 +117,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if "tab" not in params:
         params["tab"] = "mine" if user.role == Role.COORDINATOR else "all"
     form = CaseFilterForm(params, stages=Stage.choices)
-    data = form.cleaned_data if form.is_valid() else {"tab": "all", "stage": ""}
+    data = form.cleaned_data if form.is_valid() else {"tab": "all", "stage": "", "q": ""}
     qs = access.visible(user, Case)
     if data["tab"] == "mine":
         qs = qs.filter(lead=user)
@@ -126,6 +127,10 @@ def index(request: HttpRequest) -> HttpResponse:
         qs = qs.exclude(stage__in=ENDED)
     elif data["stage"]:
         qs = qs.filter(stage=data["stage"])
+    if query := data.get("q", "").strip():
+        # The case's own summary, or a case note the user may read (full-text, 2+ characters).
+        notes = access.visible(user, Note).filter(pk__in=matching_ids("notes.note", query))
+        qs = qs.filter(Q(title__contains=query) | Q(pk__in=notes.values("case_id")))
     qs = qs.select_related("household__district", "lead").order_by("-opened_on", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _audit_list(request, "cases.case", page)
