@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -58,8 +60,43 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/home.html",
-        {"programs": programs, "can_register": access.can_create(request.user, Household)},
+        {
+            "programs": programs,
+            "can_register": access.can_create(request.user, Household),
+            "today": _today(request.user),
+        },
     )
+
+
+def _today(user: Any) -> list[tuple[str, int, str]]:
+    """今日の仕事: what is waiting for this user, one count query each, only where the role
+    has such records at all."""
+    from tomoni.cases.models import Task
+    from tomoni.intake.models import Referral
+    from tomoni.meetings.models import Meeting
+
+    today = timezone.localdate()
+    rows: list[tuple[str, int, str]] = []
+    if access.has_scope(user, Task):
+        # The same three sets as the tabs of the task list.
+        open_tasks = access.visible(user, Task).filter(done_at__isnull=True)
+        url = reverse("cases:tasks")
+        rows.append(("自分の作業", open_tasks.filter(owner=user).count(), f"{url}?tab=mine"))
+        ours = open_tasks.filter(owner_agency_id=user.agency_id).count()
+        rows.append(("自機関の作業", ours, f"{url}?tab=agency"))
+        late = open_tasks.filter(due_on__lt=today).count()
+        rows.append(("期限切れの作業", late, f"{url}?tab=overdue"))
+    if access.has_scope(user, Referral) and user.agency_id:
+        waiting = access.visible(user, Referral).filter(
+            to_agency_id=user.agency_id, state=Referral.State.SENT
+        )
+        rows.append(("回答待ちのつなぎ", waiting.count(), reverse("intake:referrals_in")))
+    if access.has_scope(user, Meeting):
+        soon = access.visible(user, Meeting).filter(
+            starts_at__date__gte=today, starts_at__date__lte=today + timedelta(days=7)
+        )
+        rows.append(("7日以内の会議", soon.count(), reverse("meetings:index")))
+    return rows
 
 
 @require_GET

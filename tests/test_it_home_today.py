@@ -1,0 +1,67 @@
+"""今日の仕事 on the home page: what waits for the user, counted through the access policy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tomoni.cases import actions as case_actions
+from tomoni.directory.models import Staff
+from tomoni.intake import actions as intake_actions
+from tomoni.meetings import actions as meeting_actions
+from tomoni.meetings.models import Kind
+
+from .cases.conftest import agency
+from .conftest import BrowserClient
+
+
+def _counts(client: BrowserClient) -> dict[str, int]:
+    html = client.get(reverse("home")).content.decode()
+    found = re.findall(r'<a href="[^"]*">([^<]+)</a> <strong class="num">(\d+)</strong>', html)
+    return {label: int(count) for label, count in found}
+
+
+def test_today_counts_what_waits_for_the_user(
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+) -> None:
+    coordinator, agency_a, window = (
+        personas["coordinator"],
+        personas["agency_a"],
+        personas["window"],
+    )
+    today = timezone.localdate()
+    houkatsu = agency("houkatsu1")
+    case_actions.add_task(coordinator, title="訪問", owner_agency=houkatsu, due_on=today)
+    case_actions.add_task(
+        coordinator,
+        title="連絡",
+        owner_agency=houkatsu,
+        owner=agency_a,
+        due_on=today - timedelta(days=3),
+    )
+    case_actions.add_task(coordinator, title="他機関", owner_agency=agency("kyoiku"), due_on=today)
+    consultation = intake_actions.take_consultation(
+        window, method="phone", summary="家賃の相談", consent="given"
+    )
+    intake_actions.refer(window, consultation, houkatsu, "面談をお願いします")
+    meeting = meeting_actions.schedule_meeting(
+        coordinator,
+        kind=Kind.CASE_CONFERENCE,
+        title="ケース会議",
+        starts_at=timezone.now() + timedelta(days=2),
+    )
+    meeting_actions.add_attendee(coordinator, meeting, agency=houkatsu, staff=agency_a)
+    assert _counts(as_user(agency_a)) == {
+        "自分の作業": 1,
+        "自機関の作業": 2,
+        "期限切れの作業": 1,
+        "回答待ちのつなぎ": 1,
+        "7日以内の会議": 1,
+    }
+    # Another agency's worker sees none of it; a manager gets no such panel at all.
+    assert set(_counts(as_user(personas["agency_b"])).values()) == {0}
+    assert _counts(as_user(personas["manager"])) == {}
