@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "tomoni.cases",
     "tomoni.meetings",
     "tomoni.notes",
+    "tomoni.outreach",
+    "tomoni.participation",
     "tomoni.printing",
     "tomoni.audit",
     "tomoni.access",
@@ -285,3 +287,5 @@ TOMONI_TENDENCY_8050_PARENT_AGE = envint("TOMONI_TENDENCY_8050_PARENT_AGE", 75) 
 TOMONI_TENDENCY_MEETING_AGENCIES = envint("TOMONI_TENDENCY_MEETING_AGENCIES", 3)  # ⑤
 # Tasks due within this many days are listed by `tomoni remind`.
 TOMONI_REMIND_DAYS = envint("TOMONI_REMIND_DAYS", 3)
+# アウトリーチ: an engagement with no contact for this many days is flagged.
+TOMONI_OUTREACH_QUIET_DAYS = envint("TOMONI_OUTREACH_QUIET_DAYS", 30)

@@ -111,6 +111,22 @@ RULES: tuple[Rule, ...] = (
             _rules("meetings.Meeting", role, "pledged_or_open_attendee", MATERIALS),
         )
     ),
+    # アウトリーチ: coordinators and the assigned outreach workers.
+    _rules("outreach.Engagement", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("outreach.Engagement", Role.OUTREACH, "assigned_to_me", VIEW, CHANGE),
+    # 参加支援: the catalog of places is a public directory every working role reads; the
+    # community side keeps it. Plans and matches: coordinators, and the agency running them.
+    *(
+        _rules("participation.Place", role, "any", VIEW)
+        for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.MANAGER)
+    ),
+    _rules("participation.Place", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("participation.Place", Role.COMMUNITY, "any", VIEW, CHANGE),
+    _rules("participation.ParticipationPlan", Role.COORDINATOR, "any", VIEW, CHANGE),
+    *(
+        _rules("participation.ParticipationPlan", role, "run_by_my_agency", VIEW, CHANGE)
+        for role in (Role.OUTREACH, Role.COMMUNITY)
+    ),
     # Break-glass (緊急閲覧): any staff, read only, while the grant lasts.
     *(
         _rules(model, role, "break_glass", VIEW)
@@ -140,6 +156,11 @@ DERIVED: dict[str, tuple[str, str]] = {
     "meetings.Attendance": ("meeting", "meetings.Meeting"),
     "meetings.Pledge": ("attendance", "meetings.Attendance"),
     "meetings.Decision": ("meeting", "meetings.Meeting"),
+    "outreach.EngagementStep": ("engagement", "outreach.Engagement"),
+    "outreach.Contact": ("engagement", "outreach.Engagement"),
+    "participation.Match": ("plan", "participation.ParticipationPlan"),
+    "participation.Trial": ("match", "participation.Match"),
+    "participation.FollowUp": ("match", "participation.Match"),
 }
 
 # Where seeing the child needs more than seeing the parent: a meeting's agenda and decisions
@@ -158,6 +179,9 @@ CREATE: dict[str, frozenset[str]] = {
     # leads. Only coordinators convene meetings.
     "cases.Case": frozenset({Role.COORDINATOR, Role.WINDOW, Role.AGENCY}),
     "meetings.Meeting": frozenset({Role.COORDINATOR}),
+    "outreach.Engagement": frozenset({Role.COORDINATOR, Role.OUTREACH}),
+    "participation.Place": frozenset({Role.COORDINATOR, Role.COMMUNITY}),
+    "participation.ParticipationPlan": frozenset({Role.COORDINATOR, Role.OUTREACH, Role.COMMUNITY}),
 }
 
 # Models whose records are personal data: every read of one goes through this module.
@@ -190,6 +214,13 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "meetings.Attendance",
         "meetings.Pledge",
         "meetings.Decision",
+        "outreach.Engagement",
+        "outreach.EngagementStep",
+        "outreach.Contact",
+        "participation.ParticipationPlan",
+        "participation.Match",
+        "participation.Trial",
+        "participation.FollowUp",
     }
 )
 

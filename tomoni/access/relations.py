@@ -12,6 +12,7 @@ from tomoni.directory.models import Staff
 from tomoni.intake.models import Consultation
 from tomoni.meetings.models import CONFIDENTIAL, AgendaItem, Attendance
 from tomoni.notes.models import Visibility
+from tomoni.outreach.models import Engagement
 from tomoni.people.models import Household, Membership
 
 from .models import BreakGlass
@@ -182,6 +183,9 @@ def _person_break_glass(user: Staff) -> Q:
 @relation("cases.Case", "any")
 @relation("cases.Task", "any")
 @relation("meetings.Meeting", "any")
+@relation("outreach.Engagement", "any")
+@relation("participation.Place", "any")
+@relation("participation.ParticipationPlan", "any")
 def _everything_else(user: Staff) -> Q:
     return Q()
 
@@ -249,3 +253,19 @@ def _meeting_materials(user: Staff) -> Q:
     pledged = Attendance.objects.filter(meeting=OuterRef("pk"), staff=user, pledge__isnull=False)
     attends = Attendance.objects.filter(meeting=OuterRef("pk"), staff=user)
     return Q(Exists(pledged)) | (~Q(kind__in=CONFIDENTIAL) & Q(Exists(attends)))
+
+
+# --- アウトリーチ and 参加支援 ----------------------------------------------------------------
+
+
+@relation("outreach.Engagement", "assigned_to_me")
+def _engagement_mine(user: Staff) -> Q:
+    assigned = Engagement.workers.through.objects.filter(engagement=OuterRef("pk"), staff=user)
+    return Q(Exists(assigned))
+
+
+@relation("participation.ParticipationPlan", "run_by_my_agency")
+def _plan_of_my_agency(user: Staff) -> Q:
+    if user.agency_id is None:
+        return _no_agency()
+    return Q(worker__agency_id=user.agency_id)
