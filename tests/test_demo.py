@@ -28,6 +28,8 @@ from tomoni.intake.actions import response_due
 from tomoni.intake.models import Consultation, ConsultationConcern, Outcome, Referral, RouteStep
 from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting, Pledge
 from tomoni.notes.models import Note
+from tomoni.outreach.models import Contact, Engagement, EngagementStep
+from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Trial
 from tomoni.people.models import Household, Membership, Person
 
 State = Referral.State
@@ -68,6 +70,8 @@ def _snapshot() -> list[tuple[str, ...]]:
 
 
 def _delete_city() -> None:
+    for model in (FollowUp, Trial, Match, ParticipationPlan, Contact, EngagementStep, Engagement):
+        model.objects.all().delete()
     Note.objects.all().delete()
     Task.objects.all().delete()
     Decision.objects.all().delete()
@@ -139,6 +143,7 @@ def test_loading_is_audited_and_records_are_scoped(db: None) -> None:
         "people.household",
         "intake.consultation",
         "cases.case",
+        "outreach.engagement",
     ]
     assert loads[1].detail["consultations"] == totals["consultations"] > 0
     assert list(verify()) == []

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("tomoni.printing.urls")),
     path("", include("tomoni.meetings.urls")),
     path("", include("tomoni.cases.urls")),
+    path("", include("tomoni.participation.urls")),
+    path("", include("tomoni.outreach.urls")),
 ]
 
 handler404 = "tomoni.web.views.page_not_found"

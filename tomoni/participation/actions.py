@@ -163,7 +163,7 @@ def create_plan(
     if through is not None:
         access.require(actor, access.VIEW, through)
         if (
-            through.person_id not in (None, person.pk)
+            through.person_id != person.pk
             and not Membership.current.filter(
                 household_id=through.household_id, person=person
             ).exists()
@@ -337,6 +337,8 @@ def drop_match(
     match = _match_locked(actor, match)
     if match.state == Match.State.DROPPED:
         raise ValidationError("この候補は既に見送りました。")
+    if match.state == Match.State.SETTLED:
+        raise ValidationError("定着した参加は見送りにできません。参加支援を終了してください。")
     if not reason.strip():
         raise ValidationError("見送りの理由を入力してください。")
     match.state = Match.State.DROPPED

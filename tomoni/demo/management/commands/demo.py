@@ -37,7 +37,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"デモの市を作成しました: 世帯 {totals['households']:,} / "
                 f"人 {totals['persons']:,} / 多機関協働ケース {totals.get('cases', 0):,} / "
-                f"会議 {totals.get('meetings', 0):,}（{time.monotonic() - started:.1f} 秒）"
+                f"会議 {totals.get('meetings', 0):,} / "
+                f"アウトリーチ {totals.get('engagements', 0):,} / "
+                f"居場所 {totals.get('places', 0):,} / "
+                f"参加支援 {totals.get('participation_plans', 0):,}"
+                f"（{time.monotonic() - started:.1f} 秒）"
             )
         else:
             self.stdout.write("既存のデモデータを使います（作り直すには var/ を削除）。")

@@ -1,0 +1,340 @@
+"""アウトリーチ: the engagement list (担当 / すべて / 接触が途絶えている), opening an engagement
+from a household, the engagement page with its rhythm of contacts, the phone form for a visit,
+stage moves and the workers.
+
+Reads go through ``tomoni.access``; writes through ``tomoni.outreach.actions``. Outsiders get
+404 for an engagement whether or not it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tomoni import access
+from tomoni.audit.log import Action, record
+from tomoni.directory.models import Role, Staff
+from tomoni.people.models import Household, Membership, Person
+
+from . import actions
+from .actions import ConflictError
+from .forms import TABS, ContactForm, EngagementOpenForm, MoveForm, WorkersForm, eligible_workers
+from .models import FINISHED, REACHED, Contact, Engagement, EngagementStep
+
+GET_POST = ["GET", "POST"]
+PAGE_SIZE = 50
+# What the engagement page names of the engagement itself, in one query.
+ENGAGEMENT_RELATED = ("person", "household__district", "requested_by", "case", "created_by")
+RHYTHM_MONTHS = 12
+
+
+def _staff(request: HttpRequest) -> Staff:
+    assert isinstance(request.user, Staff)
+    return request.user
+
+
+def _add_form_errors(form: Any, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def quiet_days() -> int:
+    return int(settings.TOMONI_OUTREACH_QUIET_DAYS)
+
+
+def _quiet(qs: QuerySet[Engagement], today: date) -> QuerySet[Engagement]:
+    """Open engagements whose last contact — or opening, when there has been none — is at
+    least TOMONI_OUTREACH_QUIET_DAYS days ago."""
+    since = today - timedelta(days=quiet_days())
+    touched_long_ago = Q(last_contact_on__lte=since)
+    never_touched = Q(last_contact_on__isnull=True, opened_on__lte=since)
+    return qs.exclude(stage__in=FINISHED).filter(touched_long_ago | never_touched)
+
+
+@dataclass(frozen=True)
+class Row:
+    engagement: Engagement
+    days: int
+    quiet: bool
+
+
+def _row(engagement: Engagement, today: date) -> Row:
+    days = actions.days_since_contact(engagement, today)
+    return Row(engagement, days, not engagement.is_finished and days >= quiet_days())
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    tab = request.GET.get("tab") or ("mine" if user.role == Role.OUTREACH else "all")
+    if tab not in dict(TABS):
+        tab = "all"
+    today = timezone.localdate()
+    qs = access.visible(user, Engagement)
+    if tab == "mine":
+        qs = qs.filter(workers=user)
+    elif tab == "quiet":
+        qs = _quiet(qs, today)
+    qs = qs.select_related("person", "household__district").prefetch_related("workers")
+    if tab == "quiet":  # the longest silence first
+        qs = qs.order_by(Coalesce(F("last_contact_on"), F("opened_on")).asc(), "pk")
+    else:
+        qs = qs.order_by("-opened_on", "-pk")
+    page: Page[Engagement] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    record(
+        Action.LIST,
+        request=request,
+        object_type="outreach.engagement",
+        detail={"ids": [e.pk for e in page.object_list]},
+    )
+    context = {
+        "tab": tab,
+        "tabs": TABS,
+        "page_obj": page,
+        "rows": [_row(e, today) for e in page.object_list],
+        "quiet_days": quiet_days(),
+        "can_create": access.can_create(user, Engagement),
+    }
+    return render(request, "outreach/engagement_list.html", context)
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+def _members(household: Household) -> list[Membership]:
+    """Current members, read through the household (or engagement) the user could open."""
+    return list(
+        household.memberships.filter(end_date__isnull=True).select_related("person").order_by("pk")
+    )
+
+
+@require_http_methods(GET_POST)
+def new(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    access.require_create(user, Engagement)
+    if "household" not in request.GET:
+        raise Http404("世帯を選んでからアウトリーチを開始してください。")
+    household = access.read(request, Household, request.GET["household"])
+    members: list[Person] = [m.person for m in _members(household)]
+    form = EngagementOpenForm(request.POST or None, members=members, staff=eligible_workers())
+    if request.method == "GET":
+        form.initial.setdefault("workers", [str(user.pk)])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            engagement = actions.open_engagement(
+                user,
+                household=household,
+                person=data["person"],
+                reason=data["reason"],
+                workers=data["workers"],
+                request_text=data["request_text"],
+                opened_on=data["opened_on"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            if access.can(user, access.VIEW, engagement):
+                messages.success(request, f"アウトリーチ {engagement.code} を開始しました。")
+                return redirect(engagement)
+            messages.success(
+                request,
+                f"アウトリーチ {engagement.code} を開始しました（担当支援員に引き継ぎました）。",
+            )
+            return redirect(household)
+    context = {"form": form, "household": household}
+    return render(request, "outreach/engagement_form.html", context)
+
+
+# --- the engagement page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Month:
+    start: date
+    attempts: int
+    reached: int
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    first = today.replace(day=1)
+    months = []
+    year, month = first.year, first.month
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def rhythm(contacts: list[Contact], today: date, count: int = RHYTHM_MONTHS) -> list[Month]:
+    """Attempts and reached contacts per month, for the last ``count`` months (oldest first)."""
+    starts = _months_back(today, count)
+    attempts = dict.fromkeys(starts, 0)
+    reached = dict.fromkeys(starts, 0)
+    for c in contacts:
+        key = c.on.replace(day=1)
+        if key in attempts:
+            attempts[key] += 1
+            if c.outcome in REACHED:
+                reached[key] += 1
+    return [Month(s, attempts[s], reached[s]) for s in starts]
+
+
+@require_GET
+def engagement(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access.read(request, Engagement, pk)
+    user = _staff(request)
+    obj = (
+        access.visible(user, Engagement)
+        .select_related(*ENGAGEMENT_RELATED)
+        .prefetch_related("workers")
+        .get(pk=found.pk)
+    )
+    today = timezone.localdate()
+    contacts = list(
+        access.visible(user, Contact)
+        .filter(engagement=obj)
+        .select_related("by")
+        .order_by("-on", "-pk")
+    )
+    steps = list(access.visible(user, EngagementStep).filter(engagement=obj).select_related("by"))
+    can_change = access.can(user, access.CHANGE, obj)
+    person = obj.person
+    context: dict[str, Any] = {
+        "engagement": obj,
+        "person": person,
+        "age": person.age() if person is not None else None,
+        "household": obj.household,
+        "workers": list(obj.workers.all()),
+        "contacts": contacts,
+        "steps": steps,
+        "months": rhythm(contacts, today),
+        "reached_values": sorted(REACHED),
+        "row": _row(obj, today),
+        "quiet_days": quiet_days(),
+        "case_visible": obj.case is not None and access.can(user, access.VIEW, obj.case),
+        "can_change": can_change,
+        "is_coordinator": user.role == Role.COORDINATOR,
+    }
+    if can_change:
+        context["moves"] = [
+            (name, move, MoveForm(initial={"version": obj.version}))
+            for name, move in actions.available_moves(obj)
+        ]
+    return render(request, "outreach/engagement.html", context)
+
+
+def _changeable(request: HttpRequest, pk: int) -> Engagement:
+    return access.read(request, Engagement, pk, access.CHANGE)
+
+
+def _form_page(
+    request: HttpRequest, engagement: Engagement, form: Any, *, heading: str, submit: str
+) -> HttpResponse:
+    context = {"engagement": engagement, "form": form, "heading": heading, "submit": submit}
+    return render(request, "outreach/form_page.html", context)
+
+
+def _set_hidden(form: Any, name: str, value: int) -> None:
+    form.data = form.data.copy()
+    form.data[name] = str(value)
+
+
+# --- the phone form --------------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def contact(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _changeable(request, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_contact(
+                _staff(request),
+                obj,
+                on=data["on"],
+                method=data["method"],
+                outcome=data["outcome"],
+                accompaniment=data["accompaniment"],
+                note=data["note"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, "接触を記録しました。")
+            return redirect(f"{obj.get_absolute_url()}#contacts")
+    context = {"engagement": obj, "form": form}
+    return render(request, "outreach/contact_form.html", context)
+
+
+# --- stage moves and workers -----------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    chosen = actions.MOVES.get(name)
+    if chosen is None:
+        raise Http404
+    obj = _changeable(request, pk)
+    form = MoveForm(request.POST or None, initial={"version": obj.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = actions.move_engagement(
+                _staff(request),
+                obj,
+                name,
+                note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
+                request=request,
+            )
+        except ConflictError as error:
+            # Nothing changed; the form now stands on the newest version, so sending it again
+            # (after reading the page) is a deliberate move of that newer state.
+            _add_form_errors(form, error)
+            current = access.get_for_user(request.user, Engagement, obj.pk)
+            _set_hidden(form, "version", current.version)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(
+                request, f"「{chosen.label}」: {moved.get_stage_display()}にしました。"
+            )
+            return redirect(f"{obj.get_absolute_url()}#stage")
+    return _form_page(request, obj, form, heading=chosen.label, submit=chosen.label)
+
+
+@require_http_methods(GET_POST)
+def workers(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _changeable(request, pk)
+    user = _staff(request)
+    if user.role != Role.COORDINATOR:
+        raise PermissionDenied("担当の変更はコーディネーターが行います。")
+    current = [str(w.pk) for w in obj.workers.all()]
+    form = WorkersForm(request.POST or None, staff=eligible_workers(), initial={"workers": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.assign_workers(user, obj, form.cleaned_data["workers"], request=request)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, "担当支援員を変更しました。")
+            return redirect(obj)
+    return _form_page(request, obj, form, heading="担当支援員の変更", submit="変更する")
