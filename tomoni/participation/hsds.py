@@ -655,7 +655,10 @@ def import_places(
     """Upsert places by HSDS id in one transaction: all records, or none."""
     access.require_create(actor, Place)
     existing = {
-        p.uid: p for p in Place.objects.select_for_update().filter(uid__in=[r.uid for r in records])
+        p.uid: p
+        for p in Place.objects.select_for_update()
+        .order_by("pk")
+        .filter(uid__in=[r.uid for r in records])
     }
     created = changed = 0
     for item in records:
