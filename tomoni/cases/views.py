@@ -34,6 +34,7 @@ from tomoni.meetings.models import Decision, Meeting
 from tomoni.notes import actions as note_actions
 from tomoni.notes.models import Note, Visibility
 from tomoni.people.models import Household, Membership
+from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
 from .forms import (
@@ -73,16 +74,6 @@ PAGE_SIZE = 50
 CASE_RELATED = ("household__district", "person", "lead", "requested_by", "consultation__agency")
 
 
-def _staff(request: HttpRequest) -> Staff:
-    assert isinstance(request.user, Staff)
-    return request.user
-
-
-def _add_form_errors(form: Any, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 def _audit_list(request: HttpRequest, object_type: str, page: Page[Any]) -> None:
     ids = [obj.pk for obj in page.object_list]
     record(Action.LIST, request=request, object_type=object_type, detail={"ids": ids})
@@ -112,7 +103,7 @@ def _url_or_blank(obj: Any) -> str:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     params = request.GET.copy()
     if "tab" not in params:
         params["tab"] = "mine" if user.role == Role.COORDINATOR else "all"
@@ -148,7 +139,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def take_lead(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_for_user(request.user, Case, pk, access.CHANGE)
     try:
-        actions.take_lead(_staff(request), case, request=request)
+        actions.take_lead(staff_of(request), case, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -162,7 +153,7 @@ def take_lead(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def new(request: HttpRequest) -> HttpResponse:
     """ケースを開く: from a consultation (多機関協働へ) or a household (支援機関向けの相談)."""
-    user = _staff(request)
+    user = staff_of(request)
     access.require_create(user, Case)
     consultation: Consultation | None = None
     if "consultation" in request.GET:
@@ -197,7 +188,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             return _opened(request, case, consultation or household)
     context = {"form": form, "household": household, "consultation": consultation}
@@ -229,7 +220,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    user = _staff(request)
+    user = staff_of(request)
     can_change = access.can(user, access.CHANGE, case)
     members = _members(case)
     context: dict[str, Any] = {
@@ -438,7 +429,7 @@ def _form_page(
         try:
             message = run(form.cleaned_data)
         except ValidationError as error:  # ConflictError included: nothing was changed
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(f"{case.get_absolute_url()}#{anchor}" if anchor else case)
@@ -460,7 +451,7 @@ def move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
     def run(data: dict[str, Any]) -> str:
         moved = actions.move_case(
-            _staff(request),
+            staff_of(request),
             case,
             name,
             note=data["note"],
@@ -478,7 +469,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST or None, agencies=active_agencies())
 
     def run(data: dict[str, Any]) -> str:
-        closure = actions.close_case(_staff(request), case, request=request, **data)
+        closure = actions.close_case(staff_of(request), case, request=request, **data)
         return f"ケースを{closure.get_kind_display()}しました。"
 
     return _form_page(request, case, form, heading="終結・中断", submit="記録する", run=run)
@@ -490,7 +481,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReopenForm(request.POST or None)
 
     def run(data: dict[str, Any]) -> str:
-        actions.reopen_case(_staff(request), case, reason=data["reason"], request=request)
+        actions.reopen_case(staff_of(request), case, reason=data["reason"], request=request)
         return "ケースを再開しました（アセスメントの段階）。"
 
     return _form_page(request, case, form, heading="ケースを再開", submit="再開する", run=run)
@@ -503,7 +494,7 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(data: dict[str, Any]) -> str:
         item = actions.record_consent(
-            _staff(request),
+            staff_of(request),
             case,
             state=data["state"],
             on=data["on"],
@@ -531,7 +522,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(data: dict[str, Any]) -> str:
         member = actions.add_team_member(
-            _staff(request),
+            staff_of(request),
             case,
             data["agency"],
             role=data["role"],
@@ -559,7 +550,7 @@ def team_end(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     if item is None:
         raise access.NotVisible("cases.TeamMember", member)
     try:
-        actions.end_team_member(_staff(request), item, request=request)
+        actions.end_team_member(staff_of(request), item, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -574,7 +565,7 @@ def concern_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConcernForm(request.POST or None, members=members, agencies=active_agencies())
 
     def run(data: dict[str, Any]) -> str:
-        item = actions.set_concern(_staff(request), case, request=request, **data)
+        item = actions.set_concern(staff_of(request), case, request=request, **data)
         return f"{item.person.full_name} さんの課題「{item.concern.name}」を記録しました。"
 
     return _form_page(
@@ -589,7 +580,7 @@ def concern_remove(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     if found is None:
         raise access.NotVisible("cases.CaseConcern", item)
     try:
-        actions.remove_concern(_staff(request), found, request=request)
+        actions.remove_concern(staff_of(request), found, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -606,7 +597,7 @@ def tendency(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         return redirect(f"{case.get_absolute_url()}#tendencies")
     try:
         actions.set_tendency_override(
-            _staff(request), case, number, form.as_override(), request=request
+            staff_of(request), case, number, form.as_override(), request=request
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -621,7 +612,7 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseNoteForm(request.POST or None)
 
     def run(data: dict[str, Any]) -> str:
-        note_actions.add_note(_staff(request), case, request=request, **data)
+        note_actions.add_note(staff_of(request), case, request=request, **data)
         return "支援経過記録を追加しました。"
 
     return _form_page(
@@ -661,20 +652,20 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.save_assessment(
-                _staff(request),
+                staff_of(request),
                 case,
                 form.data_for_action(),
                 version=form.cleaned_data["version"] or None,
                 request=request,
             )
         except ConflictError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
             # Show what the other person saved beside what was typed; saving again (after
             # reading it) is then a deliberate update of that newer sheet.
             current = access.visible(request.user, Assessment).filter(case=case).first()
             _set_hidden(form, "version", current.version if current else 0)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "アセスメントを保存しました。")
             return redirect("cases:assessment", pk=case.pk)
@@ -720,7 +711,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             saved = actions.save_plan(
-                _staff(request),
+                staff_of(request),
                 case,
                 base=data["base"],
                 summary=data["summary"],
@@ -732,12 +723,12 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ConflictError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
             latest = access.visible(request.user, Plan).filter(case=case).order_by("-number")[0]
             _set_hidden(form, "base", latest.number)
             conflict = True
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"プランを第{saved.number}版として保存しました。")
             return redirect(saved)
@@ -759,7 +750,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             done = actions.review_case(
-                _staff(request),
+                staff_of(request),
                 case,
                 on=data["on"],
                 decision=data["decision"],
@@ -768,7 +759,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(
                 request,
@@ -798,7 +789,7 @@ def _tasks(user: Staff, tab: str) -> QuerySet[Task]:
 
 @require_GET
 def tasks(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     tab = request.GET.get("tab", "mine")
     if tab not in dict(TASK_TABS):
         tab = "mine"
@@ -819,7 +810,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @require_GET
 def task(request: HttpRequest, pk: int) -> HttpResponse:
     found = access.read(request, Task, pk)
-    user = _staff(request)
+    user = staff_of(request)
     obj = (
         access.visible(user, Task)
         .select_related("case", "owner_agency", "owner", "done_by", "decision__meeting")
@@ -842,7 +833,7 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.get_for_user(request.user, Task, pk, access.CHANGE)
     try:
-        actions.complete_task(_staff(request), obj, request=request)
+        actions.complete_task(staff_of(request), obj, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

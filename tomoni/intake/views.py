@@ -6,7 +6,7 @@ Reads go through ``tomoni.access``; writes through ``tomoni.intake.actions`` and
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -27,6 +27,7 @@ from tomoni.notes import actions as note_actions
 from tomoni.notes.models import Note
 from tomoni.people.candidates import Candidate, find_candidates
 from tomoni.people.models import Person
+from tomoni.web.viewutils import add_form_errors, day_start, staff_of
 
 from . import actions
 from .forms import (
@@ -46,16 +47,6 @@ from .models import Consultation, Referral
 GET_POST = ["GET", "POST"]
 PAGE_SIZE = 50
 State = Referral.State
-
-
-def _staff(request: HttpRequest) -> Staff:
-    assert isinstance(request.user, Staff)
-    return request.user
-
-
-def _add_form_errors(form: Any, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
 
 
 def _audit_list(request: HttpRequest, object_type: str, page: Page[Any]) -> None:
@@ -104,7 +95,7 @@ def _take(
         return None
     try:
         return actions.take_consultation(
-            _staff(request),
+            staff_of(request),
             **{name: data[name] for name in ConsultationForm.ACTION_FIELDS},
             concerns=data["all_concerns"],
             new_person=new_person,
@@ -112,7 +103,7 @@ def _take(
             request=request,
         )
     except ValidationError as error:
-        _add_form_errors(form, error)
+        add_form_errors(form, error)
         return None
 
 
@@ -194,7 +185,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _consultation_context(request: HttpRequest, obj: Consultation) -> dict[str, Any]:
-    user = _staff(request)
+    user = staff_of(request)
     person, household = obj.person, obj.household
     can_change = access.can(user, access.CHANGE, obj)
     referrals = (
@@ -244,7 +235,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "対応結果を選んでください。")
         return redirect(obj)
     try:
-        actions.set_outcome(_staff(request), obj, form.cleaned_data["outcome"], request=request)
+        actions.set_outcome(staff_of(request), obj, form.cleaned_data["outcome"], request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -256,9 +247,9 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """担当になる (assignee=me) or 担当を外す (assignee empty)."""
     obj = access.get_for_user(request.user, Consultation, pk, access.CHANGE)
-    assignee = _staff(request) if request.POST.get("assignee") == "me" else None
+    assignee = staff_of(request) if request.POST.get("assignee") == "me" else None
     try:
-        actions.assign(_staff(request), obj, assignee, request=request)
+        actions.assign(staff_of(request), obj, assignee, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -277,10 +268,10 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             referral = actions.refer(
-                _staff(request), obj, data["to_agency"], data["shared_summary"], request=request
+                staff_of(request), obj, data["to_agency"], data["shared_summary"], request=request
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             due = format_date(referral.due_on)
             messages.success(
@@ -302,9 +293,9 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            note_actions.add_note(_staff(request), obj, **form.cleaned_data, request=request)
+            note_actions.add_note(staff_of(request), obj, **form.cleaned_data, request=request)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "支援経過記録を追加しました。")
             return redirect(f"{obj.get_absolute_url()}#notes")
@@ -316,7 +307,7 @@ def note_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     params = request.GET.copy()
     if "scope" not in params:
         # The window works from its own consultations; others start from everything.
@@ -338,10 +329,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/consultation_list.html", context)
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _consultations(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
     qs = access.visible(user, Consultation)
     if data.get("scope") == "mine":
@@ -354,9 +341,9 @@ def _consultations(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
     elif outcome:
         qs = qs.filter(outcome=outcome)
     if data.get("received_from"):
-        qs = qs.filter(received_at__gte=_day_start(data["received_from"]))
+        qs = qs.filter(received_at__gte=day_start(data["received_from"]))
     if data.get("received_to"):
-        qs = qs.filter(received_at__lt=_day_start(data["received_to"] + timedelta(days=1)))
+        qs = qs.filter(received_at__lt=day_start(data["received_to"] + timedelta(days=1)))
     if query := data.get("q"):
         # Its own text, or a note on it that the user may read.
         notes = access.visible(user, Note).filter(pk__in=matching_ids("notes.note", query))
@@ -381,14 +368,14 @@ def _consultations(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
 
 @require_GET
 def referrals_in(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     qs = access.visible(user, Referral).filter(to_agency_id=user.agency_id)
     return _referral_list(request, qs, "in", "受け取ったつなぎ")
 
 
 @require_GET
 def referrals_out(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     qs = access.visible(user, Referral).filter(from_agency_id=user.agency_id)
     return _referral_list(request, qs, "out", "送ったつなぎ")
 
@@ -440,7 +427,7 @@ def referral(request: HttpRequest, pk: int) -> HttpResponse:
     """Only what the referral shares: the receiver cannot open the consultation or the
     person, so the person's basic data is read through the referral itself."""
     found = access.read(request, Referral, pk)
-    user = _staff(request)
+    user = staff_of(request)
     # One query for everything the page and its history name, however far it has moved.
     obj = (
         access.visible(user, Referral)
@@ -519,7 +506,7 @@ def referral_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect(obj)
     try:
         actions.move_referral(
-            _staff(request),
+            staff_of(request),
             obj,
             action,
             note=request.POST.get("note", ""),

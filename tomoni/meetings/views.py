@@ -10,7 +10,7 @@ without a pledge gets 403 there, an outsider 404 as everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +29,7 @@ from tomoni.audit.log import Action, record
 from tomoni.cases.models import ENDED, Case
 from tomoni.directory.models import Staff
 from tomoni.intake.actions import ConflictError
+from tomoni.web.viewutils import add_form_errors, day_start, staff_of
 
 from . import actions, ical
 from .forms import (
@@ -53,20 +54,6 @@ PLEDGE_TEXT = (
 )
 
 
-def _staff(request: HttpRequest) -> Staff:
-    assert isinstance(request.user, Staff)
-    return request.user
-
-
-def _add_form_errors(form: Form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 # --- The list -------------------------------------------------------------------------------
 
 
@@ -80,7 +67,7 @@ class Row:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     form = MeetingFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     page = Paginator(_meetings(user, data), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -100,7 +87,7 @@ def _meetings(user: Staff, data: dict[str, Any]) -> QuerySet[Meeting]:
     qs = access.visible(user, Meeting)
     if data.get("kind"):
         qs = qs.filter(kind=data["kind"])
-    today = _day_start(timezone.localdate())
+    today = day_start(timezone.localdate())
     if data.get("when") == "upcoming":
         qs = qs.filter(starts_at__gte=today)
     elif data.get("when") == "past":
@@ -159,7 +146,7 @@ def new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             meeting = actions.schedule_meeting(
-                _staff(request),
+                staff_of(request),
                 kind=data["kind"],
                 title=data["title"],
                 starts_at=data["starts_at"],
@@ -168,7 +155,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(
                 request, f"「{meeting.title}」を登録しました。出席者を追加してください。"
@@ -204,7 +191,7 @@ def _attendances(user: Staff, obj: Meeting) -> QuerySet[Attendance]:
 
 
 def _meeting_context(request: HttpRequest, obj: Meeting) -> dict[str, Any]:
-    user = _staff(request)
+    user = staff_of(request)
     attendances = list(_attendances(user, obj))
     mine = next((a for a in attendances if a.staff_id == user.pk), None)
     can_materials = access.can(user, access.MATERIALS, obj)
@@ -283,7 +270,7 @@ def _unpledged(user: Staff, obj: Meeting) -> QuerySet[Attendance]:
 @require_POST
 def pledge(request: HttpRequest, pk: int) -> HttpResponse:
     """守秘義務の誓約, signed by the attendee themself, dated today."""
-    user = _staff(request)
+    user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk)
     mine = access.visible(user, Attendance).filter(meeting=obj, staff=user).first()
     if mine is None:
@@ -305,7 +292,7 @@ def pledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def paper_pledge(request: HttpRequest, pk: int) -> HttpResponse:
     """A pledge signed on paper, recorded by the convener for an attendee."""
-    user = _staff(request)
+    user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
     form = PaperPledgeForm(request.POST, unpledged=_unpledged(user, obj))
     if form.is_valid():
@@ -317,7 +304,7 @@ def paper_pledge(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "誓約書の提出を記録しました。")
             return redirect(f"{obj.get_absolute_url()}#attendees")
@@ -326,7 +313,7 @@ def paper_pledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
     form = AttendeeForm(request.POST)
     if form.is_valid():
@@ -341,7 +328,7 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "出席者を追加しました。")
             return redirect(f"{obj.get_absolute_url()}#attendees")
@@ -350,7 +337,7 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
     form = AgendaForm(request.POST, cases=_agenda_candidates(user, obj))
     if form.is_valid():
@@ -360,7 +347,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
                 user, obj, case, purpose=form.cleaned_data["purpose"], request=request
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"{case.code} を議題に追加しました。")
             return redirect(f"{obj.get_absolute_url()}#agenda")
@@ -374,7 +361,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """議事録: read by whoever has the materials; edited by the convener from the version
     they opened (a save by somebody else in between is a conflict, and the typed text stays)."""
-    user = _staff(request)
+    user = staff_of(request)
     if request.method == "GET":
         obj = access.read(request, Meeting, pk, access.MATERIALS)
         can_change = access.can(user, access.CHANGE, obj)
@@ -399,10 +386,10 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         data["version"] = str(obj.version)
         form = MinutesForm(data)
         form.is_valid()
-        _add_form_errors(form, error)
+        add_form_errors(form, error)
         return _minutes_page(request, obj, form, can_change=True, conflict=True)
     except ValidationError as error:
-        _add_form_errors(form, error)
+        add_form_errors(form, error)
         return _minutes_page(request, obj, form, can_change=True)
     messages.success(request, "議事録を保存しました。")
     return redirect(f"{obj.get_absolute_url()}#minutes")
@@ -427,7 +414,7 @@ def _agenda_cases(user: Staff, obj: Meeting) -> QuerySet[Case]:
 @require_http_methods(GET_POST)
 def decisions(request: HttpRequest, pk: int) -> HttpResponse:
     """決定事項: the list for whoever has the materials, and the form for the convener."""
-    user = _staff(request)
+    user = staff_of(request)
     if request.method == "GET":
         obj = access.read(request, Meeting, pk, access.MATERIALS)
         can_change = access.can(user, access.CHANGE, obj)
@@ -449,7 +436,7 @@ def decisions(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             done = (
                 f"{decision.case.code} の決定事項（{decision.get_kind_display()}）を記録しました。"
@@ -468,7 +455,7 @@ def _decisions_page(
         "meeting": obj,
         "form": form,
         "can_change": can_change,
-        **_materials(_staff(request), obj),
+        **_materials(staff_of(request), obj),
     }
     return render(request, "meetings/decisions.html", context)
 

@@ -25,8 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tomoni import access
 from tomoni.audit.log import Action, record
-from tomoni.directory.models import Role, Staff
+from tomoni.directory.models import Role
 from tomoni.people.models import Household, Membership, Person
+from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
 from .actions import ConflictError
@@ -38,16 +39,6 @@ PAGE_SIZE = 50
 # What the engagement page names of the engagement itself, in one query.
 ENGAGEMENT_RELATED = ("person", "household__district", "requested_by", "case", "created_by")
 RHYTHM_MONTHS = 12
-
-
-def _staff(request: HttpRequest) -> Staff:
-    assert isinstance(request.user, Staff)
-    return request.user
-
-
-def _add_form_errors(form: Any, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
 
 
 def quiet_days() -> int:
@@ -80,7 +71,7 @@ def _row(engagement: Engagement, today: date) -> Row:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     tab = request.GET.get("tab") or ("mine" if user.role == Role.OUTREACH else "all")
     if tab not in dict(TABS):
         tab = "all"
@@ -125,7 +116,7 @@ def _members(household: Household) -> list[Membership]:
 
 @require_http_methods(GET_POST)
 def new(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     access.require_create(user, Engagement)
     if "household" not in request.GET:
         raise Http404("世帯を選んでからアウトリーチを開始してください。")
@@ -148,7 +139,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             if access.can(user, access.VIEW, engagement):
                 messages.success(request, f"アウトリーチ {engagement.code} を開始しました。")
@@ -199,7 +190,7 @@ def rhythm(contacts: list[Contact], today: date, count: int = RHYTHM_MONTHS) -> 
 @require_GET
 def engagement(request: HttpRequest, pk: int) -> HttpResponse:
     found = access.read(request, Engagement, pk)
-    user = _staff(request)
+    user = staff_of(request)
     obj = (
         access.visible(user, Engagement)
         .select_related(*ENGAGEMENT_RELATED)
@@ -267,7 +258,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             actions.record_contact(
-                _staff(request),
+                staff_of(request),
                 obj,
                 on=data["on"],
                 method=data["method"],
@@ -277,7 +268,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "接触を記録しました。")
             return redirect(f"{obj.get_absolute_url()}#contacts")
@@ -298,7 +289,7 @@ def move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             moved = actions.move_engagement(
-                _staff(request),
+                staff_of(request),
                 obj,
                 name,
                 note=form.cleaned_data["note"],
@@ -308,11 +299,11 @@ def move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         except ConflictError as error:
             # Nothing changed; the form now stands on the newest version, so sending it again
             # (after reading the page) is a deliberate move of that newer state.
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
             current = access.get_for_user(request.user, Engagement, obj.pk)
             _set_hidden(form, "version", current.version)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(
                 request, f"「{chosen.label}」: {moved.get_stage_display()}にしました。"
@@ -324,7 +315,7 @@ def move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 def workers(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _changeable(request, pk)
-    user = _staff(request)
+    user = staff_of(request)
     if user.role != Role.COORDINATOR:
         raise PermissionDenied("担当の変更はコーディネーターが行います。")
     current = [str(w.pk) for w in obj.workers.all()]
@@ -333,7 +324,7 @@ def workers(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.assign_workers(user, obj, form.cleaned_data["workers"], request=request)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "担当支援員を変更しました。")
             return redirect(obj)

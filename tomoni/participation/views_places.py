@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tomoni import access
 from tomoni.directory.models import Staff
+from tomoni.web.viewutils import staff_of
 
 from . import actions, hsds
 from .forms_places import ImportForm, PlaceFilterForm, PlaceForm
@@ -30,11 +31,6 @@ from .models import Place, Welcome
 
 GET_POST = ["GET", "POST"]
 PAGE_SIZE = 50
-
-
-def _staff(request: HttpRequest) -> Staff:
-    assert isinstance(request.user, Staff)
-    return request.user
 
 
 def _catalog(user: Staff) -> QuerySet[Place]:
@@ -80,7 +76,7 @@ def _filtered(qs: QuerySet[Place], data: dict[str, Any]) -> QuerySet[Place]:
 
 @require_GET
 def places(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     qs = _catalog(user)
     form = PlaceFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
@@ -92,7 +88,7 @@ def places(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def place(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     obj = _catalog(user).select_related("district").filter(pk=pk).first()
     if obj is None:
         raise access.NotVisible("participation.Place", pk)
@@ -109,7 +105,7 @@ def _edit(request: HttpRequest, obj: Place | None) -> HttpResponse:
     form = PlaceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.save_place(_staff(request), obj, form.place_data(), request=request)
+            saved = actions.save_place(staff_of(request), obj, form.place_data(), request=request)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
@@ -121,19 +117,19 @@ def _edit(request: HttpRequest, obj: Place | None) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def place_new(request: HttpRequest) -> HttpResponse:
-    _require_keeper(_staff(request))
+    _require_keeper(staff_of(request))
     return _edit(request, None)
 
 
 @require_http_methods(GET_POST)
 def place_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _catalog(_staff(request))
+    _catalog(staff_of(request))
     return _edit(request, access.get_for_user(request.user, Place, pk, access.CHANGE))
 
 
 @require_GET
 def places_export(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     _catalog(user)
     document = hsds.export_places(user, request=request)
     response = HttpResponse(
@@ -147,7 +143,7 @@ def places_export(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 def places_import(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     _require_keeper(user)
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[hsds.ImportProblem] = []

@@ -29,6 +29,7 @@ from tomoni.cases.models import Case
 from tomoni.directory.models import Staff
 from tomoni.outreach.models import Engagement
 from tomoni.people.models import Household, Person
+from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions, matching
 from .forms_plans import (
@@ -48,16 +49,6 @@ SUGGESTIONS = 10
 PLAN_RELATED = ("person", "district__area", "worker__agency", "case", "engagement")
 
 
-def _staff(request: HttpRequest) -> Staff:
-    assert isinstance(request.user, Staff)
-    return request.user
-
-
-def _add_form_errors(form: Any, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 def _url_or_blank(obj: Model | None) -> str:
     """A link where the target app has its pages (some are built separately)."""
     if obj is None:
@@ -73,7 +64,7 @@ def _url_or_blank(obj: Model | None) -> str:
 
 @require_GET
 def plans(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     tab = request.GET.get("tab", "mine")
     if tab not in ("mine", "all"):
         tab = "mine"
@@ -143,7 +134,7 @@ def _origin(request: HttpRequest) -> tuple[Model, list[Person], Person | None, H
 
 @require_http_methods(GET_POST)
 def plan_new(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_of(request)
     access.require_create(user, ParticipationPlan)
     origin, persons, person, household = _origin(request)
     workers = eligible_workers()
@@ -165,7 +156,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             if access.can(user, access.VIEW, plan):
                 messages.success(request, f"参加支援プラン {plan.code} を作成しました。")
@@ -197,7 +188,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _plan_context(request: HttpRequest, plan: ParticipationPlan) -> dict[str, Any]:
-    user = _staff(request)
+    user = staff_of(request)
     can_change = access.can(user, access.CHANGE, plan)
     is_open = plan.status != ParticipationPlan.Status.ENDED
     matches = list(
@@ -255,14 +246,14 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_plan(
-                _staff(request),
+                staff_of(request),
                 plan,
                 form.plan_data(),
                 version=form.cleaned_data["version"],
                 request=request,
             )
         except ValidationError as error:  # ConflictError included: nothing was changed
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "参加支援プランを更新しました。")
             return redirect(plan)
@@ -273,7 +264,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_end(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_for_user(request.user, ParticipationPlan, pk, access.CHANGE)
     try:
-        actions.end_plan(_staff(request), plan, request=request)
+        actions.end_plan(staff_of(request), plan, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -286,7 +277,7 @@ def plan_pick(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_for_user(request.user, ParticipationPlan, pk, access.CHANGE)
     place = access.get_for_user(request.user, Place, request.POST.get("place"))
     try:
-        actions.pick_place(_staff(request), plan, place, request=request)
+        actions.pick_place(staff_of(request), plan, place, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -312,9 +303,9 @@ def _match_form(
     form = make(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            message = run(_staff(request), match, form.cleaned_data)
+            message = run(staff_of(request), match, form.cleaned_data)
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(f"{match.plan.get_absolute_url()}#match-{match.pk}")
@@ -365,7 +356,7 @@ def match_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 def place_participants(request: HttpRequest, place_pk: int) -> HttpResponse:
     """受け入れ先への連絡: the matches at this place the user may see, with the contacts
     with the host; and a form to add one to a match the user runs."""
-    user = _staff(request)
+    user = staff_of(request)
     place = access.get_for_user(user, Place, place_pk)
     matches = list(
         access.visible(user, Match)
@@ -397,7 +388,7 @@ def place_participants(request: HttpRequest, place_pk: int) -> HttpResponse:
             try:
                 actions.add_follow_up(user, chosen, request=request, **form.cleaned_data)
             except ValidationError as error:
-                _add_form_errors(form, error)
+                add_form_errors(form, error)
             else:
                 messages.success(request, "受け入れ先への連絡を記録しました。")
                 return redirect("participation:place_participants", place_pk=place.pk)

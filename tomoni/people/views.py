@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from tomoni import access
 from tomoni.audit.log import Action, record
-from tomoni.directory.models import Staff
+from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
 from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonForm
@@ -27,22 +26,12 @@ from .search import search_people
 GET_POST = ["GET", "POST"]
 
 
-def _staff(request: HttpRequest) -> Staff:
-    assert isinstance(request.user, Staff)
-    return request.user
-
-
-def _add_form_errors(form: Any, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:60]
     page = None
     if query:
-        results = search_people(_staff(request), query)
+        results = search_people(staff_of(request), query)
         page = Paginator(results, settings.TOMONI_SEARCH_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -91,7 +80,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         obj = actions.register_household(
-            _staff(request),
+            staff_of(request),
             address=data["address"],
             district=data["district"],
             postal_code=data["postal_code"],
@@ -115,7 +104,9 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        actions.update_household(_staff(request), obj, data, tags=data.pop("tags"), request=request)
+        actions.update_household(
+            staff_of(request), obj, data, tags=data.pop("tags"), request=request
+        )
         messages.success(request, "世帯の情報を更新しました。")
         return redirect(obj)
     return render(request, "people/household_form.html", {"form": form, "household": obj})
@@ -128,7 +119,7 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = actions.register_person(
-            _staff(request),
+            staff_of(request),
             data,
             household=obj,
             relationship=data["relationship"],
@@ -152,14 +143,14 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     if request.method == "POST" and form.is_valid():
         try:
             actions.end_membership(
-                _staff(request),
+                staff_of(request),
                 membership,
                 form.cleaned_data["end_date"],
                 form.cleaned_data["end_reason"],
                 request=request,
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, "世帯員の記録を終了しました（履歴は残ります）。")
             return redirect(obj)
@@ -203,7 +194,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.read(request, Person, pk, access.CHANGE)
     form = PersonForm(request.POST or None, instance=copy.copy(obj))  # see household_edit
     if request.method == "POST" and form.is_valid():
-        actions.update_person(_staff(request), obj, form.cleaned_data, request=request)
+        actions.update_person(staff_of(request), obj, form.cleaned_data, request=request)
         messages.success(request, "本人の情報を更新しました。")
         return redirect(obj)
     return render(request, "people/person_form.html", {"form": form, "person": obj})
@@ -214,7 +205,7 @@ def consent_new(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.read(request, Person, pk, access.CHANGE)
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.record_consent(_staff(request), obj, **form.cleaned_data, request=request)
+        actions.record_consent(staff_of(request), obj, **form.cleaned_data, request=request)
         messages.success(request, "同意の状況を記録しました。")
         return redirect(obj)
     return render(request, "people/consent_form.html", {"form": form, "person": obj})
@@ -232,7 +223,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
     if form.is_valid():
         try:
             actions.withdraw_consent(
-                _staff(request),
+                staff_of(request),
                 consent,
                 on=form.cleaned_data["on"],
                 method=form.cleaned_data["method"],
