@@ -14,7 +14,7 @@ from django.utils import timezone
 from tomoni.directory.models import Agency, Concern, Tag
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
-from tomoni.people.forms import WarekiDateField
+from tomoni.people.forms import WarekiDateField, not_future
 from tomoni.people.models import Person
 
 from .actions import ASSESSMENT_FIELDS, PlannedAction
@@ -37,12 +37,6 @@ CHOOSE = ("", "（選んでください）")
 
 def _today() -> str:
     return format_date(timezone.localdate())
-
-
-def _not_future(value: date | None, message: str) -> date | None:
-    if value is not None and value > timezone.localdate():
-        raise forms.ValidationError(message)
-    return value
 
 
 class AgencyChoiceField(forms.TypedChoiceField):
@@ -134,7 +128,7 @@ class CloseForm(forms.Form):
         )
 
     def clean_on(self) -> date | None:
-        return _not_future(self.cleaned_data["on"], "未来の日付では終結・中断できません。")
+        return not_future(self.cleaned_data["on"], "未来の日付では終結・中断できません。")
 
 
 class ReopenForm(forms.Form):
@@ -166,7 +160,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_on(self) -> date:
-        value = _not_future(self.cleaned_data["on"], "確認日に未来の日付は指定できません。")
+        value = not_future(self.cleaned_data["on"], "確認日に未来の日付は指定できません。")
         if value is None:
             raise forms.ValidationError("確認日を入力してください。")
         return value
@@ -265,7 +259,7 @@ class CaseNoteForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_on(self) -> date:
-        value = _not_future(self.cleaned_data["on"], "未来の日付の記録は登録できません。")
+        value = not_future(self.cleaned_data["on"], "未来の日付の記録は登録できません。")
         if value is None:
             raise forms.ValidationError("日付を入力してください。")
         return value
@@ -461,7 +455,7 @@ class ReviewForm(forms.Form):
             )
 
     def clean_on(self) -> date:
-        value = _not_future(self.cleaned_data["on"], "評価日に未来の日付は指定できません。")
+        value = not_future(self.cleaned_data["on"], "評価日に未来の日付は指定できません。")
         if value is None:
             raise forms.ValidationError("評価日を入力してください。")
         return value

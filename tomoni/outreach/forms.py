@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tomoni.directory.models import Role, Staff
 from tomoni.lib.wareki import format_date
-from tomoni.people.forms import WarekiDateField
+from tomoni.people.forms import WarekiDateField, not_future
 from tomoni.people.models import Person
 
 from .models import Accompaniment, ContactMethod, ContactOutcome, Reason
@@ -23,12 +23,6 @@ TABS = [("mine", "担当"), ("all", "すべて"), ("quiet", "接触が途絶え�
 
 def _today() -> str:
     return format_date(timezone.localdate())
-
-
-def _not_future(value: date | None, message: str) -> date | None:
-    if value is not None and value > timezone.localdate():
-        raise forms.ValidationError(message)
-    return value
 
 
 def eligible_workers() -> list[Staff]:
@@ -106,7 +100,7 @@ class EngagementOpenForm(forms.Form):
         return self.members[pk]
 
     def clean_opened_on(self) -> date | None:
-        return _not_future(self.cleaned_data["opened_on"], "開始日に未来の日付は指定できません。")
+        return not_future(self.cleaned_data["opened_on"], "開始日に未来の日付は指定できません。")
 
 
 class ContactForm(forms.Form):
@@ -146,7 +140,7 @@ class ContactForm(forms.Form):
         self.fields["on"].widget.attrs.update({"inputmode": "text", "size": "14"})
 
     def clean_on(self) -> date | None:
-        return _not_future(self.cleaned_data["on"], "未来の日付の接触は記録できません。")
+        return not_future(self.cleaned_data["on"], "未来の日付の接触は記録できません。")
 
 
 class MoveForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tomoni.directory.models import District, Role, Staff
 from tomoni.lib.wareki import format_date
-from tomoni.people.forms import WarekiDateField
+from tomoni.people.forms import WarekiDateField, not_future
 from tomoni.people.models import Person
 
 from .models import WEEKDAYS, Constraint, FollowUp, ParticipationPlan, Trial
@@ -173,9 +173,9 @@ class EditPlanForm(PlanForm):
 def _not_future(value: date | None, message: str) -> date:
     if value is None:
         raise forms.ValidationError("日付を入力してください。")
-    if value > timezone.localdate():
-        raise forms.ValidationError(message)
-    return value
+    checked = not_future(value, message)
+    assert checked is not None
+    return checked
 
 
 class TrialForm(forms.Form):

@@ -15,6 +15,13 @@ from .models import Consent, Household, Membership, Person, Relationship
 DATE_HINT = "例: 令和8年2月19日、R8.2.19、2026-02-19"
 
 
+def not_future(value: date | None, message: str) -> date | None:
+    """A date field's value, refused with ``message`` when it lies after today."""
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(message)
+    return value
+
+
 class WarekiDateField(forms.CharField):
     """A date typed the way people type it: 和暦 or 西暦, full- or half-width."""
 
