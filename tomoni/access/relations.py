@@ -33,6 +33,12 @@ def relation(model: str, name: str) -> Callable[[RelationFilter], RelationFilter
 @relation("people.Person", "any")
 @relation("intake.Consultation", "any")
 @relation("intake.Referral", "any")
+@relation("cases.Case", "any")
+@relation("cases.Task", "any")
+@relation("meetings.Meeting", "any")
+@relation("outreach.Engagement", "any")
+@relation("participation.Place", "any")
+@relation("participation.ParticipationPlan", "any")
 def _everything(user: Staff) -> Q:
     return Q()
 
@@ -178,16 +184,6 @@ def _person_break_glass(user: Staff) -> Q:
 
 
 # --- 多機関協働: cases, tasks, meetings -----------------------------------------------------
-
-
-@relation("cases.Case", "any")
-@relation("cases.Task", "any")
-@relation("meetings.Meeting", "any")
-@relation("outreach.Engagement", "any")
-@relation("participation.Place", "any")
-@relation("participation.ParticipationPlan", "any")
-def _everything_else(user: Staff) -> Q:
-    return Q()
 
 
 @relation("cases.Case", "team_member_with_consent")

@@ -19,7 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -88,14 +88,6 @@ def _members(case_or_household: Case | Household) -> list[Membership]:
     return list(
         household.memberships.filter(end_date__isnull=True).select_related("person").order_by("pk")
     )
-
-
-def _url_or_blank(obj: Any) -> str:
-    """A link where the target app has its pages (the meetings pages are built separately)."""
-    try:
-        return str(obj.get_absolute_url())
-    except NoReverseMatch:
-        return ""
 
 
 # --- the list --------------------------------------------------------------------------------
@@ -379,7 +371,7 @@ def _timeline(user: Staff, case: Case) -> list[Entry]:
                 m.starts_at,
                 m.get_kind_display(),
                 m.title,
-                url=_url_or_blank(m),
+                url=m.get_absolute_url(),
             )
             for m in meetings
         ),
@@ -695,7 +687,7 @@ def plan(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         "goals": list(found.goals.all()),
         "actions": list(found.actions.select_related("agency")),
         "numbers": list(plans.order_by("-number").values_list("number", flat=True)),
-        "meeting_url": _url_or_blank(found.approved_meeting) if found.approved_meeting else "",
+        "meeting_url": found.approved_meeting.get_absolute_url() if found.approved_meeting else "",
     }
     return render(request, "cases/plan.html", context)
 
@@ -823,7 +815,9 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         "task": obj,
         "case_visible": case_visible,
         "decision_visible": decision_visible,
-        "meeting_url": _url_or_blank(meeting) if decision_visible else "",
+        "meeting_url": meeting.get_absolute_url()
+        if meeting is not None and decision_visible
+        else "",
         "can_complete": obj.done_at is None and access.can(user, access.CHANGE, obj),
     }
     return render(request, "cases/task.html", context)
