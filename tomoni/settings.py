@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "tomoni.notes",
     "tomoni.outreach",
     "tomoni.participation",
+    "tomoni.community",
+    "tomoni.stats",
     "tomoni.printing",
     "tomoni.audit",
     "tomoni.access",
