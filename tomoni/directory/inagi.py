@@ -292,6 +292,71 @@ AGENCIES: list[tuple[str, str, str, str, str, bool, bool, str | None, str]] = [
 ]
 
 
+# 業務紹介: whom each agency serves and how to refer to it (our wording, from the agencies'
+# public descriptions; administrators correct it in the admin). Phone numbers are left blank:
+# the city fills in its own.
+REFER_HERE = "このシステムの「つなぐ」で依頼し、急ぐときは電話を併用。"
+NETWORK: dict[str, tuple[str, str]] = {
+    "window": (
+        "市民の誰でも。相談先が分からない方、複数の困りごとを抱える世帯。",
+        "来所・電話で直接。機関からは「つなぐ」で依頼。",
+    ),
+    "jusou": (
+        "複合的な課題を抱え、複数機関の連携が必要な世帯。",
+        "多機関協働ケースとして依頼（相談から「多機関協働へ」）。",
+    ),
+    "shakyo": ("支援につながりにくい方（ひきこもり、セルフネグレクト等）とその世帯。", REFER_HERE),
+    "chiikifukushi-co": (
+        "地域の住民、居場所や活動を探す方・始めたい方。",
+        "地区の協議体や居場所の相談は電話・来所で。参加支援は「つなぐ」で依頼。",
+    ),
+    "seikatsushien-co": (
+        "高齢者の生活支援・介護予防に取り組む住民や団体。",
+        "協議体の事務局として、電話・来所で相談を受ける。",
+    ),
+    "koreifukushi": ("65歳以上の方と家族、介護保険の申請者。", REFER_HERE),
+    "houkatsu1": ("第1圏域に住む65歳以上の方と家族、地域の支援者。", REFER_HERE),
+    "houkatsu2": ("第2圏域に住む65歳以上の方と家族、地域の支援者。", REFER_HERE),
+    "houkatsu3": ("第3圏域に住む65歳以上の方と家族、地域の支援者。", REFER_HERE),
+    "houkatsu4": ("第4圏域に住む65歳以上の方と家族、地域の支援者。", REFER_HERE),
+    "shogaifukushi": ("障害のある方（手帳の有無を問わず相談可）と家族。", REFER_HERE),
+    "shogai-soudan": ("障害のある方と家族。サービス利用計画が必要な方。", REFER_HERE),
+    "chikatsu": (
+        "障害のある方の日中の居場所・創作活動を探す方。",
+        "見学の希望を電話で伝え、本人と一緒に訪問。",
+    ),
+    "kodomokatei": (
+        "18歳未満の子どもと家庭。虐待が心配なとき。",
+        "虐待の疑いは電話で即時。その他は「つなぐ」で依頼。",
+    ),
+    "oyako": ("妊娠中の方、乳幼児の子育て家庭。", REFER_HERE),
+    "boshifushi": ("ひとり親家庭、これからひとり親になる方。", REFER_HERE),
+    "kyoiku": (
+        "小中学生と保護者（不登校・就学・学校生活の悩み）。",
+        "学校または教育相談室を通じて。本人・保護者の同意を確認してから。",
+    ),
+    "jiritsu": ("仕事・家計・住まいに困っている方（年齢を問わない）。", REFER_HERE),
+    "seiho": (
+        "生活に困窮し、保護の相談・申請を考えている方。",
+        "本人の来所・電話での相談が基本。同行支援も可。",
+    ),
+    "kenri": ("判断能力に不安のある方と家族、成年後見を考える方。", REFER_HERE),
+    "shohi": (
+        "契約トラブル・消費者被害に遭った方。",
+        "本人から電話・来所で。急ぐ被害は電話を先に。",
+    ),
+    "hokenjo": (
+        "精神保健・難病・感染症について相談したい方と家族、支援者。",
+        "電話で保健師に相談し、必要に応じ同行訪問。",
+    ),
+    "iryo": (
+        "入院中・退院予定の方、受診が難しい方。",
+        "地域医療連携室へ電話。退院支援は入院中から。",
+    ),
+}
+DEFAULT_HOURS = "平日 8:30〜17:15"
+
+
 @transaction.atomic
 def load_master() -> dict[str, int]:
     """Create or update the areas, districts and agencies. Safe to run again."""
@@ -319,6 +384,9 @@ def load_master() -> dict[str, int]:
                 "attends_plenary": plenary,
                 "area": areas[area_code] if area_code else None,
                 "description": description,
+                "serves": NETWORK.get(code, ("", ""))[0],
+                "how_to_refer": NETWORK.get(code, ("", ""))[1],
+                "hours": DEFAULT_HOURS if operation != O.EXTERNAL else "",
                 "order": index,
             },
         )

@@ -99,7 +99,12 @@ class Agency(models.Model):
         verbose_name="担当圏域",
     )
     description = models.TextField("業務内容", blank=True)
+    # 業務紹介 (the agency network page and the referral screen's guide).
+    serves = models.TextField("対象（どんな方の相談を受けるか）", blank=True)
+    how_to_refer = models.TextField("つなぎ方", blank=True)
+    hours = models.CharField("受付時間", max_length=100, blank=True)
     phone = models.CharField("電話", max_length=30, blank=True)
+    email = models.EmailField("メール", blank=True)
     active = models.BooleanField("有効", default=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
 

@@ -1,0 +1,532 @@
+"""地域づくり pages: the map and figures of the 10 地区, 圏域 and 地区 pages with their 協議体,
+地域の取組, events (つながりフォーラム) with a printable programme, and the agency network
+(業務紹介).
+
+Nothing here is personal data. Every working role reads (``tomoni.access`` rules on Council,
+Activity and Event); community coordinators and 多機関協働 coordinators keep the records.
+Read-only roles get 403 from the editors, roles without a rule (auditor, admin) 404. Writes
+go through ``tomoni.community.actions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tomoni import access
+from tomoni.audit.log import Action, record
+from tomoni.directory import network
+from tomoni.directory.models import Agency, Area, District, Staff
+from tomoni.lib.fiscal import fiscal_year, fiscal_year_label
+from tomoni.participation.models import Place
+from tomoni.printing.pdf import render_pdf
+from tomoni.web.viewutils import add_form_errors, staff_of
+
+from . import actions, figures, geo
+from .forms import (
+    ActivityForm,
+    CouncilForm,
+    DataForm,
+    EventForm,
+    GroupForm,
+    MeetingForm,
+    MemberForm,
+    ProgrammeForm,
+    SessionForm,
+    YearForm,
+)
+from .models import (
+    Activity,
+    Council,
+    CouncilMeeting,
+    CouncilMember,
+    Event,
+)
+
+GET_POST = ["GET", "POST"]
+KEEPERS_ONLY = "地域づくりの記録の登録・変更は地域福祉コーディネーターと調整担当が行います。"
+
+
+def _reader(request: HttpRequest) -> Staff:
+    """The signed-in user, if 地域づくり is for their role; 404 otherwise."""
+    user = staff_of(request)
+    if not access.has_scope(user, Council):
+        raise access.NotVisible()
+    return user
+
+
+def _keeper(request: HttpRequest) -> Staff:
+    """403 for those who read but do not keep these records; 404 for everyone else."""
+    user = _reader(request)
+    if not access.can_create(user, Council):
+        raise PermissionDenied(KEEPERS_ONLY)
+    return user
+
+
+def _district(code: str) -> District:
+    district = District.objects.select_related("area").filter(code=code).first()
+    if district is None:
+        raise access.NotVisible()
+    return district
+
+
+def _year(request: HttpRequest) -> tuple[int, YearForm]:
+    """The 年度 asked for (?fy=), this one by default."""
+    years = figures.fiscal_years(timezone.localdate())
+    form = YearForm(request.GET, years=[(fy, fiscal_year_label(fy)) for fy in years])
+    fy = form.cleaned_data.get("fy") if form.is_valid() else None
+    return fy or years[0], form
+
+
+def _form_page(
+    request: HttpRequest,
+    form: DataForm,
+    save: Callable[[dict[str, Any]], Any],
+    template: str,
+    context: dict[str, Any],
+    done: str,
+    next_url: Callable[[Any], str] | None = None,
+) -> HttpResponse:
+    """Show the form; on a valid POST call the action, or show its Japanese refusal."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.data_for_action())
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(next_url(saved) if next_url else saved)
+    return render(request, template, {"form": form, **context})
+
+
+# --- the map, 圏域 and 地区 --------------------------------------------------------------
+
+
+def _map(districts: list[District], places: list[Place], here: District | None = None) -> Any:
+    shapes = geo.geometry().shapes
+    return {
+        "geometry": geo.geometry(),
+        "districts": [(d, shapes[d.code]) for d in districts if d.code in shapes],
+        "points": [
+            (p, geo.point_for(shapes[p.district.code], str(p.uid)))
+            for p in places
+            if p.district and p.district.code in shapes
+        ],
+        "here": here,
+    }
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    fy, year_form = _year(request)
+    rows = figures.district_figures(fy)
+    places = list(Place.objects.filter(active=True).select_related("district"))
+    areas = [
+        (area, [f for f in rows if f.district.area_id == area.pk])
+        for area in Area.objects.order_by("order", "pk")
+    ]
+    context = {
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "year_form": year_form,
+        "areas": areas,
+        "city": figures.total(rows) if rows else None,
+        "map": _map([f.district for f in rows], places),
+        "can_keep": access.can_create(user, Council),
+    }
+    return render(request, "community/index.html", context)
+
+
+@require_GET
+def area(request: HttpRequest, code: str) -> HttpResponse:
+    _reader(request)
+    obj = Area.objects.filter(code=code).first()
+    if obj is None:
+        raise access.NotVisible()
+    fy, year_form = _year(request)
+    districts = list(obj.districts.select_related("area").order_by("order", "pk"))
+    rows = figures.district_figures(fy, districts)
+    councils = {c.district_id: c for c in Council.objects.filter(district__area=obj)}
+    context = {
+        "area": obj,
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "year_form": year_form,
+        "rows": [(f, councils.get(f.district.pk)) for f in rows],
+        "sum": figures.total(rows) if rows else None,
+        "agencies": obj.agencies.filter(active=True),
+    }
+    return render(request, "community/area.html", context)
+
+
+@require_GET
+def district(request: HttpRequest, code: str) -> HttpResponse:
+    user = _reader(request)
+    here = _district(code)
+    fy, year_form = _year(request)
+    council = (
+        access.visible(user, Council)
+        .filter(district=here)
+        .prefetch_related(
+            Prefetch("members", CouncilMember.objects.order_by("left_on", "position", "pk"))
+        )
+        .first()
+    )
+    meetings = (
+        CouncilMeeting.objects.filter(council=council).annotate(present=Count("attendees"))
+        if council
+        else CouncilMeeting.objects.none()
+    )
+    places = list(Place.objects.filter(district=here, active=True).select_related("district"))
+    activities = (
+        access.visible(user, Activity)
+        .filter(district=here)
+        .annotate(ran=Count("sessions", filter=figures.ran_in(fy)))
+        .order_by("-active", "started_on", "pk")
+    )
+    context = {
+        "district": here,
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "year_form": year_form,
+        "council": council,
+        "meetings": meetings,
+        "places": places,
+        "activities": activities,
+        "figures": figures.district_figures(fy, [here])[0],
+        "map": _map(list(District.objects.order_by("order", "pk")), places, here),
+        "can_keep": access.can_create(user, Council),
+    }
+    return render(request, "community/district.html", context)
+
+
+# --- 協議体 --------------------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def council_edit(request: HttpRequest, code: str) -> HttpResponse:
+    user = _keeper(request)
+    here = _district(code)
+    council = Council.objects.filter(district=here).first()
+    initial = (
+        CouncilForm.initial_of(council)
+        if council
+        else {"name": f"{here.name}地区 生活支援・介護予防サービス協議体"}
+    )
+    form = CouncilForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_council(user, here, data, request=request),
+        "community/council_form.html",
+        {"district": here, "council": council},
+        "協議体の情報を保存しました。",
+    )
+
+
+@require_http_methods(GET_POST)
+def member_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = _keeper(request)
+    council = _council_of(user, _district(code))
+    form = MemberForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_member(user, council, None, data, request=request),
+        "community/member_form.html",
+        {"council": council, "member": None},
+        "委員を追加しました。",
+        lambda m: council.get_absolute_url(),
+    )
+
+
+@require_http_methods(GET_POST)
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    member = access.get_for_user(user, CouncilMember, pk, access.CHANGE)
+    council = member.council
+    form = MemberForm(request.POST or None, initial=MemberForm.initial_of(member))
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_member(user, council, member, data, request=request),
+        "community/member_form.html",
+        {"council": council, "member": member},
+        "委員の情報を変更しました。",
+        lambda m: council.get_absolute_url(),
+    )
+
+
+def _council_of(user: Staff, here: District) -> Council:
+    council = access.visible(user, Council).filter(district=here).first()
+    if council is None:
+        raise access.NotVisible()
+    return council
+
+
+@require_GET
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, CouncilMeeting, pk)
+    context = {
+        "meeting": obj,
+        "council": obj.council,
+        "attendees": obj.attendees.all(),
+        "activities": obj.activities.all(),
+        "can_keep": access.can(user, access.CHANGE, obj),
+    }
+    return render(request, "community/meeting.html", context)
+
+
+@require_http_methods(GET_POST)
+def meeting_new(request: HttpRequest, code: str) -> HttpResponse:
+    user = _keeper(request)
+    council = _council_of(user, _district(code))
+    form = MeetingForm(request.POST or None, council=council)
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_meeting(user, council, None, data, request=request),
+        "community/meeting_form.html",
+        {"council": council, "meeting": None},
+        "協議体の会議を記録しました。",
+    )
+
+
+@require_http_methods(GET_POST)
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, CouncilMeeting, pk, access.CHANGE)
+    form = MeetingForm(
+        request.POST or None, council=obj.council, initial=MeetingForm.initial_of(obj)
+    )
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_meeting(user, obj.council, obj, data, request=request),
+        "community/meeting_form.html",
+        {"council": obj.council, "meeting": obj},
+        "協議体の会議の記録を変更しました。",
+    )
+
+
+# --- 地域の取組 --------------------------------------------------------------------------
+
+
+@require_GET
+def activities(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    fy, year_form = _year(request)
+    in_fy = figures.ran_in(fy)
+    rows = (
+        access.visible(user, Activity)
+        .select_related("district", "place")
+        .annotate(ran=Count("sessions", filter=in_fy))
+        .order_by("district__order", "-active", "started_on", "pk")
+    )
+    totals = figures.activity_totals(fy)
+    context = {
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "year_form": year_form,
+        "rows": [(a, totals.get(a.pk)) for a in rows],
+        "can_keep": access.can_create(user, Activity),
+    }
+    return render(request, "community/activity_list.html", context)
+
+
+@require_GET
+def activity(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, Activity, pk)
+    context = {
+        "activity": obj,
+        "years": [
+            {**row, "label": fiscal_year_label(row["fy"])} for row in figures.activity_years(obj.pk)
+        ],
+        "sessions": obj.sessions.all()[:20],
+        "can_keep": access.can(user, access.CHANGE, obj),
+        "this_fy": fiscal_year(timezone.localdate()),
+    }
+    return render(request, "community/activity.html", context)
+
+
+@require_http_methods(GET_POST)
+def activity_new(request: HttpRequest) -> HttpResponse:
+    user = _keeper(request)
+    initial: dict[str, Any] = {"active": True}
+    if request.GET.get("district"):
+        initial["district"] = District.objects.filter(code=request.GET["district"]).first()
+    form = ActivityForm(request.POST or None, initial=initial)
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_activity(user, None, data, request=request),
+        "community/activity_form.html",
+        {"activity": None},
+        "地域の取組を登録しました。",
+    )
+
+
+@require_http_methods(GET_POST)
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, Activity, pk, access.CHANGE)
+    form = ActivityForm(request.POST or None, initial=ActivityForm.initial_of(obj))
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_activity(user, obj, data, request=request),
+        "community/activity_form.html",
+        {"activity": obj},
+        "地域の取組を変更しました。",
+    )
+
+
+@require_http_methods(GET_POST)
+def session_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, Activity, pk, access.CHANGE)
+    form = SessionForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.record_session(user, obj, data, request=request),
+        "community/session_form.html",
+        {"activity": obj},
+        "実施記録を追加しました。",
+        lambda s: obj.get_absolute_url(),
+    )
+
+
+# --- 催し (つながりフォーラム) -----------------------------------------------------------
+
+
+@require_GET
+def events(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    rows = access.visible(user, Event).annotate(
+        group_count=Count("groups", distinct=True),
+        panels=Count("groups", filter=Q(groups__panel=True), distinct=True),
+    )
+    context = {"events": rows, "can_keep": access.can_create(user, Event)}
+    return render(request, "community/event_list.html", context)
+
+
+def _event_context(obj: Event) -> dict[str, Any]:
+    groups = list(obj.groups.select_related("district"))
+    return {
+        "event": obj,
+        "programme": obj.programme.select_related("district"),
+        "groups": groups,
+        "panels": [g for g in groups if g.panel],
+        "headcount": sum(g.headcount for g in groups),
+    }
+
+
+@require_GET
+def event(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, Event, pk)
+    context = _event_context(obj) | {"can_keep": access.can(user, access.CHANGE, obj)}
+    return render(request, "community/event.html", context)
+
+
+@require_http_methods(GET_POST)
+def event_new(request: HttpRequest) -> HttpResponse:
+    user = _keeper(request)
+    form = EventForm(request.POST or None, initial={"kind": Event.Kind.FORUM})
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_event(user, None, data, request=request),
+        "community/event_form.html",
+        {"event": None},
+        "催しを登録しました。",
+    )
+
+
+@require_http_methods(GET_POST)
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, Event, pk, access.CHANGE)
+    form = EventForm(request.POST or None, initial=EventForm.initial_of(obj))
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.save_event(user, obj, data, request=request),
+        "community/event_form.html",
+        {"event": obj},
+        "催しを変更しました。",
+    )
+
+
+@require_http_methods(GET_POST)
+def programme_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, Event, pk, access.CHANGE)
+    form = ProgrammeForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.add_programme_item(user, obj, data, request=request),
+        "community/programme_form.html",
+        {"event": obj},
+        "プログラムに追加しました。",
+        lambda item: obj.get_absolute_url(),
+    )
+
+
+@require_http_methods(GET_POST)
+def group_new(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _reader(request)
+    obj = access.get_for_user(user, Event, pk, access.CHANGE)
+    form = GroupForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        lambda data: actions.register_group(user, obj, data, request=request),
+        "community/group_form.html",
+        {"event": obj},
+        "参加団体を登録しました。",
+        lambda group: obj.get_absolute_url(),
+    )
+
+
+@require_GET
+def programme_print(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The programme on A4: the page prints from the browser, the PDF is the same HTML."""
+    user = _reader(request)
+    obj = access.get_for_user(user, Event, pk)
+    record(Action.PRINT, request=request, obj=obj, detail={"format": fmt, "document": "programme"})
+    context = _event_context(obj) | {"printed_at": timezone.now()}
+    template = "community/programme_print.html"
+    if fmt == "html":
+        return render(request, template, context)
+    pdf = render_pdf(render_to_string(template, context, request=request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="programme-{obj.pk}.pdf"'
+    return response
+
+
+# --- 業務紹介 (the agency network) -------------------------------------------------------
+
+
+@require_GET
+def agencies(request: HttpRequest) -> HttpResponse:
+    _reader(request)
+    rows = list(Agency.objects.filter(active=True).select_related("area").order_by("order", "pk"))
+    groups = network.by_field(rows)
+    plenary = [a for a in rows if a.attends_plenary]
+    context = {"groups": groups, "plenary": plenary, "count": len(rows)}
+    return render(request, "community/agencies.html", context)
