@@ -291,3 +291,5 @@ TOMONI_TENDENCY_MEETING_AGENCIES = envint("TOMONI_TENDENCY_MEETING_AGENCIES", 3)
 TOMONI_REMIND_DAYS = envint("TOMONI_REMIND_DAYS", 3)
 # アウトリーチ: an engagement with no contact for this many days is flagged.
 TOMONI_OUTREACH_QUIET_DAYS = envint("TOMONI_OUTREACH_QUIET_DAYS", 30)
+# 統計: counts from 1 up to this − 1 show 「-」 in exports for anyone but coordinators.
+TOMONI_STATS_SUPPRESS_BELOW = envint("TOMONI_STATS_SUPPRESS_BELOW", 3)

@@ -327,3 +327,16 @@ def test_evaluate_costs_the_same_for_any_household_size(coordinator: Staff) -> N
         assert [r.number for r in results] == [1, 2, 3, 4, 5]
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+
+def test_a_member_born_after_the_case_opened_has_no_age_there(
+    personas: dict[str, Staff],
+) -> None:
+    # The household grows while the case runs; the 8050 rule looks at every member's age on
+    # the opening day and must see the newborn as "age unknown", not fail the case page.
+    newborn = (OPENED_ON + timedelta(days=30)).isoformat()
+    case = requested(personas["agency_a"], birth_for(50), newborn)
+    result = tendency(case, 3)
+    assert result.by_rule is False
+    assert "75歳以上の世帯員がいない" in result.reasons[0]

@@ -87,7 +87,8 @@ class _Facts:
 
     def age(self, person: object) -> int | None:
         birth = getattr(person, "birth_date", None)
-        return age_on(birth, self.on) if birth else None
+        # A child born after the case opened has no age on that day: unknown, not an error.
+        return age_on(birth, self.on) if birth and birth <= self.on else None
 
 
 def _one(f: _Facts) -> Tendency:

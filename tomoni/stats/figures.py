@@ -1,0 +1,955 @@
+"""The figures of the 重層 project by period (年度, or a 年度 so far), as plain tables.
+
+Every figure is one aggregate query (GROUP BY in the database) that counts all the periods at
+once with conditional counts, so the number of queries is fixed whatever the size of the city:
+only the tendencies are per-case rules, and those are evaluated in bulk
+(``tendencies.evaluate_many``). Ages are taken **at the consultation date** (受付日) — the age
+the person had when the worry reached us — computed in SQL so that no row leaves the database.
+
+Counting rules (written in docs/guide.md too):
+- a consultation counts in the period of its 受付日 (Asia/Tokyo), new or continuing by its
+  「新規相談」 mark; its route is the last link of the chain (who brought it to us), its
+  分野 that of the ◎ concern; by concern, a consultation counts once under each concern ticked;
+- a case is new in the period it opened, continuing if it opened earlier and had not ended
+  before the period began; 終結・中断 count by the date on the closure;
+- a referral counts in the period it was sent; 期限内 means answered on or before its due day;
+- cases by tendency: every case open at some time in the period (new + continuing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+from typing import Any
+
+from django.apps import apps
+from django.db.models import (
+    Case as CaseExpr,
+)
+from django.db.models import (
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, TruncDate
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from tomoni.cases.models import Case, Closure, Plan
+from tomoni.directory.models import Agency, District, Domain
+from tomoni.intake.models import (
+    Consultation,
+    ConsultationConcern,
+    Method,
+    Referral,
+    RouteKind,
+    RouteStep,
+)
+from tomoni.lib.fiscal import fiscal_year, fiscal_year_label, fiscal_year_range
+from tomoni.meetings.models import Attendance, Kind, Meeting
+from tomoni.outreach.models import Accompaniment, Contact, ContactMethod, Engagement, Reason
+from tomoni.outreach.models import Stage as OutreachStage
+from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Place, Trial
+from tomoni.people.models import Sex
+
+from . import tendencies
+from .models import Kpi, Target
+
+# Age bands (at the consultation date): the tendency rules' boundaries (18, 40, 65, 75).
+AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ("0-17", "18歳未満", None, 17),
+    ("18-39", "18〜39歳", 18, 39),
+    ("40-64", "40〜64歳", 40, 64),
+    ("65-74", "65〜74歳", 65, 74),
+    ("75-", "75歳以上", 75, None),
+)
+UNKNOWN = "不明・未記録"
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date  # inclusive
+
+    def q(self, name: str, *, moment: bool = False) -> Q:
+        """``name`` falls in the period; a datetime by the local (Asia/Tokyo) calendar day."""
+        if not moment:
+            return Q(**{f"{name}__gte": self.start, f"{name}__lte": self.end})
+        tz = timezone.get_current_timezone()
+        first = datetime.combine(self.start, time.min, tzinfo=tz)
+        after = datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz)
+        return Q(**{f"{name}__gte": first, f"{name}__lt": after})
+
+
+def fiscal_period(fy: int, label: str = "") -> Period:
+    start, end = fiscal_year_range(fy)
+    return Period(label or fiscal_year_label(fy), start, end)
+
+
+def dashboard_periods(fy: int, today: date) -> list[Period]:
+    """This 年度 so far, last 年度 to the same day, and the whole of last 年度; for a past
+    年度 simply that 年度 and the one before."""
+    if fiscal_year(today) != fy:
+        return [fiscal_period(fy), fiscal_period(fy - 1)]
+    start, _ = fiscal_year_range(fy)
+    before, _ = fiscal_year_range(fy - 1)
+    same_day = _same_day_last_year(today)
+    return [
+        Period(f"{fiscal_year_label(fy)}（{today.month}月{today.day}日まで）", start, today),
+        Period(f"{fiscal_year_label(fy - 1)}（同期）", before, same_day),
+        fiscal_period(fy - 1),
+    ]
+
+
+def _same_day_last_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 2/29
+        return d.replace(year=d.year - 1, day=28)
+
+
+@dataclass
+class Row:
+    label: str
+    values: list[float | None]
+    # For averages: how many records each value is over (suppression looks at these).
+    bases: list[int] | None = None
+    exact: bool = False  # the city's own numbers (targets): never suppressed
+    unit: str = ""
+
+    @property
+    def is_mean(self) -> bool:
+        return self.bases is not None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    rows: list[Row]
+    unit: str = "件"
+    chart: bool = True
+    note: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    periods: list[Period]
+    sections: list[Section]
+    scope: str  # "all" | "own_agency"
+    agency: str = ""
+
+    def table(self, key: str) -> Table:
+        for section in self.sections:
+            for table in section.tables:
+                if table.key == key:
+                    return table
+        raise KeyError(key)
+
+
+# --- query helpers -------------------------------------------------------------------------
+
+
+def _span(periods: Sequence[Period], name: str, *, moment: bool = False) -> Q:
+    whole = Period("", min(p.start for p in periods), max(p.end for p in periods))
+    return whole.q(name, moment=moment)
+
+
+def _counts(
+    periods: Sequence[Period], name: str, *, moment: bool = False, what: str = "pk", **kw: Any
+) -> dict[str, Count]:
+    return {
+        f"p{i}": Count(what, filter=p.q(name, moment=moment), **kw) for i, p in enumerate(periods)
+    }
+
+
+def _values(row: dict[str, Any], periods: Sequence[Period]) -> list[float | None]:
+    return [row.get(f"p{i}", 0) or 0 for i in range(len(periods))]
+
+
+def _grouped(
+    qs: QuerySet[Any],
+    group: str,
+    periods: Sequence[Period],
+    name: str,
+    choices: Iterable[tuple[Any, str]],
+    *,
+    moment: bool = False,
+    what: str = "pk",
+    distinct: bool = False,
+    total: str = "",
+) -> list[Row]:
+    """One GROUP BY query: a row per choice (zeros kept, so every year has the same rows),
+    then any value outside the choices (and NULL) under 不明・未記録."""
+    data = (
+        qs.filter(_span(periods, name, moment=moment))
+        .values(group)
+        .annotate(**_counts(periods, name, moment=moment, what=what, distinct=distinct))
+        .order_by()
+    )
+    found = {row[group]: _values(row, periods) for row in data}
+    zeros: list[float | None] = [0] * len(periods)
+    rows = []
+    for value, label in choices:
+        rows.append(Row(label, found.pop(value, list(zeros))))
+    if found:
+        rest = [sum(v[i] or 0 for v in found.values()) for i in range(len(periods))]
+        rows.append(Row(UNKNOWN, list(rest)))
+    if total:
+        rows.append(Row(total, [sum(r.values[i] or 0 for r in rows) for i in range(len(periods))]))
+    return rows
+
+
+# --- the sections --------------------------------------------------------------------------
+
+
+def _consultations(periods: Sequence[Period], agency: Agency | None) -> Section:
+    qs = Consultation.objects.all()
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    name = "received_at"
+    last_step = _route_kind()
+    primary = Subquery(
+        ConsultationConcern.objects.filter(consultation=OuterRef("pk"), is_primary=True).values(
+            "concern__domain"
+        )[:1]
+    )
+    links = ConsultationConcern.objects.filter(
+        _span(periods, "consultation__received_at", moment=True)
+    )
+    if agency is not None:
+        links = links.filter(consultation__agency=agency)
+    concern_rows = (
+        links.values("concern__name", "concern__order")
+        .annotate(**_counts(periods, "consultation__received_at", moment=True, what="consultation"))
+        .order_by("concern__order", "concern__name")
+    )
+    return Section(
+        "consultations",
+        "相談（包括的相談支援）",
+        [
+            Table(
+                "consultations",
+                "相談件数（新規・継続）",
+                _grouped(
+                    qs,
+                    "is_new",
+                    periods,
+                    name,
+                    [(True, "新規"), (False, "継続")],
+                    moment=True,
+                    total="合計",
+                ),
+            ),
+            Table(
+                "consultations_route",
+                "相談経路（相談をつないだ人・機関）",
+                _grouped(
+                    qs.annotate(route_kind=last_step),
+                    "route_kind",
+                    periods,
+                    name,
+                    RouteKind.choices,
+                    moment=True,
+                ),
+            ),
+            Table(
+                "consultations_method",
+                "相談方法",
+                _grouped(qs, "method", periods, name, Method.choices, moment=True),
+            ),
+            Table(
+                "consultations_domain",
+                "分野（◎の課題の分野）",
+                _grouped(
+                    qs.annotate(domain=primary),
+                    "domain",
+                    periods,
+                    name,
+                    Domain.choices,
+                    moment=True,
+                ),
+            ),
+            Table(
+                "consultations_concern",
+                "課題（チェックされた課題ごと・複数計上）",
+                [Row(row["concern__name"], _values(row, periods)) for row in concern_rows],
+            ),
+            Table(
+                "consultations_age",
+                "本人の年齢（受付日時点）",
+                _age_bands(qs, periods, name),
+                unit="人",
+            ),
+            Table(
+                "consultations_sex",
+                "本人の性別",
+                _grouped(qs, "person__sex", periods, name, Sex.choices, moment=True),
+                unit="人",
+            ),
+        ],
+    )
+
+
+def _route_kind() -> Subquery:
+    """The last link of the route chain: who brought the worry to us."""
+    return Subquery(
+        RouteStep.objects.filter(consultation=OuterRef("pk")).order_by("-order").values("kind")[:1]
+    )
+
+
+def _age(birth: str, on: str) -> Any:
+    """Completed years on ``on`` (a datetime, in local time) for ``birth``, in SQL: the same
+    rule as ``wareki.age_on`` (a year older on the birthday)."""
+    return AgeOn(birth, on)
+
+
+class AgeOn(Func):
+    """Age in completed years at a moment's local date.
+
+    Portable form: year difference, minus one before the birthday (Extract* handle the time
+    zone). SQLite evaluates those extracts in Python, six calls a row, which dominated the
+    annual report; there, for a zone without daylight saving (Asia/Tokyo), the same age is
+    ``(YYYYMMDD(local day) − YYYYMMDD(birth)) / 10000`` in SQLite's own ``strftime``.
+    """
+
+    portable: Any = None  # the portable expression, resolved with this one
+
+    def __init__(self, birth: str, on: str) -> None:
+        super().__init__(F(birth), F(on), output_field=IntegerField())
+        self.birth, self.on = birth, on
+
+    def _portable(self) -> Any:
+        birth, on = self.birth, self.on
+        before_birthday: Any = GreaterThan(
+            ExtractMonth(birth) * 100 + ExtractDay(birth),
+            ExtractMonth(on) * 100 + ExtractDay(on),
+        )
+        return ExpressionWrapper(
+            ExtractYear(on)
+            - ExtractYear(birth)
+            - CaseExpr(When(before_birthday, then=Value(1)), default=Value(0)),
+            output_field=IntegerField(),
+        )
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
+        resolved = super().resolve_expression(*args, **kwargs)
+        resolved.portable = self._portable().resolve_expression(*args, **kwargs)
+        return resolved
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:
+        return compiler.compile(self.portable)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        offset = _fixed_offset_seconds()
+        if offset is None:
+            return self.as_sql(compiler, connection, **extra)
+        birth_sql, birth_params = compiler.compile(self.source_expressions[0])
+        on_sql, on_params = compiler.compile(self.source_expressions[1])
+        # '%%' is how a literal % reaches SQLite through Django's placeholder conversion.
+        sql = (
+            f"((CAST(strftime('%%Y%%m%%d', {on_sql}, '{offset:+d} seconds') AS INTEGER)"
+            f" - CAST(strftime('%%Y%%m%%d', {birth_sql}) AS INTEGER)) / 10000)"
+        )
+        return sql, (*on_params, *birth_params)
+
+
+def _fixed_offset_seconds() -> int | None:
+    """The current zone's UTC offset if it never changes (no daylight saving), else None."""
+    tz = timezone.get_current_timezone()
+    year = timezone.now().year
+    offsets = {datetime(y, m, 1, tzinfo=tz).utcoffset() for y in (year - 3, year) for m in (1, 7)}
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return int(offset.total_seconds()) if offset is not None else None
+
+
+def _age_bands(qs: QuerySet[Any], periods: Sequence[Period], name: str) -> list[Row]:
+    """Grouped by the age itself in SQL (about a hundred groups), banded here: the age
+    expression is then computed once per row instead of once per band."""
+    data = (
+        qs.filter(_span(periods, name, moment=True))
+        .annotate(age=_age("person__birth_date", name))
+        .values("age")
+        .annotate(**_counts(periods, name, moment=True))
+        .order_by()
+    )
+    totals = {code: [0] * len(periods) for code, *_ in AGE_BANDS}
+    unknown = [0] * len(periods)
+    for row in data:
+        age = row["age"]
+        code = next(
+            (
+                code
+                for code, _, low, high in AGE_BANDS
+                if age is not None and (low is None or age >= low) and (high is None or age <= high)
+            ),
+            None,
+        )
+        target = totals[code] if code else unknown
+        for i in range(len(periods)):
+            target[i] += row[f"p{i}"]
+    rows = [Row(label, list(totals[code])) for code, label, _, _ in AGE_BANDS]
+    if any(unknown):
+        rows.append(Row(UNKNOWN, list(unknown)))
+    return rows
+
+
+def _referrals(periods: Sequence[Period], agency: Agency | None, today: date) -> Section:
+    qs = Referral.objects.all()
+    if agency is not None:
+        qs = qs.filter(Q(to_agency=agency) | Q(from_agency=agency))
+    name = "sent_at"
+    answered_on = TruncDate("responded_at")
+    timeliness = CaseExpr(
+        When(responded_at__isnull=False, due_on__gte=answered_on, then=Value("in_time")),
+        When(responded_at__isnull=False, then=Value("late")),
+        When(due_on__lt=today, then=Value("overdue")),
+        default=Value("waiting"),
+        output_field=CharField(),
+    )
+    hours: list[float | None] = []
+    bases: list[int] = []
+    responded = list(
+        qs.filter(_span(periods, name, moment=True), responded_at__isnull=False).values_list(
+            "sent_at", "responded_at"
+        )
+    )
+    for p in periods:
+        tz = timezone.get_current_timezone()
+        spans = [
+            (answered - sent).total_seconds() / 3600
+            for sent, answered in responded
+            if answered is not None and p.start <= sent.astimezone(tz).date() <= p.end
+        ]
+        hours.append(round(median(spans), 1) if spans else None)
+        bases.append(len(spans))
+    return Section(
+        "referrals",
+        "つなぎ（他機関への紹介）",
+        [
+            Table(
+                "referrals",
+                "つなぎの件数（状態別）",
+                _grouped(
+                    qs, "state", periods, name, Referral.State.choices, moment=True, total="合計"
+                ),
+            ),
+            Table(
+                "referrals_response",
+                "回答までの期間",
+                [
+                    *_grouped(
+                        qs.annotate(timeliness=timeliness),
+                        "timeliness",
+                        periods,
+                        name,
+                        [
+                            ("in_time", "期限内に回答"),
+                            ("late", "期限後に回答"),
+                            ("overdue", "未回答（期限超過）"),
+                            ("waiting", "未回答（期限前）"),
+                        ],
+                        moment=True,
+                    ),
+                    Row("回答までの時間（中央値・時間）", hours, bases),
+                ],
+            ),
+        ],
+    )
+
+
+def _active(periods: Sequence[Period], opened: str, ended: str) -> dict[str, Q]:
+    return {
+        f"p{i}": Q(**{f"{opened}__lte": p.end})
+        & (Q(**{f"{ended}__isnull": True}) | Q(**{f"{ended}__gte": p.start}))
+        for i, p in enumerate(periods)
+    }
+
+
+def _continuing(periods: Sequence[Period], opened: str, ended: str) -> dict[str, Count]:
+    return {
+        f"p{i}": Count(
+            "pk",
+            filter=Q(**{f"{opened}__lt": p.start})
+            & (Q(**{f"{ended}__isnull": True}) | Q(**{f"{ended}__gte": p.start})),
+        )
+        for i, p in enumerate(periods)
+    }
+
+
+def _aggregate_row(qs: Any, label: str, counts: dict[str, Count], n: int) -> Row:
+    data = qs.aggregate(**counts)
+    return Row(label, [data[f"p{i}"] or 0 for i in range(n)])
+
+
+def _cases(periods: Sequence[Period]) -> Section:
+    n = len(periods)
+    closures = list(
+        Closure.objects.filter(_span(periods, "on")).values_list("kind", "on", "case__opened_on")
+    )
+    closed, suspended, days, bases = [], [], [], []
+    for p in periods:
+        inside = [c for c in closures if p.start <= c[1] <= p.end]
+        closed.append(sum(1 for c in inside if c[0] == Closure.Kind.CLOSED))
+        suspended.append(sum(1 for c in inside if c[0] == Closure.Kind.SUSPENDED))
+        spans = [(on - opened).days for kind, on, opened in inside if kind == Closure.Kind.CLOSED]
+        days.append(round(median(spans), 1) if spans else None)
+        bases.append(len(spans))
+    plans = Plan.objects.aggregate(
+        **{
+            f"first{i}": Count("pk", filter=p.q("created_at", moment=True) & Q(number=1))
+            for i, p in enumerate(periods)
+        },
+        **{
+            f"later{i}": Count("pk", filter=p.q("created_at", moment=True) & Q(number__gt=1))
+            for i, p in enumerate(periods)
+        },
+        **{
+            f"approved{i}": Count("pk", filter=p.q("approved_at", moment=True))
+            for i, p in enumerate(periods)
+        },
+    )
+    return Section(
+        "cases",
+        "多機関協働",
+        [
+            Table(
+                "cases",
+                "ケース数",
+                [
+                    _aggregate_row(Case.objects, "新規", _counts(periods, "opened_on"), n),
+                    _aggregate_row(
+                        Case.objects, "継続", _continuing(periods, "opened_on", "closed_on"), n
+                    ),
+                    Row("終結", list(closed)),
+                    Row("中断", list(suspended)),
+                    Row("終結までの日数（中央値）", days, bases),
+                ],
+            ),
+            Table(
+                "plans",
+                "支援プラン",
+                [
+                    Row("作成（初版）", [plans[f"first{i}"] for i in range(n)]),
+                    Row("見直し（第2版以降）", [plans[f"later{i}"] for i in range(n)]),
+                    Row("重層的支援会議で承認", [plans[f"approved{i}"] for i in range(n)]),
+                ],
+            ),
+        ],
+    )
+
+
+def _meetings(periods: Sequence[Period]) -> Section:
+    held = Meeting.objects.filter(held=True)
+    plenary = Attendance.objects.filter(meeting__kind=Kind.PLENARY, meeting__held=True)
+    name = "meeting__starts_at"
+    by_agency = (
+        plenary.filter(_span(periods, name, moment=True))
+        .values("agency__name", "agency__order")
+        .annotate(**_counts(periods, name, moment=True, what="meeting", distinct=True))
+        .order_by("agency__order", "agency__name")
+    )
+    agencies = plenary.aggregate(
+        **_counts(periods, name, moment=True, what="agency", distinct=True)
+    )
+    return Section(
+        "meetings",
+        "会議",
+        [
+            Table(
+                "meetings",
+                "開催した会議（種別）",
+                _grouped(held, "kind", periods, "starts_at", Kind.choices, moment=True),
+                unit="回",
+            ),
+            Table(
+                "plenary",
+                "支援会議(全体会)の参加機関",
+                [
+                    Row("参加した機関の数", _values(agencies, periods)),
+                    *(Row(row["agency__name"], _values(row, periods)) for row in by_agency),
+                ],
+                unit="回",
+                chart=False,
+                note="機関ごとの数は、その機関が出席した全体会の回数です。",
+            ),
+        ],
+    )
+
+
+def _outreach(periods: Sequence[Period]) -> Section:
+    n = len(periods)
+    engagements = Engagement.objects.all()
+    connected = {
+        f"p{i}": Count("pk", filter=Q(stage=OutreachStage.CONNECTED) & p.q("ended_on"))
+        for i, p in enumerate(periods)
+    }
+    contacts = Contact.objects.all()
+    return Section(
+        "outreach",
+        "アウトリーチ",
+        [
+            Table(
+                "engagements",
+                "対象（世帯・本人）",
+                [
+                    _aggregate_row(engagements, "新規", _counts(periods, "opened_on"), n),
+                    _aggregate_row(
+                        engagements, "継続", _continuing(periods, "opened_on", "ended_on"), n
+                    ),
+                    _aggregate_row(engagements, "つながった", connected, n),
+                ],
+            ),
+            Table(
+                "engagements_reason",
+                "新規対象の理由",
+                _grouped(engagements, "reason", periods, "opened_on", Reason.choices),
+            ),
+            Table(
+                "contacts",
+                "接触・訪問（方法別）",
+                _grouped(contacts, "method", periods, "on", ContactMethod.choices, total="合計"),
+                unit="回",
+            ),
+            Table(
+                "accompaniments",
+                "同行支援",
+                _grouped(
+                    contacts.exclude(accompaniment=""),
+                    "accompaniment",
+                    periods,
+                    "on",
+                    [c for c in Accompaniment.choices if c[0]],
+                ),
+                unit="回",
+            ),
+        ],
+    )
+
+
+def _participation(periods: Sequence[Period]) -> Section:
+    n = len(periods)
+    return Section(
+        "participation",
+        "参加支援",
+        [
+            Table(
+                "participation",
+                "参加支援の実績",
+                [
+                    _aggregate_row(
+                        ParticipationPlan.objects,
+                        "参加支援プラン（新規）",
+                        _counts(periods, "created_at", moment=True),
+                        n,
+                    ),
+                    _aggregate_row(
+                        Match.objects,
+                        "マッチング（候補に選んだ）",
+                        _counts(periods, "picked_at", moment=True),
+                        n,
+                    ),
+                    _aggregate_row(Trial.objects, "体験", _counts(periods, "on"), n),
+                    _aggregate_row(Match.objects, "定着", _counts(periods, "settled_on"), n),
+                    _aggregate_row(
+                        FollowUp.objects, "定着後のフォロー等", _counts(periods, "on"), n
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def _places_asof(periods: Sequence[Period]) -> dict[str, Count]:
+    # Places keep no history: an active place counts from the day it was registered.
+    tz = timezone.get_current_timezone()
+    return {
+        f"p{i}": Count(
+            "places",
+            filter=Q(places__active=True)
+            & Q(places__created_at__lt=datetime.combine(p.end + timedelta(1), time.min, tz)),
+        )
+        for i, p in enumerate(periods)
+    }
+
+
+def _districts(periods: Sequence[Period]) -> Section:
+    rows = District.objects.annotate(**_places_asof(periods)).order_by("order", "code")
+    tables = [
+        Table(
+            "places",
+            "居場所・社会資源（地区別・期末時点で活動中）",
+            [Row(d.name, [getattr(d, f"p{i}") for i in range(len(periods))]) for d in rows],
+            unit="か所",
+        )
+    ]
+    tables.extend(community_activities(periods))
+    return Section("districts", "地域づくり（地区別）", tables)
+
+
+def community_activities(periods: Sequence[Period]) -> list[Table]:
+    """地域の取組 per 地区 (``tomoni.community``): activities that ran in the period (had at
+    least one session), and the sessions with their participants (counts only). Two queries;
+    nothing when the community app is not installed."""
+    if not apps.is_installed("tomoni.community"):
+        return []
+    from tomoni.community.models import ActivitySession
+
+    name = "held_on"
+    per_district = (
+        ActivitySession.objects.filter(_span(periods, name))
+        .values("activity__district_id")
+        .annotate(**_counts(periods, name, what="activity", distinct=True))
+        .order_by()
+    )
+    found = {row["activity__district_id"]: _values(row, periods) for row in per_district}
+    zeros: list[float | None] = [0] * len(periods)
+    districts = District.objects.order_by("order", "code")
+    sums: dict[str, Any] = {}
+    for i, p in enumerate(periods):
+        sums[f"sessions{i}"] = Count("pk", filter=p.q(name))
+        for part in ("children", "adults", "elderly"):
+            sums[f"{part}{i}"] = Sum(part, filter=p.q(name))
+    totals = ActivitySession.objects.filter(_span(periods, name)).aggregate(**sums)
+    n = range(len(periods))
+    return [
+        Table(
+            "activities",
+            "地域の取組（地区別・期間中に実施したもの）",
+            [Row(d.name, list(found.get(d.pk, zeros))) for d in districts],
+        ),
+        Table(
+            "activity_sessions",
+            "地域の取組の実施回数と延べ参加者",
+            [
+                Row("実施回数", [totals[f"sessions{i}"] for i in n], unit="回"),
+                Row("子ども（18歳未満）", [totals[f"children{i}"] or 0 for i in n]),
+                Row("現役世代（18〜64歳）", [totals[f"adults{i}"] or 0 for i in n]),
+                Row("高齢者（65歳以上）", [totals[f"elderly{i}"] or 0 for i in n]),
+            ],
+            unit="人",
+        ),
+    ]
+
+
+def _tendencies(periods: Sequence[Period]) -> Section:
+    return Section("tendencies", "稲城市の5つの支援傾向", [tendency_table(periods)])
+
+
+def active_cases(periods: Sequence[Period], base: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases open at some time in any of the periods."""
+    active = Q(pk__in=[])
+    for condition in _active(periods, "opened_on", "closed_on").values():
+        active |= condition
+    return (base if base is not None else Case.objects.all()).filter(active)
+
+
+def tendency_table(periods: Sequence[Period]) -> Table:
+    cases = active_cases(periods)
+    found = tendencies.evaluate_many(cases)
+    spans = list(cases.values_list("pk", "opened_on", "closed_on"))
+    counts = {number: [0] * len(periods) for number in tendencies.NUMBERS}
+    total = [0] * len(periods)
+    for pk, opened, closed in spans:
+        for i, p in enumerate(periods):
+            if opened <= p.end and (closed is None or closed >= p.start):
+                total[i] += 1
+                for t in found[pk]:
+                    if t.value:
+                        counts[t.number][i] += 1
+    rows = [
+        Row(f"{'①②③④⑤'[n - 1]} {tendencies.LABELS[n]}", list(counts[n])) for n in tendencies.NUMBERS
+    ]
+    rows.append(Row("対象ケース（期間中に支援したケース）", list(total)))
+    return Table(
+        "tendencies",
+        "支援傾向別のケース数（複数該当あり）",
+        rows,
+        note="1つのケースが複数の傾向に当てはまることがあります。手動の判断を優先します。",
+    )
+
+
+def build(
+    periods: Sequence[Period],
+    *,
+    agency: Agency | None = None,
+    today: date | None = None,
+) -> Report:
+    """Every figure for the periods; with ``agency``, only that agency's consultations and
+    referrals (an agency worker's own figures)."""
+    day = today or timezone.localdate()
+    periods = list(periods)
+    if agency is not None:
+        return Report(
+            periods,
+            [_consultations(periods, agency), _referrals(periods, agency, day)],
+            "own_agency",
+            agency.name,
+        )
+    return Report(
+        periods,
+        [
+            _consultations(periods, None),
+            _referrals(periods, None, day),
+            _cases(periods),
+            _meetings(periods),
+            _outreach(periods),
+            _participation(periods),
+            _districts(periods),
+            _tendencies(periods),
+        ],
+        "all",
+    )
+
+
+# --- targets (KPI) against actuals, month by month ----------------------------------------
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    months: list[date]  # the first day of each month of the 年度
+    actual: list[int | None]  # cumulative at each month's end; None for months to come
+
+    @property
+    def latest(self) -> int:
+        return next((a for a in reversed(self.actual) if a is not None), 0)
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.latest / self.target.value) if self.target.value else None
+
+
+def _months(fy: int) -> list[date]:
+    return [date(fy + (m < 4), m, 1) for m in (*range(4, 13), 1, 2, 3)]
+
+
+def _month_counts(qs: QuerySet[Any], name: str, fy: int, *, moment: bool = False) -> list[int]:
+    """One query: how many in each month of the 年度 (月別件数)."""
+    months = _months(fy)
+    counts = qs.aggregate(
+        **{
+            f"m{i}": Count("pk", filter=Period("", m, _month_end(m)).q(name, moment=moment))
+            for i, m in enumerate(months)
+        }
+    )
+    return [counts[f"m{i}"] for i in range(len(months))]
+
+
+def _month_end(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _cumulative(values: list[int], base: int = 0) -> list[int]:
+    out, running = [], base
+    for v in values:
+        running += v
+        out.append(running)
+    return out
+
+
+KPI_SOURCES: dict[str, tuple[type[Model], str, bool, Q]] = {
+    Kpi.CONSULTATIONS_NEW: (Consultation, "received_at", True, Q(is_new=True)),
+    Kpi.CASES_NEW: (Case, "opened_on", False, Q()),
+    Kpi.ENGAGEMENTS_NEW: (Engagement, "opened_on", False, Q()),
+    Kpi.SETTLED: (Match, "settled_on", False, Q()),
+}
+
+
+def kpi_progress(fy: int, today: date | None = None) -> list[TargetProgress]:
+    """Each target of the 年度 with its actual, cumulative month by month (one query per
+    target, and the targets are a handful)."""
+    day = today or timezone.localdate()
+    months = _months(fy)
+    progress = []
+    for target in Target.objects.filter(fy=fy).select_related("district"):
+        if target.kpi == Kpi.PLACES:
+            places = Place.objects.filter(active=True)
+            if target.district_id:
+                places = places.filter(district_id=target.district_id)
+            tz = timezone.get_current_timezone()
+            start = datetime.combine(months[0], time.min, tz)
+            base = places.filter(created_at__lt=start).count()
+            actual = _cumulative(_month_counts(places, "created_at", fy, moment=True), base)
+        else:
+            model, name, moment, condition = KPI_SOURCES[target.kpi]
+            qs = model._default_manager.filter(condition)
+            actual = _cumulative(_month_counts(qs, name, fy, moment=moment))
+        progress.append(
+            TargetProgress(
+                target,
+                months,
+                [a if m <= day else None for a, m in zip(actual, months, strict=True)],
+            )
+        )
+    return progress
+
+
+def annual(fy: int, today: date | None = None) -> Report:
+    """The 年度実績報告: the 年度 beside the one before, with the targets against actuals."""
+    periods = [fiscal_period(fy), fiscal_period(fy - 1)]
+    report = build(periods, today=today)
+    report.sections.append(Section("targets", "目標と実績", [targets_table(fy, today)]))
+    return report
+
+
+def targets_table(fy: int, today: date | None = None) -> Table:
+    """Each KPI with a target in the 年度 or the one before: target, actual and rate."""
+    now = [kpi_progress(fy, today), kpi_progress(fy - 1, today)]
+    keys: list[tuple[str, int | None, str]] = []
+    for progress in now:
+        for p in progress:
+            key = (p.target.kpi, p.target.district_id, _target_label(p.target))
+            if key not in keys:
+                keys.append(key)
+    rows = []
+    for kpi, district, label in keys:
+        found = [
+            next(
+                (p for p in progress if (p.target.kpi, p.target.district_id) == (kpi, district)),
+                None,
+            )
+            for progress in now
+        ]
+        rows.append(
+            Row(f"{label} 目標", [p.target.value if p else None for p in found], exact=True)
+        )
+        rows.append(Row(f"{label} 実績", [p.latest if p else None for p in found]))
+        # A rate gives its actual away (target 10, 20 % → 2): it is suppressed with it.
+        rows.append(
+            Row(
+                f"{label} 達成率",
+                [p.rate if p else None for p in found],
+                bases=[p.latest if p else 0 for p in found],
+                unit="%",
+            )
+        )
+    return Table("targets", "目標と実績（年度末または現在）", rows, chart=False)
+
+
+def _target_label(target: Target) -> str:
+    where = f"（{target.district.name}）" if target.district_id and target.district else ""
+    return f"{target.get_kpi_display()}{where}"

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "stats"
+
+urlpatterns = [
+    path("stats/", views.dashboard, name="dashboard"),
+    path("stats/tendencies/<int:fy>/<int:number>/", views.tendency_cases, name="tendency_cases"),
+    path("stats/targets/", views.targets, name="targets"),
+    path("stats/report/", views.report, name="report"),
+    path("stats/report.<str:fmt>", views.export, name="export"),  # xlsx | csv | pdf
+]

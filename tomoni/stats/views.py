@@ -1,0 +1,294 @@
+"""統計: the dashboard, the tendency drill-down, targets, the printable 年度実績報告 and its
+Excel/CSV downloads.
+
+Who sees what is ``tomoni.access.policy.STATS_SCOPE``: coordinators every figure with small
+numbers shown and a drill-down to the cases they may see (``access.visible``); managers every
+figure, small numbers suppressed, no drill-down (404); window and agency workers only their own
+agency's consultations and referrals, suppressed; everyone else 404. Figures are aggregates
+(``figures``), never records; prints and exports are audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tomoni import access
+from tomoni.access.policy import STATS_SCOPE
+from tomoni.audit.log import Action, record
+from tomoni.cases.models import Case
+from tomoni.lib.fiscal import fiscal_year, fiscal_year_label
+from tomoni.printing.pdf import render_pdf
+from tomoni.web.viewutils import add_form_errors, staff_of
+
+from . import actions, exports, figures, tendencies
+from .charts import Chart, bar_chart
+from .forms import TargetForm
+from .models import Target
+
+HTML = "html"
+ALL = "all"
+AGGREGATE = "aggregate"
+OWN_AGENCY = "own_agency"
+
+
+def _scope(request: HttpRequest) -> str:
+    scope = STATS_SCOPE.get(staff_of(request).role)
+    if scope is None:
+        raise access.NotVisible()
+    return scope
+
+
+def _below(role: str) -> int:
+    """Coordinators see every number; everyone else the suppressed ones."""
+    return 0 if STATS_SCOPE.get(role) == ALL else exports.threshold()
+
+
+def _fy(request: HttpRequest, today: date, *, ahead: int = 0) -> int:
+    """The 年度 asked for (?fy=2025), from 令和元年度 to this one (targets: ``ahead`` more);
+    this one by default."""
+    current = fiscal_year(today)
+    try:
+        fy = int(request.GET.get("fy") or current)
+    except ValueError:
+        return current
+    return fy if actions.FIRST_FY <= fy <= current + ahead else current
+
+
+def _years(current: int) -> list[tuple[int, str]]:
+    return [(fy, fiscal_year_label(fy)) for fy in range(current, actions.FIRST_FY - 1, -1)]
+
+
+@dataclass
+class TableView:
+    table: figures.Table
+    rows: list[tuple[str, list[exports.Cell]]]
+    chart: Chart | None
+
+
+def _view(report: figures.Report, below: int) -> list[tuple[figures.Section, list[TableView]]]:
+    sections = []
+    for section in report.sections:
+        tables = []
+        for table in section.tables:
+            rows = [(row.label, exports.cells(row, below)) for row in table.rows]
+            drawn = [
+                (row.label, cells)
+                for row, (_, cells) in zip(table.rows, rows, strict=True)
+                if not row.is_mean and row.label != "合計"
+            ]
+            chart = bar_chart(drawn, len(report.periods)) if table.chart else None
+            tables.append(TableView(table, rows, chart))
+        sections.append((section, tables))
+    return sections
+
+
+def _progress(fy: int, today: date, below: int) -> list[dict[str, Any]]:
+    out = []
+    for p in figures.kpi_progress(fy, today):
+        row = figures.Row("", [float(a) if a is not None else None for a in p.actual])
+        rate = figures.Row("", [p.rate], bases=[p.latest])
+        out.append(
+            {
+                "target": p.target,
+                "months": p.months,
+                "actual": exports.cells(row, below),
+                "rate": exports.cells(rate, below)[0],
+            }
+        )
+    return out
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    user = staff_of(request)
+    today = timezone.localdate()
+    fy = _fy(request, today)
+    periods = figures.dashboard_periods(fy, today)
+    agency = user.agency if scope == OWN_AGENCY else None
+    report = figures.build(periods, agency=agency, today=today)
+    below = 0 if scope == ALL else exports.threshold()
+    context = {
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "years": _years(fiscal_year(today)),
+        "report": report,
+        "sections": _view(report, below),
+        "scope": scope,
+        "below": below,
+        "suppression": exports.suppression_note(below),
+        "progress": _progress(fy, today, below) if scope != OWN_AGENCY else [],
+        "can_drill": scope == ALL,
+        "marks": list(zip(tendencies.NUMBERS, "①②③④⑤", strict=True)),
+        "can_set_targets": access.can_create(user, Target),
+    }
+    return render(request, "stats/dashboard.html", context)
+
+
+@require_GET
+def tendency_cases(request: HttpRequest, fy: int, number: int) -> HttpResponse:
+    """The cases of one tendency in a 年度, among those the user may see. Managers: 404."""
+    if _scope(request) != ALL or number not in tendencies.NUMBERS:
+        raise access.NotVisible()
+    user = staff_of(request)
+    if not actions.FIRST_FY <= fy <= fiscal_year(timezone.localdate()):
+        raise Http404()
+    period = figures.fiscal_period(fy)
+    cases = figures.active_cases([period], access.visible(user, Case))
+    found = tendencies.evaluate_many(cases)
+    hits = [(pk, ts[number - 1]) for pk, ts in found.items() if ts[number - 1].value]
+    listed = {c.pk: c for c in access.visible(user, Case).filter(pk__in=[pk for pk, _ in hits])}
+    rows = sorted(
+        ((listed[pk], t) for pk, t in hits), key=lambda r: (r[0].opened_on, r[0].pk), reverse=True
+    )
+    record(
+        Action.LIST,
+        request=request,
+        object_type="cases.case",
+        detail={"stats": "tendency", "fy": fy, "number": number, "count": len(rows)},
+    )
+    context = {
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "number": number,
+        "mark": "①②③④⑤"[number - 1],
+        "label": tendencies.LABELS[number],
+        "rows": rows,
+    }
+    return render(request, "stats/tendency_cases.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def targets(request: HttpRequest) -> HttpResponse:
+    """Targets per 年度: managers set them; coordinators read them (others 404)."""
+    user = staff_of(request)
+    if not access.has_scope(user, Target):
+        raise access.NotVisible()
+    today = timezone.localdate()
+    current = fiscal_year(today)
+    fy = _fy(request, today, ahead=1)
+    if request.method == "POST":
+        if not access.can_create(user, Target):
+            raise PermissionDenied("目標値は管理職が設定します。")
+        try:
+            fy = int(request.POST.get("fy", ""))
+        except ValueError:
+            fy = current
+    form = TargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_target(
+                user,
+                fy=fy,
+                kpi=form.cleaned_data["kpi"],
+                district=form.cleaned_data["district"],
+                value=form.cleaned_data["value"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, f"{fiscal_year_label(fy)}の目標値を保存しました。")
+            return redirect(f"{reverse('stats:targets')}?fy={fy}")
+    context = {
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "years": [(y, fiscal_year_label(y)) for y in range(current + 1, actions.FIRST_FY - 1, -1)],
+        "form": form,
+        "can_set": access.can_create(user, Target),
+        "progress": _progress(fy, today, _below(user.role)),
+    }
+    return render(request, "stats/targets.html", context, status=400 if form.errors else 200)
+
+
+def _annual(request: HttpRequest) -> tuple[int, figures.Report, int, str]:
+    scope = _scope(request)
+    if scope == OWN_AGENCY:
+        raise access.NotVisible()
+    today = timezone.localdate()
+    fy = _fy(request, today)
+    below = 0 if scope == ALL else exports.threshold()
+    return (
+        fy,
+        figures.annual(fy, today),
+        below,
+        f"{fiscal_year_label(fy)} 重層的支援体制整備事業 実績報告",
+    )
+
+
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """The 年度実績報告 as one A4 page for the browser to print."""
+    return _report(request, HTML)
+
+
+def _report(request: HttpRequest, fmt: str) -> HttpResponse:
+    fy, annual, below, title = _annual(request)
+    record(
+        Action.PRINT,
+        request=request,
+        object_type="stats.report",
+        object_id=str(fy),
+        detail={"format": fmt, "suppressed_below": below},
+    )
+    context = {
+        "fy": fy,
+        "title": title,
+        "report": annual,
+        "sections": _view(annual, below),
+        "suppression": exports.suppression_note(below),
+        "printed_at": timezone.now(),
+    }
+    if fmt == HTML:
+        return render(request, "stats/report.html", context)
+    pdf = render_pdf(render_to_string("stats/report.html", context, request=request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="jisseki-{fy}.pdf"'
+    return response
+
+
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The 年度実績報告 as Excel, CSV (?encoding=cp932 for Shift_JIS) or PDF (WeasyPrint, from
+    the print page's HTML)."""
+    if fmt == "pdf":
+        return _report(request, fmt)
+    fy, annual, below, title = _annual(request)
+    if fmt not in ("xlsx", "csv"):
+        raise Http404()
+    encoding: Literal["utf-8-sig", "cp932"] = (
+        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
+    )
+    record(
+        Action.EXPORT,
+        request=request,
+        object_type="stats.report",
+        object_id=str(fy),
+        detail={"format": fmt, "encoding": encoding, "suppressed_below": below},
+    )
+    name = f"jisseki-{fy}"
+    if fmt == "xlsx":
+        note = f"出力 {timezone.localtime():%Y-%m-%d %H:%M}"
+        response = HttpResponse(
+            exports.to_xlsx(annual, below, title, note),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    charset = "shift_jis" if encoding == "cp932" else "utf-8"
+    response = HttpResponse(
+        exports.to_csv(annual, below, encoding), content_type=f"text/csv; charset={charset}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
