@@ -1,0 +1,1 @@
+"""名寄せ: Japanese normalisation, the match model, batch dedupe (Splink on DuckDB)."""
