@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -16,7 +17,16 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import District, Staff, Tag
 
-from .models import Consent, Household, Membership, Person, Relation, Relationship
+from .models import (
+    Consent,
+    Household,
+    MatchReview,
+    Membership,
+    Merge,
+    Person,
+    Relation,
+    Relationship,
+)
 
 HOUSEHOLD_FIELDS = ("postal_code", "address", "district", "phone", "notes")
 PERSON_FIELDS = (
@@ -286,3 +296,213 @@ def current_consent(person: Person, scope: str) -> Consent | None:
     return (
         Consent.objects.filter(person=person, scope=scope).order_by("-recorded_at", "-pk").first()
     )
+
+
+# --- 名寄せ: review, merge, unmerge ----------------------------------------------------------
+#
+# A false merge in welfare data is worse than a missed one, so nothing merges by itself: the
+# engine only fills the review queue (tomoni.people.matching.review), and a person confirms a
+# pair, which merges it. Every merge records each row it re-pointed, so unmerge puts exactly
+# those rows back, and both are audited.
+
+# References that are the history of 名寄せ itself, not the person's record: never moved.
+_NOT_MOVED = frozenset({"people.matchreview", "people.merge"})
+
+
+def person_references() -> list[tuple[type[models.Model], str]]:
+    """Every (model, foreign-key attname) pointing at a Person, found through Django's
+    related objects, so references that later apps add are moved too."""
+    found = []
+    for rel in Person._meta.related_objects:
+        model = rel.related_model
+        assert isinstance(model, type) and issubclass(model, models.Model)
+        if model._meta.label_lower in _NOT_MOVED or rel.many_to_many or rel.one_to_one:
+            continue
+        field = rel.field
+        found.append((model, field.attname))
+    return found
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _lock_review(review: MatchReview) -> MatchReview:
+    locked = MatchReview.objects.select_for_update().get(pk=review.pk)
+    if locked.status != MatchReview.Status.PENDING:
+        raise ValidationError(
+            "この候補は、すでに他の職員が判断しました。一覧を開き直してください。"
+        )
+    return locked
+
+
+@transaction.atomic
+def reject_match(
+    actor: Staff, review: MatchReview, *, request: HttpRequest | None = None
+) -> MatchReview:
+    """「別人」: the pair leaves the queue for good (the engine will not add it again)."""
+    access.require(actor, access.CHANGE, review)
+    review = _lock_review(review)
+    review.status = MatchReview.Status.REJECTED
+    review.decided_by = actor
+    review.decided_at = timezone.now()
+    review.save(update_fields=["status", "decided_by", "decided_at"])
+    record(Action.CHANGE, actor=actor, request=request, obj=review, detail={"status": "rejected"})
+    return review
+
+
+@transaction.atomic
+def confirm_match(
+    actor: Staff, review: MatchReview, survivor: Person, *, request: HttpRequest | None = None
+) -> Merge:
+    """「同一人物」: a person confirms the pair, and the other record merges into ``survivor``."""
+    access.require(actor, access.CHANGE, review)
+    review = _lock_review(review)
+    if survivor.pk not in (review.person_a_id, review.person_b_id):
+        raise ValidationError("残す記録は、この候補の2人のどちらかを選んでください。")
+    merged_id = review.person_b_id if survivor.pk == review.person_a_id else review.person_a_id
+    review.status = MatchReview.Status.CONFIRMED
+    review.decided_by = actor
+    review.decided_at = timezone.now()
+    review.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        Action.CHANGE,
+        actor=actor,
+        request=request,
+        obj=review,
+        detail={"status": "confirmed", "survivor": survivor.pk, "merged": merged_id},
+    )
+    return _merge(actor, survivor.pk, merged_id, review, request)
+
+
+def _merge(
+    actor: Staff,
+    survivor_id: int,
+    merged_id: int,
+    review: MatchReview,
+    request: HttpRequest | None,
+) -> Merge:
+    persons = {
+        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor_id, merged_id])
+    }
+    survivor, merged = persons[survivor_id], persons[merged_id]
+    # The actor must be allowed to change both records, not only to see the pair.
+    access.require(actor, access.CHANGE, survivor)
+    access.require(actor, access.CHANGE, merged)
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise ValidationError("どちらかの記録は、すでに別の記録に統合されています。")
+    today = timezone.localdate()
+    moves: list[dict[str, Any]] = []
+    for model, attname in person_references():
+        manager = model._default_manager
+        for row in manager.filter(**{attname: merged.pk}).order_by("pk"):
+            before: dict[str, Any] = {attname: merged.pk}
+            setattr(row, attname, survivor.pk)
+            try:
+                row.validate_constraints()
+            except ValidationError:
+                if not isinstance(row, Membership):
+                    # e.g. a relation between the two records themselves, or a concern the
+                    # survivor already has on the same case: it stays, recorded, on the
+                    # merged record (its history is kept, nothing is deleted).
+                    moves.append({"model": model._meta.label_lower, "pk": row.pk, "kept": True})
+                    continue
+                # Both records were current members of one household: the survivor's
+                # membership stands; the merged one's is moved and ended today.
+                before.update(end_date=_json_value(row.end_date), end_reason=row.end_reason)
+                row.end_date = max(today, row.start_date or today)
+                row.end_reason = Membership.EndReason.OTHER
+                row.validate_constraints()
+            after = {name: _json_value(getattr(row, name)) for name in before}
+            manager.filter(pk=row.pk).update(**after)
+            moves.append(
+                {"model": model._meta.label_lower, "pk": row.pk, "before": before, "after": after}
+            )
+    merged.merged_into = survivor
+    merged.updated_at = timezone.now()
+    merged.save(update_fields=["merged_into", "updated_at"])
+    merge = Merge.objects.create(
+        survivor=survivor, merged=merged, review=review, moves=moves, merged_by=actor
+    )
+    moved = sum(1 for m in moves if not m.get("kept"))
+    record(
+        Action.CREATE,
+        actor=actor,
+        request=request,
+        obj=merge,
+        detail={
+            "survivor": survivor.pk,
+            "merged": merged.pk,
+            "moved": moved,
+            "kept": len(moves) - moved,
+        },
+    )
+    record(
+        Action.CHANGE,
+        actor=actor,
+        request=request,
+        obj=merged,
+        detail={"fields": ["merged_into"], "merged_into": survivor.pk},
+    )
+    return merge
+
+
+@transaction.atomic
+def unmerge(actor: Staff, merge: Merge, *, request: HttpRequest | None = None) -> Merge:
+    """「元に戻す」: every row the merge moved goes back exactly; the pair returns to the
+    queue as 確認待ち, so a person decides again (別人, or the other record kept)."""
+    access.require(actor, access.CHANGE, merge)
+    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise ValidationError("この統合は、すでに取り消されています。")
+    persons = {
+        p.pk: p
+        for p in Person.objects.select_for_update().filter(
+            pk__in=[merge.survivor_id, merge.merged_id]
+        )
+    }
+    survivor, merged = persons[merge.survivor_id], persons[merge.merged_id]
+    access.require(actor, access.CHANGE, survivor)
+    if survivor.merged_into_id:
+        raise ValidationError(
+            "残した記録が、その後さらに別の記録に統合されています。先にそちらを元に戻してください。"
+        )
+    restored = 0
+    for move in reversed(merge.moves):
+        if move.get("kept"):
+            continue
+        model = apps.get_model(move["model"])
+        rows = model._default_manager.filter(pk=move["pk"])
+        current = rows.values(*move["after"]).first()
+        if current is None or {k: _json_value(v) for k, v in current.items()} != move["after"]:
+            raise ValidationError(
+                "統合の後に動かされた記録があるため、元に戻せません。"
+                "後から行った統合があれば、先にそちらを元に戻してください。"
+            )
+        rows.update(**move["before"])
+        restored += 1
+    merged.merged_into = None
+    merged.updated_at = timezone.now()
+    merged.save(update_fields=["merged_into", "updated_at"])
+    merge.undone_by = actor
+    merge.undone_at = timezone.now()
+    merge.save(update_fields=["undone_by", "undone_at"])
+    if merge.review_id is not None:
+        MatchReview.objects.filter(pk=merge.review_id).update(
+            status=MatchReview.Status.PENDING, decided_by=None, decided_at=None
+        )
+    record(
+        Action.CHANGE,
+        actor=actor,
+        request=request,
+        obj=merge,
+        detail={"undone": True, "restored": restored},
+    )
+    record(
+        Action.CHANGE,
+        actor=actor,
+        request=request,
+        obj=merged,
+        detail={"fields": ["merged_into"], "merged_into": None},
+    )
+    return merge

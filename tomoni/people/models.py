@@ -123,6 +123,17 @@ class Person(models.Model):
     # Reversed digits: 「2111」 (the end of a number) becomes a prefix search too.
     phone_rev = models.CharField(max_length=20, editable=False, db_index=True)
 
+    # 名寄せ: set when a person confirmed this record is the same person as another and it
+    # was merged into that one. The record stays (history, undo) but leaves searches and lists.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name="統合先",
+    )
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -334,3 +345,109 @@ class Consent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableError("同意の記録は削除できません。")
+
+
+class MatchReview(models.Model):
+    """A pair of persons the 名寄せ engine thinks may be one person, waiting for a person to
+    decide. Nothing merges without that decision (a false merge is worse than a missed one).
+
+    Each pair is stored once, lower key first, so a decided pair is never queued again.
+    Persons are never deleted in daily work; if the admin deletes one, its pairs go too."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "確認待ち"
+        CONFIRMED = "confirmed", "同一人物（統合済み）"
+        REJECTED = "rejected", "別人"
+
+    person_a = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name="本人A"
+    )
+    person_b = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name="本人B"
+    )
+    probability = models.FloatField("一致の確率")
+    match_weight = models.FloatField("一致の重み", default=0.0)
+    # field -> Japanese explanation, as the scorer gave it (e.g. {"生年月日": "一致"}).
+    reasons = models.JSONField("判断の根拠", default=dict)
+    status = models.CharField(
+        "状態", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    found_at = models.DateTimeField("検出日時", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="判断した職員",
+    )
+    decided_at = models.DateTimeField("判断日時", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-probability", "pk"]
+        verbose_name = "名寄せの確認"
+        verbose_name_plural = "名寄せの確認"
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="match_review_pair"),
+            models.CheckConstraint(
+                condition=models.Q(person_a__lt=models.F("person_b")),
+                name="match_review_ordered_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"名寄せ候補 {self.person_a_id}・{self.person_b_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:match_review", args=[self.pk])
+
+
+class Merge(models.Model):
+    """One merge of ``merged`` into ``survivor``, with every row it re-pointed, so that
+    ``unmerge`` can put each one back exactly. Never deleted: an undo is recorded on it."""
+
+    survivor = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name="残す記録"
+    )
+    merged = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name="統合した記録"
+    )
+    review = models.ForeignKey(
+        MatchReview,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merges",
+        verbose_name="名寄せの確認",
+    )
+    # [{"model": "intake.consultation", "pk": 3, "field": "person", "changes": {"person": 9}}]
+    # — the old value of every field the merge changed on each row.
+    moves = models.JSONField("移した記録", default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="統合した職員",
+    )
+    merged_at = models.DateTimeField("統合日時", default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="取り消した職員",
+    )
+    undone_at = models.DateTimeField("取消日時", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        verbose_name = "統合"
+        verbose_name_plural = "統合"
+
+    def __str__(self) -> str:
+        return f"統合 {self.merged_id} → {self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

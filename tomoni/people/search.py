@@ -73,7 +73,8 @@ def _word_filter(word: str) -> Q:
 
 def search_people(user: Staff, query: str) -> QuerySet[Person]:
     words = normalize_text(query).split()
-    people = access.visible(user, Person)
+    # A record merged into another (名寄せ) is history: it is found through its survivor.
+    people = access.visible(user, Person).filter(merged_into__isnull=True)
     if not words:
         return people.none()
     for word in words[:MAX_WORDS]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_matching
 
 app_name = "people"
 
@@ -23,4 +23,10 @@ urlpatterns = [
         views.consent_withdraw,
         name="consent_withdraw",
     ),
+    path("matches/", views_matching.match_queue, name="match_queue"),
+    path("matches/<int:pk>/", views_matching.match_review, name="match_review"),
+    path("matches/<int:pk>/confirm/", views_matching.match_confirm, name="match_confirm"),
+    path("matches/<int:pk>/reject/", views_matching.match_reject, name="match_reject"),
+    path("merges/", views_matching.merge_history, name="merge_history"),
+    path("merges/<int:pk>/undo/", views_matching.merge_undo, name="merge_undo"),
 ]

@@ -20,7 +20,7 @@ from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
 from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonForm
-from .models import Consent, Household, Membership, Person
+from .models import Consent, Household, MatchReview, Membership, Person
 from .search import search_people
 
 GET_POST = ["GET", "POST"]
@@ -50,6 +50,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "search_query": query,
             "page_obj": page,
             "can_register": access.can_create(request.user, Household),
+            "can_review": access.has_scope(request.user, MatchReview),
         },
     )
 
@@ -161,6 +162,9 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
 @require_GET
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.read(request, Person, pk)
+    if obj.merged_into_id is not None:  # 名寄せ: the record lives on in its survivor
+        survivor = access.visible(request.user, Person).filter(pk=obj.merged_into_id).first()
+        return render(request, "people/person_merged.html", {"person": obj, "survivor": survivor})
     # Households and relatives are listed only where the viewer may open them too: a person
     # known to two agencies must not reveal the other agency's household or family.
     households = access.visible(request.user, Household).filter(memberships__person=obj)
