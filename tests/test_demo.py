@@ -144,6 +144,7 @@ def test_loading_is_audited_and_records_are_scoped(db: None) -> None:
         "intake.consultation",
         "cases.case",
         "outreach.engagement",
+        "community.council",
     ]
     assert loads[1].detail["consultations"] == totals["consultations"] > 0
     assert list(verify()) == []

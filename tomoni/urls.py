@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("tomoni.cases.urls")),
     path("", include("tomoni.participation.urls")),
     path("", include("tomoni.outreach.urls")),
+    path("", include("tomoni.stats.urls")),
+    path("", include("tomoni.community.urls")),
 ]
 
 handler404 = "tomoni.web.views.page_not_found"

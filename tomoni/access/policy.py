@@ -127,6 +127,28 @@ RULES: tuple[Rule, ...] = (
         _rules("participation.ParticipationPlan", role, "run_by_my_agency", VIEW, CHANGE)
         for role in (Role.OUTREACH, Role.COMMUNITY)
     ),
+    # 統計: managers set the targets (KPI); coordinators read them beside the figures.
+    _rules("stats.Target", Role.MANAGER, "any", VIEW, CHANGE),
+    _rules("stats.Target", Role.COORDINATOR, "any", VIEW),
+    # 名寄せ: coordinators review and merge across the register; the 総合窓口 window only
+    # pairs where it sees both persons in its daily work (break-glass does not count). The
+    # history of a merge follows the surviving record. Agencies and others: nothing (404).
+    _rules("people.MatchReview", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("people.MatchReview", Role.WINDOW, "both_persons_in_my_scope", VIEW, CHANGE),
+    _rules("people.Merge", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("people.Merge", Role.WINDOW, "survivor_in_my_scope", VIEW, CHANGE),
+    # 地域づくり (協議体, 地域の取組, 催し): community records without personal data. Every
+    # working role reads them; the community side and coordinators keep them.
+    *(
+        _rules(model, role, "any", VIEW)
+        for model in ("community.Council", "community.Activity", "community.Event")
+        for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.MANAGER)
+    ),
+    *(
+        _rules(model, role, "any", VIEW, CHANGE)
+        for model in ("community.Council", "community.Activity", "community.Event")
+        for role in (Role.COORDINATOR, Role.COMMUNITY)
+    ),
     # Break-glass (緊急閲覧): any staff, read only, while the grant lasts.
     *(
         _rules(model, role, "break_glass", VIEW)
@@ -161,6 +183,11 @@ DERIVED: dict[str, tuple[str, str]] = {
     "participation.Match": ("plan", "participation.ParticipationPlan"),
     "participation.Trial": ("match", "participation.Match"),
     "participation.FollowUp": ("match", "participation.Match"),
+    "community.CouncilMember": ("council", "community.Council"),
+    "community.CouncilMeeting": ("council", "community.Council"),
+    "community.ActivitySession": ("activity", "community.Activity"),
+    "community.ProgrammeItem": ("event", "community.Event"),
+    "community.EventGroup": ("event", "community.Event"),
 }
 
 # Where seeing the child needs more than seeing the parent: a meeting's agenda and decisions
@@ -182,6 +209,20 @@ CREATE: dict[str, frozenset[str]] = {
     "outreach.Engagement": frozenset({Role.COORDINATOR, Role.OUTREACH}),
     "participation.Place": frozenset({Role.COORDINATOR, Role.COMMUNITY}),
     "participation.ParticipationPlan": frozenset({Role.COORDINATOR, Role.OUTREACH, Role.COMMUNITY}),
+    "community.Council": frozenset({Role.COORDINATOR, Role.COMMUNITY}),
+    "community.Activity": frozenset({Role.COORDINATOR, Role.COMMUNITY}),
+    "community.Event": frozenset({Role.COORDINATOR, Role.COMMUNITY}),
+    "stats.Target": frozenset({Role.MANAGER}),
+}
+
+# 統計 (figures, never records): which figures a role's dashboard shows. "all": every figure,
+# small numbers shown, drill-down to the cases the user may see; "aggregate": every figure,
+# small numbers suppressed, no drill-down (managers); "own_agency": only the consultations
+# and referrals of the user's own agency, suppressed. Roles missing here get 404.
+STATS_SCOPE: dict[str, str] = {
+    Role.COORDINATOR: "all",
+    Role.MANAGER: "aggregate",
+    Role.AGENCY: "own_agency",
 }
 
 # Models whose records are personal data: every read of one goes through this module.
@@ -192,6 +233,8 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "people.Membership",
         "people.Relation",
         "people.Consent",
+        "people.MatchReview",
+        "people.Merge",
         "intake.Consultation",
         "intake.Referral",
         "notes.Note",

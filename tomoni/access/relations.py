@@ -13,9 +13,10 @@ from tomoni.intake.models import Consultation
 from tomoni.meetings.models import CONFIDENTIAL, AgendaItem, Attendance
 from tomoni.notes.models import Visibility
 from tomoni.outreach.models import Engagement
-from tomoni.people.models import Household, Membership
+from tomoni.people.models import Household, Membership, Person
 
 from .models import BreakGlass
+from .policy import VIEW
 
 RelationFilter = Callable[[Staff], Q]
 RELATIONS: dict[tuple[str, str], RelationFilter] = {}
@@ -31,6 +32,8 @@ def relation(model: str, name: str) -> Callable[[RelationFilter], RelationFilter
 
 @relation("people.Household", "any")
 @relation("people.Person", "any")
+@relation("people.MatchReview", "any")
+@relation("people.Merge", "any")
 @relation("intake.Consultation", "any")
 @relation("intake.Referral", "any")
 @relation("cases.Case", "any")
@@ -39,6 +42,10 @@ def relation(model: str, name: str) -> Callable[[RelationFilter], RelationFilter
 @relation("outreach.Engagement", "any")
 @relation("participation.Place", "any")
 @relation("participation.ParticipationPlan", "any")
+@relation("stats.Target", "any")
+@relation("community.Council", "any")
+@relation("community.Activity", "any")
+@relation("community.Event", "any")
 def _everything(user: Staff) -> Q:
     return Q()
 
@@ -158,11 +165,23 @@ def _referral_from_me(user: Staff) -> Q:
 
 @relation("notes.Note", "on_visible_consultation")
 def _note_on_visible_consultation(user: Staff) -> Q:
-    from .api import visible  # the consultation rules decide; no second copy of them here
-
-    consultations = visible(user, Consultation).values("pk")
     kept_elsewhere = Q(visibility=Visibility.OWN_AGENCY) & ~Q(agency_id=user.agency_id)
-    return Q(consultation__in=consultations) & ~kept_elsewhere
+    return _on_visible(user, "consultation", Consultation) & ~kept_elsewhere
+
+
+def _on_visible(user: Staff, field: str, model: type[Consultation | Case]) -> Q:
+    """``field`` points at a ``model`` record the user may see — the model's own rules
+    decide, no second copy of them here. Who sees every such record (a coordinator) gets
+    "points at one", not an IN over the whole table: PostgreSQL re-scanned that per note
+    (0.9 s for one case page at 2M notes, bench/load.py)."""
+    from .api import grant_filter
+
+    granted = grant_filter(user, model, VIEW)
+    if granted is None:
+        return Q(pk__in=[])
+    if not granted:
+        return Q(**{f"{field}__isnull": False})
+    return Q(**{f"{field}__in": model._default_manager.filter(granted).values("pk")})
 
 
 @relation("intake.Consultation", "break_glass")
@@ -225,11 +244,8 @@ def _case_break_glass(user: Staff) -> Q:
 
 @relation("notes.Note", "on_visible_case")
 def _note_on_visible_case(user: Staff) -> Q:
-    from .api import visible
-
-    cases = visible(user, Case).values("pk")
     kept_elsewhere = Q(visibility=Visibility.OWN_AGENCY) & ~Q(agency_id=user.agency_id)
-    return Q(case__in=cases) & ~kept_elsewhere
+    return _on_visible(user, "case", Case) & ~kept_elsewhere
 
 
 @relation("cases.Task", "owned_by_my_agency")
@@ -265,3 +281,26 @@ def _plan_of_my_agency(user: Staff) -> Q:
     if user.agency_id is None:
         return _no_agency()
     return Q(worker__agency_id=user.agency_id)
+
+
+# --- 名寄せ (review queue and merge history) ----------------------------------------------
+
+
+def _persons_in_my_scope(user: Staff) -> Q:
+    """The persons the window sees in its daily work: registered or consulted by it."""
+    return RELATIONS[("people.Person", "registered_by_me")](user) | RELATIONS[
+        ("people.Person", "subject_of_my_consultations")
+    ](user)
+
+
+@relation("people.MatchReview", "both_persons_in_my_scope")
+def _review_both_mine(user: Staff) -> Q:
+    mine = Person.objects.filter(_persons_in_my_scope(user)).values("pk")
+    return Q(person_a__in=mine) & Q(person_b__in=mine)
+
+
+@relation("people.Merge", "survivor_in_my_scope")
+def _merge_survivor_mine(user: Staff) -> Q:
+    # After a merge every row of the merged record points at the survivor, so the survivor is
+    # what the window still sees.
+    return Q(survivor__in=Person.objects.filter(_persons_in_my_scope(user)).values("pk"))

@@ -303,6 +303,12 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
         from .outreach import load_outreach
 
         totals.update(load_outreach(staff, seed=seed))
+        from .community import load_community
+
+        totals.update(load_community(staff, seed=seed))
+        from .duplicates import load_duplicates
+
+        totals.update(load_duplicates(staff))
     return totals
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tomoni.directory.models import Agency, Concern, District, Tag
+from tomoni.directory.network import by_field
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
@@ -261,6 +262,13 @@ class ReferForm(forms.Form):
         field = self.fields["to_agency"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Agency.objects.filter(active=True).exclude(pk=own_agency_id)
+        # Grouped by whom they serve (分野), with the 業務紹介 guide beside the picker: one
+        # query serves both, validation still goes through the queryset.
+        self.agency_groups = by_field(field.queryset)
+        field.choices = [
+            ("", "（選んでください）"),
+            *((label, [(str(a.pk), a.name) for a in rows]) for label, rows in self.agency_groups),
+        ]
 
 
 class NoteForm(forms.Form):

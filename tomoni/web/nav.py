@@ -73,6 +73,7 @@ PROGRAMS: tuple[Program, ...] = (
         "柱3 地域づくりに向けた支援 (5) 地域づくり事業",
         "全10地区の協議体を活かし、世代や属性を超えて交流できる居場所づくりを進めます。",
         "地区ごとの協議体、地域の取組、つながりフォーラム、機関ネットワークをここに置きます。",
+        url_name="community:index",
     ),
     Program(
         "meetings",
@@ -89,7 +90,9 @@ PROGRAMS: tuple[Program, ...] = (
         "年度実績と目標",
         "年度ごとの実績、稲城市の5つの支援傾向、目標と実績の比較を示します。",
         "ダッシュボード、年度実績報告(印刷・Excel・CSV)、目標値の設定をここに置きます。",
-        frozenset({Role.COORDINATOR, Role.MANAGER}),
+        # Agency workers see their own agency's figures only (access.policy.STATS_SCOPE).
+        frozenset({Role.COORDINATOR, Role.MANAGER, Role.AGENCY}),
+        url_name="stats:dashboard",
     ),
 )
 
