@@ -329,7 +329,6 @@ def test_evaluate_costs_the_same_for_any_household_size(coordinator: Staff) -> N
     assert counts[0] == counts[1]
 
 
-
 def test_a_member_born_after_the_case_opened_has_no_age_there(
     personas: dict[str, Staff],
 ) -> None:
