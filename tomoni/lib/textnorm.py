@@ -7,6 +7,8 @@ import unicodedata
 
 import jaconv
 
+from tomoni.lib.kanji import fold_variants
+
 # Spaces and the middle dots used between given and family names (ジョン・スミス, ジョン·スミス).
 _SEPARATORS = re.compile(r"[\s・·]+")
 _NOT_DIGIT = re.compile(r"[^0-9]+")
@@ -48,10 +50,10 @@ def kana_key(s: str) -> str:
 def name_key(s: str) -> str:
     """Search key for 氏名: no spaces or dots, kana as hiragana, so 山田　太郎 = 山田太郎.
 
-    The same folding as kana_key today; kept separate because name matching is where
-    異体字 folding (髙→高) will be added, which must not touch ふりがな.
+    Beyond kana_key's folding, 異体字 become their standard form (髙橋 = 高橋, 渡邊 = 渡辺),
+    which must not touch ふりがな.
     """
-    return _fold(s)
+    return fold_variants(_fold(s))
 
 
 def digits_only(s: str) -> str:

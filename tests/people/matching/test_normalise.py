@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import jntajis
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tomoni.lib import kanji
 from tomoni.lib.wareki import WarekiError
 from tomoni.people.matching import normalise as n
 
@@ -45,9 +47,9 @@ def test_different_common_kanji_are_not_folded(char: str) -> None:
 def test_explicit_table_only_lets_through_what_jntajis_proposes() -> None:
     """The explicit table holds common kanji only (the rest is jntajis's), and each target
     is among jntajis's own candidates: the table widens nothing."""
-    for variant, standard in n.VARIANTS_OF_COMMON.items():
-        assert n._jis_level(variant) == 1
-        assert standard in n.jntajis.mj_shrink_candidates(variant, n._COMBO)
+    for variant, standard in kanji.VARIANTS_OF_COMMON.items():
+        assert kanji._jis_level(variant) == 1
+        assert standard in jntajis.mj_shrink_candidates(variant, kanji._COMBO)
 
 
 def test_compatibility_ideographs_fold_via_nfkc() -> None:

@@ -320,7 +320,8 @@ def reasons(ra: Record, rb: Record, a: Prepared, b: Prepared) -> dict[str, str]:
     if _null(a.name_f, b.name_f):
         out["氏名"] = "記録なし"
     elif _eq(a.name_f, b.name_f):
-        same = textnorm.name_key(ra.name) == textnorm.name_key(rb.name)
+        # As typed, up to width, kana and spaces (kana_key), before 異体字 folding.
+        same = textnorm.kana_key(ra.name) == textnorm.kana_key(rb.name)
         out["氏名"] = "一致" if same else "一致(異体字を同一視)"
     elif _eq(a.giv_n, b.giv_n):
         out["氏名"] = "名が一致(姓が異なる)"
