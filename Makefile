@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy
 
-.PHONY: setup demo test lint typecheck pytest fmt clean vendor
+.PHONY: setup demo test lint typecheck pytest fmt clean vendor bench-s
 
 # uv itself comes from PyPI into a private bootstrap venv, pinned; it then builds .venv
 # exactly from uv.lock (--frozen: never re-resolve, fail if the lock is stale).
@@ -43,6 +43,12 @@ test: lint typecheck pytest
 fmt: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Benchmarks (not part of `make test`): data set S on SQLite, then 32 users against
+# `tomoni serve`; results in bench/results/. L and PostgreSQL: see bench/README.md.
+bench-s: setup
+	$(BIN)/python bench/build_dataset.py --size S --engine sqlite --fresh
+	$(BIN)/python bench/load.py --database-url sqlite:///$(CURDIR)/var/bench/bench-S.sqlite3 --label S-sqlite
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var/test-*
