@@ -293,3 +293,5 @@ TOMONI_REMIND_DAYS = envint("TOMONI_REMIND_DAYS", 3)
 TOMONI_OUTREACH_QUIET_DAYS = envint("TOMONI_OUTREACH_QUIET_DAYS", 30)
 # 統計: counts from 1 up to this − 1 show 「-」 in exports for anyone but coordinators.
 TOMONI_STATS_SUPPRESS_BELOW = envint("TOMONI_STATS_SUPPRESS_BELOW", 3)
+# 統計: the dashboard's figures are cached per 年度, viewer scope and day for this long.
+TOMONI_STATS_CACHE_SECONDS = envint("TOMONI_STATS_CACHE_SECONDS", 600)

@@ -7,6 +7,7 @@ dates placed on purpose at the 年度 boundary: 2025-03-31 23:30 belongs to FY20
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import count
@@ -14,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 
 from tomoni.cases.models import Case, Closure, Origin, Plan
 from tomoni.community.models import Activity, ActivitySession
@@ -271,6 +273,15 @@ def build_city(actor: Staff) -> City:
             elderly=people[2],
         )
     return city
+
+
+@pytest.fixture(autouse=True)
+def _fresh_stats_cache() -> Iterator[None]:
+    """The dashboard keeps its figures in Django's cache (per process): every test starts and
+    ends without another test's figures."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -230,10 +230,12 @@ def _consultations(periods: Sequence[Period], agency: Agency | None) -> Section:
         qs = qs.filter(agency=agency)
     name = "received_at"
     last_step = _route_kind()
+    # At most one ◎ per consultation (a unique partial index), so no ORDER BY: the default
+    # ordering would sort (and join) for every consultation counted.
     primary = Subquery(
-        ConsultationConcern.objects.filter(consultation=OuterRef("pk"), is_primary=True).values(
-            "concern__domain"
-        )[:1]
+        ConsultationConcern.objects.filter(consultation=OuterRef("pk"), is_primary=True)
+        .order_by()
+        .values("concern__domain")[:1]
     )
     links = ConsultationConcern.objects.filter(
         _span(periods, "consultation__received_at", moment=True)

@@ -6,6 +6,11 @@ numbers shown and a drill-down to the cases they may see (``access.visible``); m
 figure, small numbers suppressed, no drill-down (404); window and agency workers only their own
 agency's consultations and referrals, suppressed; everyone else 404. Figures are aggregates
 (``figures``), never records; prints and exports are audited.
+
+The dashboard's figures are kept in Django's cache for ``TOMONI_STATS_CACHE_SECONDS`` (10
+minutes) per 年度, scope (coordinator / manager / the agency) and day, unsuppressed: the
+suppression and the drill-down links are applied per request by the viewer's own scope, and
+each scope has its own entry. The 年度's targets are part of the key (see ``_cache_key``).
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -93,9 +101,11 @@ def _view(report: figures.Report, below: int) -> list[tuple[figures.Section, lis
     return sections
 
 
-def _progress(fy: int, today: date, below: int) -> list[dict[str, Any]]:
+def _progress(
+    fy: int, today: date, below: int, found: list[figures.TargetProgress] | None = None
+) -> list[dict[str, Any]]:
     out = []
-    for p in figures.kpi_progress(fy, today):
+    for p in figures.kpi_progress(fy, today) if found is None else found:
         row = figures.Row("", [float(a) if a is not None else None for a in p.actual])
         rate = figures.Row("", [p.rate], bases=[p.latest])
         out.append(
@@ -109,15 +119,56 @@ def _progress(fy: int, today: date, below: int) -> list[dict[str, Any]]:
     return out
 
 
+def cache_seconds() -> int:
+    """How long the dashboard's figures are kept (``TOMONI_STATS_CACHE_SECONDS``, 10 minutes
+    by default; 0 computes them on every request)."""
+    return max(0, int(getattr(settings, "TOMONI_STATS_CACHE_SECONDS", 600)))
+
+
+def _cache_key(fy: int, scope: str, agency_id: int | None, today: date) -> str:
+    """One entry per 年度, viewer's scope (coordinator / manager / that agency) and day. The
+    targets of the 年度 are part of the key (one small query), so a target set, changed or
+    removed — in this process or any other — is never answered from a stale entry."""
+    targets = Target.objects.filter(fy=fy).aggregate(
+        n=Count("pk"), last=Max("set_at"), total=Sum("value")
+    )
+    last = targets["last"].timestamp() if targets["last"] else 0
+    who = f"agency-{agency_id}" if scope == OWN_AGENCY else scope
+    return (
+        f"tomoni:stats:dashboard:v1:{fy}:{who}:{today.isoformat()}:"
+        f"{targets['n']}:{last}:{targets['total'] or 0}"
+    )
+
+
+def _dashboard_figures(
+    fy: int, scope: str, agency_id: int | None, agency: Any, today: date
+) -> tuple[figures.Report, list[figures.TargetProgress]]:
+    """The dashboard's figures, unsuppressed (suppression is applied per request, by scope),
+    from the cache when computed for the same key within ``cache_seconds()``."""
+    seconds = cache_seconds()
+    key = _cache_key(fy, scope, agency_id, today) if seconds > 0 else ""
+    if key:
+        hit = cache.get(key)
+        if hit is not None:
+            report, progress = hit
+            return report, progress
+    periods = figures.dashboard_periods(fy, today)
+    report = figures.build(periods, agency=agency, today=today)
+    progress = figures.kpi_progress(fy, today) if scope != OWN_AGENCY else []
+    if key:
+        cache.set(key, (report, progress), seconds)
+    return report, progress
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     user = staff_of(request)
     today = timezone.localdate()
     fy = _fy(request, today)
-    periods = figures.dashboard_periods(fy, today)
     agency = user.agency if scope == OWN_AGENCY else None
-    report = figures.build(periods, agency=agency, today=today)
+    agency_id = user.agency_id if scope == OWN_AGENCY else None
+    report, progress = _dashboard_figures(fy, scope, agency_id, agency, today)
     below = 0 if scope == ALL else exports.threshold()
     context = {
         "fy": fy,
@@ -128,7 +179,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "below": below,
         "suppression": exports.suppression_note(below),
-        "progress": _progress(fy, today, below) if scope != OWN_AGENCY else [],
+        "progress": _progress(fy, today, below, progress) if scope != OWN_AGENCY else [],
         "can_drill": scope == ALL,
         "marks": list(zip(tendencies.NUMBERS, "①②③④⑤", strict=True)),
         "can_set_targets": access.can_create(user, Target),
