@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tomoni import access
+from tomoni.access.relations import few_candidates
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
 from tomoni.fulltext.api import matching_ids
@@ -315,7 +316,8 @@ def _timeline(user: Staff, case: Case) -> list[Entry]:
         .filter(which)
         .select_related("from_agency", "to_agency", "sent_by")
     )
-    notes = access.visible(user, Note).filter(case=case).select_related("author", "agency")
+    with few_candidates():  # a case's few notes: EXISTS per note, not every visible parent
+        notes = access.visible(user, Note).filter(case=case).select_related("author", "agency")
     changes = access.visible(user, StageChange).filter(case=case).select_related("by")
     meetings = access.visible(user, Meeting).filter(agenda__case=case)
     decisions = access.visible(user, Decision).filter(case=case).select_related("meeting", "by")
