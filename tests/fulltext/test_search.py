@@ -343,3 +343,14 @@ def test_matches_the_substring_reference(documents: None, query: str) -> None:
     if len(normalize(query).split()) > MAX_WORDS:
         return
     assert found(query) == _reference(query)
+
+
+@pytest.mark.parametrize(
+    "query", ["施設", "テレビ", "ケーブルテレビ", "施設 面談", "abc", '"テレビ*"', "100%", "a_b"]
+)
+def test_among_finds_the_same_records_within_the_ids(documents: None, query: str) -> None:
+    """``among=`` checks only the given records, with the same answer for each of them."""
+    among = [1, 2, 5, 7, 8, 10, 12]
+    assert set(matching_ids(KIND, query, among=among)) == found(query) & set(among)
+    subquery = SearchDocument.objects.filter(object_id__in=among).values("object_id")
+    assert set(matching_ids(KIND, query, among=subquery)) == found(query) & set(among)

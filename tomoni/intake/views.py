@@ -16,6 +16,7 @@ from django.db.models import BooleanField, Case, F, FilteredRelation, Q, QuerySe
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tomoni import access
@@ -46,6 +47,12 @@ from .models import Consultation, Referral
 
 GET_POST = ["GET", "POST"]
 PAGE_SIZE = 50
+# A word search counts this many hits at most and shows 「1,000 件以上」 past it.
+COUNT_CAP = 1000
+# A word search first checks the newest consultations, this many per query. Each batch is
+# one query with a fixed cost (the access rules, ~0.5-1.5 s for a window worker on
+# PostgreSQL at L) plus a small one per consultation, so one batch of 8,000 beat 2,000 + 6,000.
+WALK_BATCHES = (8000,)
 State = Referral.State
 
 
@@ -314,9 +321,7 @@ def index(request: HttpRequest) -> HttpResponse:
         params["scope"] = "mine" if user.role == Role.WINDOW else "all"
     form = ConsultationFilterForm(params)
     form.is_valid()  # a mistyped date shows its error; the other filters still apply
-    page = Paginator(_consultations(user, form.cleaned_data), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = _page(user, form.cleaned_data, request.GET.get("page"))
     _audit_list(request, "intake.consultation", page)
     person_ids = [c.person_id for c in page.object_list if c.person_id]
     shown = access.visible(user, Person).filter(pk__in=person_ids).values_list("pk", flat=True)
@@ -329,7 +334,51 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/consultation_list.html", context)
 
 
-def _consultations(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
+def _page(user: Staff, data: dict[str, Any], number: str | None) -> Page[Any]:
+    """The page of the list. The plain list counts exactly (without the joins, which only
+    add columns). A word search counts at most COUNT_CAP + 1 hits (「1,000 件以上」): an
+    exact count of a common word would read every match."""
+    filtered = _filtered(user, data)
+    query = data.get("q")
+    if not query:
+        return CountingPaginator(_listed(filtered), PAGE_SIZE, counted=filtered).get_page(number)
+    newest = _newest_matches(user, filtered, query)
+    if newest is None:
+        # Few matches among the newest consultations: ask the full-text index for all of
+        # them (cheap when the words are rare), count up to the cap, fetch one page.
+        matched = _matching(user, filtered, query)
+        paginator = CountingPaginator(_listed(matched), PAGE_SIZE, counted=matched, cap=COUNT_CAP)
+        return paginator.get_page(number)
+    paginator = CountingPaginator(
+        newest[:COUNT_CAP], PAGE_SIZE, cap=COUNT_CAP, more=len(newest) > COUNT_CAP
+    )
+    page = paginator.get_page(number)
+    rows = {c.pk: c for c in _listed(filtered).filter(pk__in=page.object_list)}
+    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return page
+
+
+def _newest_matches(user: Staff, filtered: QuerySet[Consultation], query: str) -> list[int] | None:
+    """The ids of the newest COUNT_CAP + 1 matching consultations, newest first, found by
+    checking the newest consultations batch by batch (each batch one bounded query that
+    reads only its own documents and notes); None if the batches of WALK_BATCHES
+    hold fewer matches and more remain (the words are rare: the index is the faster way).
+    """
+    ordered = filtered.order_by("-received_at", "-pk").values_list("pk", flat=True)
+    found: list[int] = []
+    start = 0
+    for size in WALK_BATCHES:
+        batch = list(ordered[start : start + size])
+        start += size
+        matching = _matching(user, filtered, query, among=batch).order_by()
+        hits = set(matching.values_list("pk", flat=True))
+        found += [pk for pk in batch if pk in hits]
+        if len(found) > COUNT_CAP or len(batch) < size:
+            return found
+    return None
+
+
+def _filtered(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
     qs = access.visible(user, Consultation)
     if data.get("scope") == "mine":
         qs = qs.filter(assignee=user)
@@ -344,13 +393,31 @@ def _consultations(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
         qs = qs.filter(received_at__gte=day_start(data["received_from"]))
     if data.get("received_to"):
         qs = qs.filter(received_at__lt=day_start(data["received_to"] + timedelta(days=1)))
-    if query := data.get("q"):
-        # Its own text, or a note on it that the user may read.
-        notes = access.visible(user, Note).filter(pk__in=matching_ids("notes.note", query))
-        qs = qs.filter(
+    return qs
+
+
+def _matching(
+    user: Staff, qs: QuerySet[Consultation], query: str, among: list[int] | None = None
+) -> QuerySet[Consultation]:
+    """Its own text, or a note on it that the user may read; ``among``: only these ids."""
+    notes = access.visible(user, Note)
+    if among is None:
+        notes = notes.filter(pk__in=matching_ids("notes.note", query))
+        return qs.filter(
             Q(pk__in=matching_ids("intake.consultation", query))
             | Q(pk__in=notes.values("consultation_id"))
         )
+    notes = notes.filter(consultation_id__in=among)
+    notes = notes.filter(pk__in=matching_ids("notes.note", query, among=notes.values("pk")))
+    return qs.filter(pk__in=among).filter(
+        Q(pk__in=matching_ids("intake.consultation", query, among=among))
+        | Q(pk__in=notes.values("consultation_id"))
+    )
+
+
+def _listed(qs: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    """The rows as the list shows them. The joins only add columns (a consultation has at
+    most one ◎ concern), so the count is taken on ``qs`` without them."""
     return (
         qs.select_related("person", "household__district", "assignee")
         .annotate(
@@ -361,6 +428,48 @@ def _consultations(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
         )
         .order_by("-received_at", "-pk")
     )
+
+
+class CountingPaginator(Paginator[Any]):
+    """Pages of ``object_list``, counted on ``counted`` (the same rows, cheaper to count).
+
+    With ``cap``, at most ``cap + 1`` rows are counted (the database stops there); when
+    there are more, ``more`` is true and only the first ``cap`` rows are paged. A list
+    ``object_list`` is counted as it is, with ``more`` given.
+    """
+
+    def __init__(
+        self,
+        object_list: QuerySet[Consultation] | list[int],
+        per_page: int,
+        *,
+        counted: QuerySet[Consultation] | None = None,
+        cap: int | None = None,
+        more: bool = False,
+    ) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+        self.cap = cap
+        self._more = more
+
+    @cached_property
+    def count(self) -> int:
+        if self.counted is None:
+            return len(self.object_list)
+        if self.cap is None:
+            return self.counted.count()
+        found = self.counted.order_by().values("pk")[: self.cap + 1].count()
+        self._more = found > self.cap
+        return min(found, self.cap)
+
+    @property
+    def more(self) -> bool:
+        """Whether rows past the cap were left uncounted."""
+        return self.count is not None and self._more
+
+    @property
+    def cap_label(self) -> str:
+        return f"{self.cap or 0:,}"
 
 
 # --- Referrals -----------------------------------------------------------------------------
