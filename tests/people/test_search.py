@@ -110,20 +110,22 @@ def test_search_people_finds(
     assert _found(personas["window"], query) == expected
 
 
-
 def test_variant_kanji_find_each_other(personas: dict[str, Staff]) -> None:
     """異体字: whoever registered 髙橋 or 渡邊, typing 高橋 or 渡辺 finds them, and back."""
     window = personas["window"]
     household = actions.register_household(window)
     for family, given in [("髙橋", "次郎"), ("渡辺", "三郎"), ("山﨑", "四郎")]:
         data = {"family_name": family, "given_name": given, "family_kana": "みほん"}
-        actions.register_person(window, data, household=household, relationship=Relationship.UNKNOWN)
+        actions.register_person(
+            window, data, household=household, relationship=Relationship.UNKNOWN
+        )
     assert _found(window, "高橋") == {"髙橋 次郎"}
     assert _found(window, "髙橋次郎") == {"髙橋 次郎"}
     assert _found(window, "渡邊") == {"渡辺 三郎"}
     assert _found(window, "渡邉 三郎") == {"渡辺 三郎"}
     assert _found(window, "山崎") == {"山﨑 四郎"}
     assert _found(window, "高田") == set()
+
 
 def test_search_is_limited_to_visible_people(people: None, personas: dict[str, Staff]) -> None:
     """Agency B finds nobody the window registered; the coordinator finds them all."""
