@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Count, Q, Sum
 
@@ -153,8 +152,3 @@ def ran_in(fy: int) -> Q:
     """Activities with at least one record in 年度 fy (for list filters)."""
     first, last = fiscal_year_range(fy)
     return Q(sessions__held_on__range=(first, last))
-
-
-def fiscal_years(today: date, back: int = 3) -> list[int]:
-    """The 年度 a user may pick: this one and ``back`` before it, newest first."""
-    return [fiscal_year(today) - i for i in range(back + 1)]

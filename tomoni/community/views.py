@@ -26,7 +26,7 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory import network
 from tomoni.directory.models import Agency, Area, District, Staff
-from tomoni.lib.fiscal import fiscal_year, fiscal_year_label
+from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.participation.models import Place
 from tomoni.printing.pdf import render_pdf
 from tomoni.web.viewutils import add_form_errors, staff_of
@@ -81,10 +81,11 @@ def _district(code: str) -> District:
 
 def _year(request: HttpRequest) -> tuple[int, YearForm]:
     """The 年度 asked for (?fy=), this one by default."""
-    years = figures.fiscal_years(timezone.localdate())
-    form = YearForm(request.GET, years=[(fy, fiscal_year_label(fy)) for fy in years])
+    this_year = fiscal_year(timezone.localdate())
+    # This 年度 and the three before it.
+    form = YearForm(request.GET, years=fiscal_year_choices(this_year, this_year - 3))
     fy = form.cleaned_data.get("fy") if form.is_valid() else None
-    return fy or years[0], form
+    return fy or this_year, form
 
 
 def _form_page(

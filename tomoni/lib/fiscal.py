@@ -31,3 +31,8 @@ def fiscal_year_label(fy: int) -> str:
     era = era_of(april)
     year = april.year - era.start.year + 1
     return f"{era.name}{'元' if year == 1 else year}年度"
+
+
+def fiscal_year_choices(newest: int, oldest: int) -> list[tuple[int, str]]:
+    """The 年度 a picker offers, newest first, each with its label (2026 → 令和8年度)."""
+    return [(fy, fiscal_year_label(fy)) for fy in range(newest, oldest - 1, -1)]

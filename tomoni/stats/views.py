@@ -35,7 +35,7 @@ from tomoni import access
 from tomoni.access.policy import STATS_SCOPE
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
-from tomoni.lib.fiscal import fiscal_year, fiscal_year_label
+from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.printing.pdf import render_pdf
 from tomoni.web.viewutils import add_form_errors, staff_of
 
@@ -71,10 +71,6 @@ def _fy(request: HttpRequest, today: date, *, ahead: int = 0) -> int:
     except ValueError:
         return current
     return fy if actions.FIRST_FY <= fy <= current + ahead else current
-
-
-def _years(current: int) -> list[tuple[int, str]]:
-    return [(fy, fiscal_year_label(fy)) for fy in range(current, actions.FIRST_FY - 1, -1)]
 
 
 @dataclass
@@ -173,7 +169,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "fy": fy,
         "fy_label": fiscal_year_label(fy),
-        "years": _years(fiscal_year(today)),
+        "years": fiscal_year_choices(fiscal_year(today), actions.FIRST_FY),
         "report": report,
         "sections": _view(report, below),
         "scope": scope,
