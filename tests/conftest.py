@@ -11,11 +11,18 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck, settings
 
 from tomoni.directory.inagi import load_master
 from tomoni.directory.models import Agency, Role, Staff
 from tomoni.people import actions
 from tomoni.people.models import Household, Person, Relationship
+
+# A shared 2-core machine (and CI) can be slow for a moment: examples are judged by what they
+# check, never by how long they took to generate or run.
+settings.register_profile("tomoni", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("tomoni")
+
 
 PERSONAS: dict[str, tuple[str, str | None]] = {
     "window": (Role.WINDOW, "window"),

@@ -1,6 +1,6 @@
-"""The policy table, expanded over every role × relation × model × action and asserted over
-HTTP (people) and over the ORM API (consultations, referrals, notes, whose views are built
-separately); plus fixed expectations that anchor the table itself."""
+"""Fixed expectations that anchor the policy table itself (a careless edit shows here), and the
+life of a break-glass grant. Every rule is expanded over every persona, relation and action in
+tests/policy/test_rules.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from datetime import date
 from itertools import product
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from tomoni import access
 from tomoni.access.actions import open_break_glass
@@ -20,7 +18,7 @@ from tomoni.intake.models import Consultation, Referral
 from tomoni.notes.models import Note, Visibility
 from tomoni.people.models import Household, Person
 
-from .conftest import PERSONAS, first_member
+from .conftest import PERSONAS
 
 # How the record relates to the user in each scenario, and which policy relations that
 # satisfies. "any" holds for every record.
@@ -68,56 +66,6 @@ def _household(created_by: Staff) -> Household:
     return household
 
 
-CASES = list(product(PERSONAS, SCENARIOS, MODELS, (VIEW, CHANGE)))
-
-
-@pytest.mark.parametrize(("persona", "scenario", "model", "action"), CASES)
-def test_policy_over_http(
-    persona: str,
-    scenario: str,
-    model: str,
-    action: str,
-    make_staff: Callable[..., Staff],
-    as_user: Callable[..., Client],
-) -> None:
-    """Each role gets 200, 403 or 404 exactly as the policy table says."""
-    role, agency = PERSONAS[persona]
-    user = make_staff(role, agency)
-    if scenario == "mine":
-        owner = user
-    elif scenario == "colleague":
-        owner = make_staff(role if agency else Role.AGENCY, agency or "houkatsu1")
-        if agency is None:
-            # Roles without an agency have no colleagues: the record is a stranger's.
-            owner = make_staff(Role.AGENCY, "kyoiku")
-    else:
-        owner = make_staff(Role.AGENCY, "kyoiku")
-    household = _household(owner)
-    target = household if model == "people.Household" else first_member(household)
-    if scenario == "break_glass":
-        open_break_glass(user, model.lower(), target.pk, "緊急の安否確認のため")
-    expected = expected_status(model, role, scenario, action)
-    if scenario == "colleague" and agency is None:
-        expected = expected_status(model, role, "stranger", action)
-    response = as_user(user).get(reverse(URLS[(model, action)], args=[target.pk]))
-    assert response.status_code == expected
-
-
-@pytest.mark.parametrize(("persona", "model"), list(product(PERSONAS, MODELS)))
-def test_list_queries_follow_the_same_rules(
-    persona: str, model: str, make_staff: Callable[..., Staff]
-) -> None:
-    """visible() returns exactly the records the single-object check allows."""
-    role, agency = PERSONAS[persona]
-    user = make_staff(role, agency)
-    records = [_household(user), _household(make_staff(Role.AGENCY, "kyoiku"))]
-    targets = records if model == "people.Household" else [first_member(h) for h in records]
-    Model = MODELS[model]
-    listed = set(access.visible(user, Model).values_list("pk", flat=True))
-    checked = {t.pk for t in targets if access.can(user, VIEW, t)}
-    assert listed == checked
-
-
 def test_table_anchors() -> None:
     """The table says what DESIGN.md §5 says; a careless edit to RULES shows here."""
     assert allowed("people.Household", Role.COORDINATOR, "stranger", CHANGE)
@@ -129,9 +77,11 @@ def test_table_anchors() -> None:
         for model in MODELS:
             assert not allowed(model, role, "mine", VIEW)
             assert not allowed(model, role, "break_glass", CHANGE)
-    # Break-glass opens records for reading only, for every role.
+    # Break-glass opens records for reading only, for the roles that do casework; never for
+    # managers, auditors or administrators (issue 14).
     for role in Role.values:
-        assert allowed("people.Person", role, "break_glass", VIEW)
+        casework = role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COORDINATOR)
+        assert allowed("people.Person", role, "break_glass", VIEW) == casework
 
 
 def test_break_glass_expires(make_staff: Callable[..., Staff], settings: object) -> None:
@@ -156,6 +106,8 @@ def test_break_glass_needs_a_reason(make_staff: Callable[..., Staff]) -> None:
     household = _household(make_staff(Role.AGENCY, "kyoiku"))
     with pytest.raises(ValidationError):
         open_break_glass(user, "people.household", household.pk, "  ")
+    with pytest.raises(ValidationError):
+        open_break_glass(user, "people.household", household.pk, "     aaaaa")
     assert not access.can(user, VIEW, household)
 
 
@@ -336,39 +288,6 @@ def _make(world: World, model: str, scenario: str) -> Consultation | Referral | 
     return world.note(scenario)
 
 
-@pytest.mark.parametrize(("persona", "model", "scenario"), ORM_CASES)
-def test_policy_over_the_orm(
-    persona: str, model: str, scenario: str, make_staff: Callable[..., Staff]
-) -> None:
-    """access.can() answers every action exactly as the policy table says."""
-    role, agency = PERSONAS[persona]
-    user = make_staff(role, agency)
-    target = _make(World(user, make_staff), model, scenario)
-    actual = {action: access.can(user, action, target) for action in ACTIONS[model]}
-    expected = {action: _expected(model, role, scenario, user, action) for action in ACTIONS[model]}
-    assert actual == expected
-
-
-@pytest.mark.parametrize(("persona", "model"), list(product(PERSONAS, ORM_MODELS)))
-def test_intake_lists_follow_the_same_rules(
-    persona: str, model: str, make_staff: Callable[..., Staff]
-) -> None:
-    """visible() lists exactly the records the table grants, across every scenario at once."""
-    role, agency = PERSONAS[persona]
-    user = make_staff(role, agency)
-    world = World(user, make_staff)
-    scenarios = {
-        "intake.Consultation": CONSULTATION_SCENARIOS,
-        "intake.Referral": REFERRAL_SCENARIOS,
-        "notes.Note": NOTE_SCENARIOS,
-    }[model]
-    made = {scenario: _make(world, model, scenario) for scenario in scenarios}
-    listed = set(access.visible(user, ORM_MODELS[model]).values_list("pk", flat=True))
-    listed &= {record.pk for record in made.values()}
-    expected = {made[s].pk for s in scenarios if _expected(model, role, s, user, VIEW)}
-    assert listed == expected
-
-
 def _c(role: str, scenario: str, action: str) -> bool:
     return granted("intake.Consultation", role, CONSULTATION_SCENARIOS[scenario][2], action)
 
@@ -390,10 +309,11 @@ def test_intake_table_anchors() -> None:
     assert not _c(Role.AGENCY, "other_agency", VIEW)
     # Coordinators: every consultation.
     assert _c(Role.COORDINATOR, "other_agency", CHANGE)
-    # Break-glass reads a consultation, for every role; it changes nothing (coordinators
-    # could change the record anyway).
+    # Break-glass reads a consultation, for the casework roles; it changes nothing
+    # (coordinators could change the record anyway).
     for role in Role.values:
-        assert _c(role, "break_glass", VIEW)
+        casework = role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COORDINATOR)
+        assert _c(role, "break_glass", VIEW) == casework
         assert _c(role, "break_glass", CHANGE) == (role == Role.COORDINATOR)
     for role in (Role.MANAGER, Role.AUDITOR, Role.ADMIN, Role.OUTREACH, Role.COMMUNITY):
         assert not _c(role, "received_by_me", VIEW)

@@ -62,6 +62,7 @@ def test_today_counts_what_waits_for_the_user(
         "回答待ちのつなぎ": 1,
         "7日以内の会議": 1,
     }
-    # Another agency's worker sees none of it; a manager gets no such panel at all.
+    # Another agency's worker sees none of it; a manager gets no casework panel at all, only
+    # the count of their agency's break-glass grants (issue 14).
     assert set(_counts(as_user(personas["agency_b"])).values()) == {0}
-    assert _counts(as_user(personas["manager"])) == {}
+    assert _counts(as_user(personas["manager"])) == {"自機関の緊急閲覧（12か月）": 0}

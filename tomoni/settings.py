@@ -275,7 +275,9 @@ LOGGING = {
 # How many business days an agency has to answer a referral (used by the intake issue).
 TOMONI_REFERRAL_RESPONSE_DAYS = envint("TOMONI_REFERRAL_RESPONSE_DAYS", 2)
 # How long a break-glass (緊急閲覧) grant lasts.
-TOMONI_BREAK_GLASS_MINUTES = envint("TOMONI_BREAK_GLASS_MINUTES", 60)
+TOMONI_BREAK_GLASS_HOURS = envint("TOMONI_BREAK_GLASS_HOURS", 24)
+# How long a person shown as an intake candidate may still be picked for the consultation.
+TOMONI_CANDIDATE_MINUTES = envint("TOMONI_CANDIDATE_MINUTES", 30)
 TOMONI_SEARCH_PAGE_SIZE = 50
 
 # 稲城市's five tendencies (DOMAIN.md §2): the city publishes no definitions, so each

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("tomoni.web.urls")),
+    path("", include("tomoni.access.urls")),
     path("", include("tomoni.people.urls")),
     path("", include("tomoni.intake.urls")),
     path("", include("tomoni.printing.urls")),

@@ -149,13 +149,21 @@ RULES: tuple[Rule, ...] = (
         for model in ("community.Council", "community.Activity", "community.Event")
         for role in (Role.COORDINATOR, Role.COMMUNITY)
     ),
-    # Break-glass (緊急閲覧): any staff, read only, while the grant lasts.
+    # The 監査担当 reviews every break-glass grant (and only that, besides the audit log).
+    _rules("access.BreakGlass", Role.AUDITOR, "any", VIEW, CHANGE),
+    # Break-glass (緊急閲覧): read only, while the grant lasts, for the roles that do casework.
+    # Managers, auditors and administrators never work on a case, so they never break the glass.
     *(
         _rules(model, role, "break_glass", VIEW)
         for model in ("people.Household", "people.Person", "intake.Consultation", "cases.Case")
-        for role in Role.values
+        for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COORDINATOR)
     ),
 )
+
+# Derived from the table, never written again: which records may be opened by break-glass,
+# and by whom.
+BREAKABLE: frozenset[str] = frozenset(r.model for r in RULES if r.relation == "break_glass")
+BREAK_GLASS_ROLES: frozenset[str] = frozenset(r.role for r in RULES if r.relation == "break_glass")
 
 # Records that belong to another record follow it: whoever may view (change) the household
 # may view (change) its memberships, and so on.
@@ -195,6 +203,20 @@ DERIVED: dict[str, tuple[str, str]] = {
 DERIVED_ACTIONS: dict[str, dict[str, str]] = {
     "meetings.AgendaItem": {VIEW: MATERIALS},
     "meetings.Decision": {VIEW: MATERIALS},
+}
+
+# What a page shows of a household member the viewer may not open on their own, by the record
+# the member is seen through (access.members). The 世帯構成 of the MHLW forms — 続柄, name,
+# age, sex, when they joined — for those who work with the household (its page, its case team,
+# the outreach workers visiting it); only 続柄, age and sex for a participation plan, which is
+# about one person. Never the birth date, phone, notes, consents or other records, never a link
+# or an edit: those need the person record itself.
+_COMPOSITION = frozenset({"relationship", "name", "age", "sex", "dates"})
+MEMBER_FIELDS: dict[str, frozenset[str]] = {
+    "people.Household": _COMPOSITION,
+    "cases.Case": _COMPOSITION,
+    "outreach.Engagement": _COMPOSITION,
+    "participation.ParticipationPlan": frozenset({"relationship", "age", "sex"}),
 }
 
 # Who may register new records of a model (there is no record yet to relate to).
@@ -264,9 +286,22 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "participation.Match",
         "participation.Trial",
         "participation.FollowUp",
+        "access.BreakGlass",  # the reason may name a person or their situation
     }
 )
 
 
-def rules_for(model: str, role: str, action: str) -> list[Rule]:
-    return [r for r in RULES if r.model == model and r.role == role and action in r.actions]
+def _index() -> dict[tuple[str, str, str], tuple[Rule, ...]]:
+    index: dict[tuple[str, str, str], list[Rule]] = {}
+    for rule in RULES:
+        for action in rule.actions:
+            index.setdefault((rule.model, rule.role, action), []).append(rule)
+    return {key: tuple(rules) for key, rules in index.items()}
+
+
+_BY_KEY = _index()
+
+
+def rules_for(model: str, role: str, action: str) -> tuple[Rule, ...]:
+    """The rules granting ``action`` on ``model`` to ``role``, in table order."""
+    return _BY_KEY.get((model, role, action), ())

@@ -1,8 +1,12 @@
-"""The relations named in the policy table, one queryset filter each."""
+"""The relations named in the policy table, one queryset filter each.
+
+Imported by ``AccessConfig.ready`` (it needs every app's models); each ``@relation`` registers
+its filter in ``registry``, where the engine finds it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -17,19 +21,10 @@ from tomoni.notes.models import Visibility
 from tomoni.outreach.models import Engagement
 from tomoni.people.models import Household, Membership, Person
 
+from .engine import grant_filter
 from .models import BreakGlass
 from .policy import VIEW
-
-RelationFilter = Callable[[Staff], Q]
-RELATIONS: dict[tuple[str, str], RelationFilter] = {}
-
-
-def relation(model: str, name: str) -> Callable[[RelationFilter], RelationFilter]:
-    def register(fn: RelationFilter) -> RelationFilter:
-        RELATIONS[(model, name)] = fn
-        return fn
-
-    return register
+from .registry import filter_of, relation
 
 
 @relation("people.Household", "any")
@@ -48,6 +43,7 @@ def relation(model: str, name: str) -> Callable[[RelationFilter], RelationFilter
 @relation("community.Council", "any")
 @relation("community.Activity", "any")
 @relation("community.Event", "any")
+@relation("access.BreakGlass", "any")
 def _everything(user: Staff) -> Q:
     return Q()
 
@@ -176,8 +172,6 @@ def _on_visible(user: Staff, field: str, model: type[Consultation | Case]) -> Q:
     decide, no second copy of them here. Who sees every such record (a coordinator) gets
     "points at one", not an IN over the whole table: PostgreSQL re-scanned that per note
     (0.9 s for one case page at 2M notes, bench/load.py)."""
-    from .api import grant_filter
-
     granted = grant_filter(user, model, VIEW)
     if granted is None:
         return Q(pk__in=[])
@@ -311,9 +305,9 @@ def _plan_of_my_agency(user: Staff) -> Q:
 
 def _persons_in_my_scope(user: Staff) -> Q:
     """The persons the window sees in its daily work: registered or consulted by it."""
-    return RELATIONS[("people.Person", "registered_by_me")](user) | RELATIONS[
-        ("people.Person", "subject_of_my_consultations")
-    ](user)
+    return filter_of("people.Person", "registered_by_me")(user) | filter_of(
+        "people.Person", "subject_of_my_consultations"
+    )(user)
 
 
 @relation("people.MatchReview", "both_persons_in_my_scope")

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from tomoni.access import Member, record_of
 from tomoni.directory.models import Agency, Concern, Tag
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
@@ -79,19 +80,19 @@ class CaseOpenForm(forms.Form):
         Tag.objects.all(), label="横断タグ", required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, members: Iterable[Person], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Iterable[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.members = {p.pk: p for p in members}
+        self.members = {m.person_id: m for m in members}
         field = self.fields["person"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [
             ("", "（選ばない）"),
-            *((p.pk, p.full_name) for p in self.members.values()),
+            *((m.person_id, m.label) for m in self.members.values()),
         ]
 
     def clean_person(self) -> Person | None:
         pk = self.cleaned_data["person"]
-        return None if pk is None else self.members[pk]
+        return None if pk is None else record_of(self.members[pk])
 
 
 # --- the small forms on the case page ------------------------------------------------------
@@ -211,18 +212,18 @@ class ConcernForm(forms.Form):
     note = forms.CharField(label="メモ", max_length=300, required=False)
 
     def __init__(
-        self, *args: Any, members: Iterable[Person], agencies: Sequence[Agency], **kwargs: Any
+        self, *args: Any, members: Iterable[Member], agencies: Sequence[Agency], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.members = {p.pk: p for p in members}
+        self.members = {m.person_id: m for m in members}
         field = self.fields["person"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [CHOOSE, *((p.pk, p.full_name) for p in self.members.values())]
+        field.choices = [CHOOSE, *((m.person_id, m.label) for m in self.members.values())]
         self.fields["agency"] = AgencyChoiceField(agencies, label="担当機関", required=False)
         self.order_fields(["person", "concern", "priority", "agency", "note"])
 
     def clean_person(self) -> Person:
-        return self.members[self.cleaned_data["person"]]
+        return record_of(self.members[self.cleaned_data["person"]])
 
 
 class TendencyForm(forms.Form):

@@ -34,7 +34,7 @@ from tomoni.lib.wareki import format_date
 from tomoni.meetings.models import Decision, Meeting
 from tomoni.notes import actions as note_actions
 from tomoni.notes.models import Note, Visibility
-from tomoni.people.models import Household, Membership
+from tomoni.people.models import Household
 from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
@@ -78,17 +78,6 @@ CASE_RELATED = ("household__district", "person", "lead", "requested_by", "consul
 def _audit_list(request: HttpRequest, object_type: str, page: Page[Any]) -> None:
     ids = [obj.pk for obj in page.object_list]
     record(Action.LIST, request=request, object_type=object_type, detail={"ids": ids})
-
-
-def _members(case_or_household: Case | Household) -> list[Membership]:
-    """The current members of the household, read through the case (or household) the user
-    was allowed to open."""
-    household = (
-        case_or_household.household if isinstance(case_or_household, Case) else case_or_household
-    )
-    return list(
-        household.memberships.filter(end_date__isnull=True).select_related("person").order_by("pk")
-    )
 
 
 # --- the list --------------------------------------------------------------------------------
@@ -161,7 +150,7 @@ def new(request: HttpRequest) -> HttpResponse:
         household = access.read(request, Household, request.GET["household"])
     else:
         raise Http404("相談か世帯を選んでからケースを開いてください。")
-    members = [m.person for m in _members(household)]
+    members = access.members(user, household, check=False)
     initial: dict[str, Any] = {}
     if consultation is not None:
         initial = {
@@ -207,18 +196,17 @@ def _opened(request: HttpRequest, case: Case, came_from: Consultation | Househol
 
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
-    found = access.read(request, Case, pk)
-    obj = access.visible(request.user, Case).select_related(*CASE_RELATED).get(pk=found.pk)
+    obj = access.read(request, Case, pk, queryset=Case.objects.select_related(*CASE_RELATED))
     return render(request, "cases/case.html", _case_context(request, obj))
 
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     user = staff_of(request)
     can_change = access.can(user, access.CHANGE, case)
-    members = _members(case)
+    members = access.members(user, case, check=False)
     context: dict[str, Any] = {
         "case": case,
-        "members": [(m, m.person.age()) for m in members],
+        "members": members,
         "household_url": case.household.get_absolute_url()
         if access.can(user, access.VIEW, case.household)
         else "",
@@ -257,7 +245,6 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         context["note_form"] = CaseNoteForm()
     if can_change:
         agencies = active_agencies()
-        persons = [m.person for m in members]
         context.update(
             moves=[
                 (name, move, MoveForm(initial={"version": case.version}))
@@ -267,7 +254,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             reopen_form=ReopenForm(),
             consent_form=ConsentForm(),
             team_form=TeamForm(agencies=agencies),
-            concern_form=ConcernForm(members=persons, agencies=agencies),
+            concern_form=ConcernForm(members=members, agencies=agencies),
             tendency_choices=TendencyForm.CHOICES,
         )
     return context
@@ -558,7 +545,7 @@ def team_end(request: HttpRequest, pk: int, member: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def concern_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _changeable(request, pk)
-    members = [m.person for m in _members(case)]
+    members = access.members(request.user, case, check=False)
     form = ConcernForm(request.POST or None, members=members, agencies=active_agencies())
 
     def run(data: dict[str, Any]) -> str:

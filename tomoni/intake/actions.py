@@ -4,7 +4,7 @@ the referral through its states. Each checks the policy, writes and audits in on
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from tomoni import access
+from tomoni.access.candidates import pickable
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Agency, Concern, Staff, Tag
 from tomoni.lib.bizdays import add_business_days
@@ -76,11 +77,18 @@ def take_consultation(
     new_person: dict[str, Any] | None = None,
     new_household: dict[str, Any] | None = None,
     relationship: str = "head",
+    shown: Collection[int] = (),
     request: HttpRequest | None = None,
 ) -> Consultation:
-    """相談受付. The person may be one already known (picked from the candidates, whoever
-    registered them), a new one, or nobody yet (an anonymous first call)."""
+    """相談受付. The person may be one already known, a new one, or nobody yet (an anonymous
+    first call). A known person is one the worker may see, or one the matches panel showed
+    them as a candidate a moment ago (``shown``: access.candidates.shown(request)) — whoever
+    registered them. Anyone else is refused like a missing record (404)."""
     access.require_create(actor, Consultation)
+    if person is not None and not pickable(actor, shown).filter(pk=person.pk).exists():
+        raise access.NotVisible("people.Person", person.pk)
+    if household is not None and not access.can(actor, access.VIEW, household):
+        raise access.NotVisible("people.Household", household.pk)
     if actor.agency is None:
         raise ValidationError("所属機関のない職員は相談を受け付けられません。")
     # Checked before anything is written: a refused intake leaves no half-made person.

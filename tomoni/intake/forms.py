@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,19 +59,32 @@ class NewPersonForm(PersonForm):
         return any(str(self.data.get(self.add_prefix(name), "")).strip() for name in MATCH_FIELDS)
 
 
+PICK_REFUSED = "選んだ方が見つかりません。お手数ですが、もう一度検索してから選んでください。"
+
+
 def _person_field() -> forms.ModelChoiceField[Person]:
-    # Set by 「この方で受け付ける」 in the matches panel. Any registered person may be linked:
-    # the candidates come from the whole register (see tomoni.people.candidates).
+    # Set by 「この方で受け付ける」 in the matches panel. Its choices are the persons this worker
+    # may pick (access.candidates.pickable), given by the view: none until then.
     return forms.ModelChoiceField(
-        Person.objects.all(),
+        Person.objects.none(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "選んだ方が見つかりません。もう一度選んでください。"},
+        error_messages={"invalid_choice": PICK_REFUSED},
     )
+
+
+def _limit_person(form: forms.Form, pickable: QuerySet[Person] | None) -> None:
+    field = form.fields["person"]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = pickable if pickable is not None else Person.objects.none()
 
 
 class ChooseForm(forms.Form):
     person = _person_field()
+
+    def __init__(self, *args: Any, pickable: QuerySet[Person] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _limit_person(self, pickable)
 
 
 class ConsultationForm(forms.Form):
@@ -160,7 +174,7 @@ class ConsultationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pickable: QuerySet[Person] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
             {
@@ -186,6 +200,7 @@ class ConsultationForm(forms.Form):
         district = self.fields["household_district"]
         assert isinstance(district, forms.ModelChoiceField)
         district.queryset = District.objects.select_related("area")
+        _limit_person(self, pickable)
 
     def route_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
@@ -284,7 +299,7 @@ class NoteForm(forms.Form):
         error_messages={"required": "内容を入力してください。"},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pickable: QuerySet[Person] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial",
             {

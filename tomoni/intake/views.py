@@ -20,13 +20,14 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tomoni import access
+from tomoni.access import candidates
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
 from tomoni.fulltext.api import matching_ids
 from tomoni.lib.wareki import WarekiError, format_date, parse_date_or_none
 from tomoni.notes import actions as note_actions
 from tomoni.notes.models import Note
-from tomoni.people.candidates import Candidate, find_candidates
+from tomoni.people.candidates import Candidate, describe, find_candidates
 from tomoni.people.models import Person
 from tomoni.web.viewutils import add_form_errors, day_start, staff_of
 
@@ -34,6 +35,7 @@ from . import actions
 from .forms import (
     MATCH_FIELDS,
     PERSON_PREFIX,
+    PICK_REFUSED,
     ChooseForm,
     ConsultationFilterForm,
     ConsultationForm,
@@ -67,14 +69,15 @@ def _audit_list(request: HttpRequest, object_type: str, page: Page[Any]) -> None
 @require_http_methods(GET_POST)
 def new(request: HttpRequest) -> HttpResponse:
     access.require_create(request.user, Consultation)
-    form = ConsultationForm(request.POST or None)
+    form = ConsultationForm(request.POST or None, pickable=_pickable(request))
     person_form = NewPersonForm(request.POST or None)
     if request.method == "POST":
         consultation = _take(request, form, person_form)
         if consultation is not None:
             messages.success(request, f"相談 {consultation.code} を受け付けました。")
             return redirect(consultation)
-    context: dict[str, Any] = {"form": form, "person_form": person_form, "chosen": _chosen(form)}
+    chosen = _chosen(request, form)
+    context: dict[str, Any] = {"form": form, "person_form": person_form, "chosen": chosen}
     if form.is_bound and context["chosen"] is None and person_form.has_input():
         # Shown again with the errors: the matches the worker may not have looked at yet.
         context.update(candidates=_candidates(request, _typed_person(request.POST)), typed=True)
@@ -107,6 +110,7 @@ def _take(
             concerns=data["all_concerns"],
             new_person=new_person,
             new_household=new_household,
+            shown=candidates.shown(request),
             request=request,
         )
     except ValidationError as error:
@@ -114,29 +118,23 @@ def _take(
         return None
 
 
-def _describe(person: Person) -> Candidate:
-    """What the window may see of a person it has not opened: as in the matches panel."""
-    current = person.memberships.filter(end_date__isnull=True).select_related("household__district")
-    membership = current.first()
-    district = membership.household.district if membership else None
-    return Candidate(
-        pk=person.pk,
-        name=person.full_name,
-        kana=person.full_kana,
-        age=person.age(),
-        district=district.name if district else "",
-        score=0,
-    )
+def _pickable(request: HttpRequest) -> QuerySet[Person]:
+    return candidates.pickable(request.user, candidates.shown(request))
 
 
-def _chosen(form: ConsultationForm | ChooseForm) -> Candidate | None:
+def _chosen(request: HttpRequest, form: ConsultationForm | ChooseForm) -> Candidate | None:
+    """The person picked for the consultation, as the matches panel showed them (a display
+    of a person the worker may not open yet: audited like the panel)."""
     if not form.is_bound:
         return None
     try:
         person = form.fields["person"].clean(form["person"].value())
     except ValidationError:
         return None
-    return _describe(person) if person else None
+    if person is None:
+        return None
+    record(Action.VIEW, request=request, obj=person, detail={"shown_as": "candidate"})
+    return describe(person)
 
 
 @require_GET
@@ -168,17 +166,29 @@ def _candidates(request: HttpRequest, typed: dict[str, str]) -> list[Candidate]:
     )
     if found:
         ids = [c.pk for c in found]
-        record(Action.LIST, request=request, object_type="people.person", detail={"ids": ids})
+        candidates.remember(request, ids)
+        record(
+            Action.LIST,
+            request=request,
+            object_type="people.person",
+            detail={"ids": ids, "shown_as": "candidates"},
+        )
     return found
 
 
 @require_GET
 def choose(request: HttpRequest) -> HttpResponse:
-    """「この方で受け付ける」/「選択を解除」: swaps the chosen person into the form (htmx)."""
+    """「この方で受け付ける」/「選択を解除」: swaps the chosen person into the form (htmx). Only
+    a person this worker may pick (just shown as a candidate, or already theirs to see); any
+    other id answers exactly like a missing one: 404, with a word on what to do."""
     access.require_create(request.user, Consultation)
-    form = ChooseForm(request.GET)
     cleared = not request.GET.get("person")
-    context = {"chosen": _chosen(form), "oob": True, "cleared": cleared}
+    form = ChooseForm(request.GET, pickable=_pickable(request))
+    chosen = _chosen(request, form)
+    if not cleared and chosen is None:
+        context = {"refused": PICK_REFUSED, "oob": True}
+        return render(request, "intake/consultation_form.html#chosen", context, status=404)
+    context = {"chosen": chosen, "oob": True, "cleared": cleared}
     return render(request, "intake/consultation_form.html#chosen", context)
 
 

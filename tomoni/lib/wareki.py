@@ -131,6 +131,12 @@ def to_wareki(d: date, *, short: bool = False) -> str:
     return f"{era.name}{_year_label(year)}年{d.month}月{d.day}日"
 
 
+def format_month(d: date) -> str:
+    """令和8年12月: a month, for tables counted by month."""
+    era = era_of(d)
+    return f"{era.name}{_year_label(_era_year(era, d))}年{d.month}月"
+
+
 def format_date(d: date | None) -> str:
     """The display form used across the UI: long 和暦, or '' when there is no date."""
     return "" if d is None else to_wareki(d)

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from tomoni.access import Member, record_of
 from tomoni.directory.models import Role, Staff
 from tomoni.lib.wareki import format_date
 from tomoni.people.forms import WarekiDateField, not_future
@@ -78,16 +79,16 @@ class EngagementOpenForm(forms.Form):
     opened_on = WarekiDateField(label="開始日")
 
     def __init__(
-        self, *args: Any, members: Iterable[Person], staff: Sequence[Staff], **kwargs: Any
+        self, *args: Any, members: Iterable[Member], staff: Sequence[Staff], **kwargs: Any
     ) -> None:
         kwargs.setdefault("initial", {"opened_on": _today()})
         super().__init__(*args, **kwargs)
-        self.members = {p.pk: p for p in members}
+        self.members = {m.person_id: m for m in members}
         field = self.fields["person"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [
             ("", "（世帯全体）"),
-            *((p.pk, p.full_name) for p in self.members.values()),
+            *((m.person_id, m.label) for m in self.members.values()),
         ]
         self.fields["workers"] = WorkersField(staff, label="担当支援員")
 
@@ -97,7 +98,7 @@ class EngagementOpenForm(forms.Form):
             return None
         if pk not in self.members:
             raise forms.ValidationError("対象者は世帯員の中から選んでください。")
-        return self.members[pk]
+        return record_of(self.members[pk])
 
     def clean_opened_on(self) -> date | None:
         return not_future(self.cleaned_data["opened_on"], "開始日に未来の日付は指定できません。")

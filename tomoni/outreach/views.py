@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role
-from tomoni.people.models import Household, Membership, Person
+from tomoni.people.models import Household
 from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
@@ -107,13 +107,6 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- opening ---------------------------------------------------------------------------------
 
 
-def _members(household: Household) -> list[Membership]:
-    """Current members, read through the household (or engagement) the user could open."""
-    return list(
-        household.memberships.filter(end_date__isnull=True).select_related("person").order_by("pk")
-    )
-
-
 @require_http_methods(GET_POST)
 def new(request: HttpRequest) -> HttpResponse:
     user = staff_of(request)
@@ -121,7 +114,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if "household" not in request.GET:
         raise Http404("世帯を選んでからアウトリーチを開始してください。")
     household = access.read(request, Household, request.GET["household"])
-    members: list[Person] = [m.person for m in _members(household)]
+    members = access.members(user, household, check=False)
     form = EngagementOpenForm(request.POST or None, members=members, staff=eligible_workers())
     if request.method == "GET":
         form.initial.setdefault("workers", [str(user.pk)])
@@ -189,13 +182,12 @@ def rhythm(contacts: list[Contact], today: date, count: int = RHYTHM_MONTHS) -> 
 
 @require_GET
 def engagement(request: HttpRequest, pk: int) -> HttpResponse:
-    found = access.read(request, Engagement, pk)
     user = staff_of(request)
-    obj = (
-        access.visible(user, Engagement)
-        .select_related(*ENGAGEMENT_RELATED)
-        .prefetch_related("workers")
-        .get(pk=found.pk)
+    obj = access.read(
+        request,
+        Engagement,
+        pk,
+        queryset=Engagement.objects.select_related(*ENGAGEMENT_RELATED).prefetch_related("workers"),
     )
     today = timezone.localdate()
     contacts = list(

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from tomoni.access import Member, record_of
 from tomoni.directory.models import District, Role, Staff
 from tomoni.lib.wareki import format_date
 from tomoni.people.forms import WarekiDateField, not_future
@@ -134,14 +135,17 @@ class PlanForm(forms.Form):
 
 class NewPlanForm(PlanForm):
     def __init__(
-        self, *args: Any, persons: Iterable[Person], workers: Sequence[Staff], **kwargs: Any
+        self, *args: Any, members: Iterable[Member], workers: Sequence[Staff], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.persons = {p.pk: p for p in persons}
+        self.members = {m.person_id: m for m in members}
         self.workers = {w.pk: w for w in workers}
         self.fields["person"] = forms.TypedChoiceField(
             label="本人",
-            choices=[("", "（選んでください）"), *((p.pk, p.full_name) for p in persons)],
+            choices=[
+                ("", "（選んでください）"),
+                *((m.person_id, m.label) for m in self.members.values()),
+            ],
             coerce=int,
             error_messages={"required": "本人を選んでください。"},
         )
@@ -157,7 +161,7 @@ class NewPlanForm(PlanForm):
         self.order_fields(["person", "worker"])
 
     def clean_person(self) -> Person:
-        return self.persons[self.cleaned_data["person"]]
+        return record_of(self.members[self.cleaned_data["person"]])
 
     def clean_worker(self) -> Staff:
         return self.workers[self.cleaned_data["worker"]]

@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tomoni import access
+from tomoni.access.members import as_member, household_of
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
 from tomoni.directory.models import Staff
@@ -99,36 +100,24 @@ def plans(request: HttpRequest) -> HttpResponse:
 # --- a new plan ----------------------------------------------------------------------------
 
 
-def _household_members(household: Household) -> list[Person]:
-    """Current members, read through the household the user was allowed to open."""
-    return [
-        m.person
-        for m in household.memberships.filter(end_date__isnull=True)
-        .select_related("person")
-        .order_by("pk")
-    ]
-
-
-def _origin(request: HttpRequest) -> tuple[Model, list[Person], Person | None, Household | None]:
+def _origin(
+    request: HttpRequest,
+) -> tuple[Model, list[access.Member], Person | None, Household | None]:
     """Where the plan comes from (?person=, ?case=, ?engagement=), checked as the action will
-    check it: a record the user may not see is a 404."""
+    check it: a record the user may not see is a 404. The members offered are those the
+    origin shows (access.members)."""
     params = request.GET
+    user = request.user
     if "case" in params:
         case = access.read(request, Case, params["case"])
-        return case, _household_members(case.household), case.person, case.household
+        return case, access.members(user, case, check=False), case.person, case.household
     if "engagement" in params:
         engagement = access.read(request, Engagement, params["engagement"])
-        members = _household_members(engagement.household)
+        members = access.members(user, engagement, check=False)
         return engagement, members, engagement.person, engagement.household
     if "person" in params:
         person = access.read(request, Person, params["person"])
-        membership = (
-            person.memberships.filter(end_date__isnull=True)
-            .select_related("household__district")
-            .order_by("pk")
-            .first()
-        )
-        return person, [person], person, membership.household if membership else None
+        return person, [as_member(user, person)], person, household_of(person)
     raise Http404("本人・ケース・アウトリーチのいずれかから参加支援プランを作成してください。")
 
 
@@ -136,14 +125,14 @@ def _origin(request: HttpRequest) -> tuple[Model, list[Person], Person | None, H
 def plan_new(request: HttpRequest) -> HttpResponse:
     user = staff_of(request)
     access.require_create(user, ParticipationPlan)
-    origin, persons, person, household = _origin(request)
+    origin, members, person, household = _origin(request)
     workers = eligible_workers()
     initial: dict[str, Any] = {
         "person": person.pk if person else "",
         "worker": user.pk if user in workers else "",
         "district": household.district_id if household else None,
     }
-    form = NewPlanForm(request.POST or None, persons=persons, workers=workers, initial=initial)
+    form = NewPlanForm(request.POST or None, members=members, workers=workers, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             plan = actions.create_plan(
@@ -173,11 +162,11 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 
 
 def _plan(request: HttpRequest, pk: int) -> ParticipationPlan:
-    found = access.read(request, ParticipationPlan, pk)
-    return (
-        access.visible(request.user, ParticipationPlan)
-        .select_related(*PLAN_RELATED)
-        .get(pk=found.pk)
+    return access.read(
+        request,
+        ParticipationPlan,
+        pk,
+        queryset=ParticipationPlan.objects.select_related(*PLAN_RELATED),
     )
 
 

@@ -190,8 +190,10 @@ def end_membership(
     *,
     request: HttpRequest | None = None,
 ) -> Membership:
-    """A member leaves (moves out, enters a facility, dies): the history stays."""
+    """A member leaves (moves out, enters a facility, dies): the history stays. A write on a
+    member: CHANGE on the household and on the person."""
     access.require(actor, access.CHANGE, membership.household)
+    access.require(actor, access.CHANGE, membership.person)
     if membership.end_date is not None:
         raise ValidationError("この世帯員の記録はすでに終了しています。")
     if membership.start_date and end_date < membership.start_date:

@@ -110,7 +110,7 @@ def _record(person: Person) -> Record:
 
 
 def find_candidates(
-    user: object,
+    user: access.Viewer | None,
     *,
     family_name: str = "",
     given_name: str = "",
@@ -165,3 +165,19 @@ def find_candidates(
         )
     found.sort(key=lambda c: (-c.score, c.kana, c.pk))
     return found[:limit]
+
+
+def describe(person: Person) -> Candidate:
+    """A picked candidate as the matches panel showed them: name, kana, age and 地区 only."""
+    membership = (
+        Membership.current.filter(person=person).select_related("household__district").first()
+    )
+    district = membership.household.district if membership else None
+    return Candidate(
+        pk=person.pk,
+        name=person.full_name,
+        kana=person.full_kana,
+        age=person.age(),
+        district=district.name if district else "",
+        score=0,
+    )

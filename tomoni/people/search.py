@@ -79,12 +79,15 @@ def search_people(user: Staff, query: str) -> QuerySet[Person]:
         return people.none()
     for word in words[:MAX_WORDS]:
         people = people.filter(_word_filter(word))
-    return people.prefetch_related(current_households()).order_by("kana_key", "pk")
+    return people.prefetch_related(current_households(user)).order_by("kana_key", "pk")
 
 
-def current_households() -> Prefetch[str, QuerySet[Membership], str]:
+def current_households(user: Staff) -> Prefetch[str, QuerySet[Membership], str]:
+    """Each person's current households — only those the user may open (a person seen through
+    a consultation does not reveal a household the user cannot see)."""
+    households = access.visible(user, Membership).filter(end_date__isnull=True)
     return Prefetch(
         "memberships",
-        queryset=Membership.current.select_related("household__district"),
+        queryset=households.select_related("household__district"),
         to_attr="current_memberships",
     )

@@ -21,7 +21,7 @@ from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
 from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonForm
-from .models import Consent, Household, MatchReview, Membership, Person
+from .models import Consent, Household, MatchReview, Membership, Person, Relation
 from .search import search_people
 
 GET_POST = ["GET", "POST"]
@@ -70,16 +70,15 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def household(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.read(request, Household, pk)
-    memberships = list(
-        obj.memberships.select_related("person").order_by("end_date", "start_date", "pk")
-    )
+    members = access.members(request.user, obj, include_past=True, check=False)
     return render(
         request,
         "people/household.html",
         {
             "household": obj,
-            "current": [m for m in memberships if m.end_date is None],
-            "past": [m for m in memberships if m.end_date is not None],
+            "current": [m for m in members if m.current],
+            "past": [m for m in members if not m.current],
+            "limited": any(not m.can_open for m in members),
             "tags": list(obj.tags.all()),
             "can_change": access.can(request.user, access.CHANGE, obj),
         },
@@ -150,6 +149,8 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     membership = access.get_for_user(request.user, Membership, membership_pk, access.CHANGE)
     if membership.household_id != obj.pk:
         raise access.NotVisible()
+    # A write on a member needs CHANGE on that member, not only on the household.
+    access.get_for_user(request.user, Person, membership.person_id, access.CHANGE)
     if request.method == "GET":
         record(Action.VIEW, request=request, obj=membership)
     form = EndMembershipForm(request.POST or None)
@@ -179,17 +180,18 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "people/person_merged.html", {"person": obj, "survivor": survivor})
     # Households and relatives are listed only where the viewer may open them too: a person
     # known to two agencies must not reveal the other agency's household or family.
-    households = access.visible(request.user, Household).filter(memberships__person=obj)
+    user = request.user
     memberships = list(
-        obj.memberships.filter(household__in=households.values("pk"))
+        access.visible(user, Membership)
+        .filter(person=obj)
         .select_related("household__district")
         .order_by("end_date", "-pk")
     )
     consents = list(obj.consents.select_related("recorded_by", "withdraws").order_by("-pk"))
-    people = access.visible(request.user, Person).values("pk")
+    people = access.visible(user, Person).values("pk")
     relations = list(
         obj.relations_from.filter(to_person__in=people).select_related("to_person")
-    ) + list(obj.relations_to.filter(from_person__in=people).select_related("from_person"))
+    ) + list(access.visible(user, Relation).filter(to_person=obj).select_related("from_person"))
     withdrawn = {c.withdraws_id for c in consents if c.withdraws_id}
     return render(
         request,

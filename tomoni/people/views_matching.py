@@ -22,7 +22,7 @@ from tomoni.audit.log import Action, record
 from tomoni.web.viewutils import staff_of
 
 from . import actions
-from .models import Household, MatchReview, Membership, Merge, Person
+from .models import MatchReview, Membership, Merge, Person
 
 # The fields the scorer explains, in the order the comparison shows them.
 FIELDS = ("氏名", "ふりがな", "生年月日", "性別", "住所", "電話")
@@ -61,12 +61,10 @@ class Side:
 
 def _side(request: HttpRequest, person: Person) -> Side:
     """What a worker needs to judge one record: where they live and what hangs on them."""
-    households = access.visible(request.user, Household).values("pk")
+    current = access.visible(request.user, Membership).filter(person=person, end_date__isnull=True)
     addresses = [
         m.household.address or m.household.code
-        for m in Membership.current.filter(person=person, household__in=households)
-        .select_related("household")
-        .order_by("-pk")
+        for m in current.select_related("household").order_by("-pk")
     ]
     history = []
     for model, attname in actions.person_references():

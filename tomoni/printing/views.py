@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Field, Model, prefetch_related_objects
+from django.db.models import Field, Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Assessment, Case, CaseConcern, GoalTerm, Plan
-from tomoni.meetings.models import Attendance, Decision, Meeting
+from tomoni.meetings.models import AgendaItem, Attendance, Decision, Meeting
 
 from .pdf import render_pdf
 
@@ -57,12 +57,15 @@ def _ascii(code: str, fallback: str) -> str:
 
 def _case(request: HttpRequest, pk: int) -> dict[str, Any]:
     """The case (404 for outsiders) and what every case document shows, fetched once."""
-    case = access.read(request, Case, pk)
-    prefetch_related_objects(
-        [case], "household__memberships__person", "person", "lead", "team__agency"
+    case = access.read(
+        request,
+        Case,
+        pk,
+        queryset=Case.objects.select_related("household", "person", "lead").prefetch_related(
+            "team__agency"
+        ),
     )
-    members = [m for m in case.household.memberships.all() if m.end_date is None]
-    return {"case": case, "members": members}
+    return {"case": case, "members": access.members(request.user, case, check=False)}
 
 
 @require_GET
@@ -170,7 +173,9 @@ def minutes(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     context = {
         "meeting": meeting,
         "attendances": attendances,
-        "agenda": meeting.agenda.select_related("case"),
+        "agenda": access.visible(request.user, AgendaItem)
+        .filter(meeting=meeting)
+        .select_related("case"),
         "decisions": decisions,
     }
     return _respond(

@@ -6,6 +6,5 @@ app_name = "web"
 
 urlpatterns = [
     path("programs/<slug:slug>/", views.program, name="program"),
-    path("break-glass/", views.break_glass, name="break_glass"),
     path("bench/floor/", floor.floor, name="bench_floor"),
 ]

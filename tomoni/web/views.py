@@ -3,21 +3,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from tomoni import access
-from tomoni.access.actions import BREAKABLE, open_break_glass
+from tomoni.access.models import BreakGlass
+from tomoni.access.reports import break_glass_counts
+from tomoni.access.views import offer
+from tomoni.directory.roles import Role
 from tomoni.people.models import Household
 
 from .nav import PROGRAMS, PROGRAMS_BY_SLUG
@@ -91,6 +91,13 @@ def _today(user: Any) -> list[tuple[str, int, str]]:
             to_agency_id=user.agency_id, state=Referral.State.SENT
         )
         rows.append(("回答待ちのつなぎ", waiting.count(), reverse("intake:referrals_in")))
+    role = access.role_of(user)
+    if role == Role.AUDITOR:
+        pending = access.visible(user, BreakGlass).filter(reviewed_at__isnull=True).count()
+        rows.append(("確認待ちの緊急閲覧", pending, reverse("access:review_list")))
+    if role == Role.MANAGER and user.agency_id:
+        counts = break_glass_counts(user.agency_id)
+        rows.append(("自機関の緊急閲覧（12か月）", counts.total, reverse("access:summary")))
     if access.has_scope(user, Meeting):
         soon = access.visible(user, Meeting).filter(
             starts_at__date__gte=today, starts_at__date__lte=today + timedelta(days=7)
@@ -107,50 +114,10 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/program.html", {"program": item})
 
 
-@require_POST
-def break_glass(request: HttpRequest) -> HttpResponse:
-    """緊急閲覧: open one record outside one's scope, with a reason, for a limited time."""
-    object_type = request.POST.get("object_type", "")
-    object_id = request.POST.get("object_id", "")
-    next_url = request.POST.get("next", "")
-    if object_type not in BREAKABLE or not object_id.isdigit():
-        raise Http404
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = reverse("home")
-    try:
-        open_break_glass(
-            request.user,  # type: ignore[arg-type]
-            object_type,
-            int(object_id),
-            request.POST.get("reason", ""),
-            request=request,
-        )
-    except ValidationError as error:
-        return render(
-            request,
-            "404.html",
-            {"break_glass": _offer(object_type, object_id, next_url), "errors": error.messages},
-            status=404,
-        )
-    return redirect(next_url)
-
-
-def _offer(object_type: str, object_id: object, next_url: str) -> dict[str, Any]:
-    return {
-        "object_type": object_type,
-        "object_id": object_id,
-        "next": next_url,
-        "minutes": settings.TOMONI_BREAK_GLASS_MINUTES,
-    }
-
-
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """The same page for 'missing' and 'not yours'; signed-in staff may ask for 緊急閲覧."""
+    """The same page for 'missing' and 'not yours'; staff who do casework may ask for
+    緊急閲覧."""
     context: dict[str, Any] = {}
-    if (
-        isinstance(exception, access.NotVisible)
-        and exception.label.lower() in BREAKABLE
-        and request.user.is_authenticated
-    ):
-        context["break_glass"] = _offer(exception.label.lower(), exception.pk, request.path)
+    if isinstance(exception, access.NotVisible) and exception.pk is not None:
+        context["break_glass"] = offer(request, exception.label.lower(), exception.pk)
     return render(request, "404.html", context, status=404)

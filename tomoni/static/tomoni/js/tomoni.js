@@ -24,4 +24,19 @@
     },
     true
   );
+
+  // An htmx request answered 404 normally swaps nothing. Elements marked data-swap-not-found
+  // (「この方で受け付ける」) get the server's explanation swapped in instead (what to do next).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (
+      detail.xhr &&
+      detail.xhr.status === 404 &&
+      detail.elt &&
+      detail.elt.closest("[data-swap-not-found]")
+    ) {
+      detail.shouldSwap = true;
+      detail.isError = false;
+    }
+  });
 })();
