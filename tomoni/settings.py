@@ -193,7 +193,10 @@ AUTH_PASSWORD_VALIDATORS = [
     # zxcvbn's estimate: repeats, keyboard rows and "Passw0rd"-style substitutions fail.
     {
         "NAME": "tomoni.accounts.passwords.StrengthValidator",
-        "OPTIONS": {"min_score": envint("TOMONI_PASSWORD_MIN_SCORE", 4)},
+        "OPTIONS": {
+            "min_score": envint("TOMONI_PASSWORD_MIN_SCORE", 4),
+            "words": tuple(envlist("TOMONI_PASSWORD_WORDS", "")),
+        },
     },
 ]
 LOGIN_URL = "login"

@@ -7,6 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from zxcvbn import zxcvbn
 
+# Words an attacker tries first here: the product's name. (The city's name belongs in
+# TOMONI_PASSWORD_WORDS, set per city.)
+PRODUCT_WORDS = ("tomoni", "ともに")
 # zxcvbn's cost grows with the length; what lies past this adds guesses, never removes them.
 CHECKED_LENGTH = 100
 
@@ -18,14 +21,19 @@ class StrengthValidator:
     common substitutions and repetition (Passw0rd!Passw0rd), which a length rule cannot.
     """
 
-    def __init__(self, min_score: int = 4) -> None:
+    def __init__(self, min_score: int = 4, words: tuple[str, ...] = ()) -> None:
         self.min_score = min_score
+        self.words = words
 
     def validate(self, password: str, user: Any = None) -> None:
         inputs = [
-            str(value)
-            for value in (getattr(user, "username", ""), getattr(user, "display_name", ""))
-            if value
+            *PRODUCT_WORDS,
+            *self.words,
+            *(
+                str(value)
+                for value in (getattr(user, "username", ""), getattr(user, "display_name", ""))
+                if value
+            ),
         ]
         result = zxcvbn(password[:CHECKED_LENGTH], user_inputs=inputs)
         if result["score"] < self.min_score:

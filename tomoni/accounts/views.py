@@ -24,6 +24,11 @@ from .middleware import before_second_factor, enrolment
 from .models import WebAuthnDevice
 
 PENDING_KEY = "tomoni_totp_pending_key"
+WRONG = {
+    actions.TOTP_KIND: "確認コードが正しくありません。"
+    "アプリに表示されている最新の6桁を入力してください。",
+    actions.RECOVERY_KIND: "リカバリーコードが正しくないか、すでに使われています。",
+}
 
 
 def _next(request: HttpRequest) -> str:
@@ -135,9 +140,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     }
     form = forms[kind]
     if form.is_valid():
-        if actions.verify_code(request, kind, form.cleaned_data["code"]):
+        wait = actions.wait_seconds(request, kind)
+        if wait:
+            form.add_error("code", f"誤りが続いたため、{wait}秒ほど待ってから入力してください。")
+        elif actions.verify_code(request, kind, form.cleaned_data["code"]):
             return redirect(_next(request))
-        form.add_error("code", _refusal(request, kind))
+        else:
+            form.add_error("code", WRONG[kind])
     return render(
         request,
         "accounts/verify.html",
@@ -151,15 +160,6 @@ def verify(request: HttpRequest) -> HttpResponse:
             "next": _next(request),
         },
     )
-
-
-def _refusal(request: HttpRequest, kind: str) -> str:
-    wait = actions.wait_seconds(request, kind)
-    if wait:
-        return f"誤りが続いたため、{wait}秒ほど待ってからもう一度入力してください。"
-    if kind == actions.RECOVERY_KIND:
-        return "リカバリーコードが正しくないか、すでに使われています。"
-    return "確認コードが正しくありません。アプリに表示されている最新の6桁を入力してください。"
 
 
 @require_POST
