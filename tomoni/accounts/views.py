@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -91,7 +92,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "qr": segno.make(url, error="m").svg_data_uri(scale=5, dark="#1a1a1a"),
+            "otpauth": url,
             "secret": " ".join(_base32(secret)[i : i + 4] for i in range(0, 32, 4)),
+            "pending": twofactor.must_verify(request),
             "next": request.GET.get("next", ""),
         },
     )
@@ -187,7 +190,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/recovery_codes.html",
-        {"codes": codes, "next": _next(request)},
+        {"codes": codes, "created": timezone.now(), "next": _next(request)},
     )
 
 
