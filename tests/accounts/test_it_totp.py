@@ -180,3 +180,15 @@ def test_another_persons_device_is_not_found(worker: Staff, make_staff: Any, set
     response = intruder.post(reverse("accounts:remove", args=["app", device.pk]))
     assert response.status_code == 404
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_next_leads_only_to_our_own_pages(worker: Staff) -> None:
+    """A crafted ?next= cannot turn the 2段階認証 pages into a way off the site."""
+    client = BrowserClient()
+    sign_in(client, worker.username)
+    for bad in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        page = client.get(reverse("accounts:two_factor"), {"next": bad}).content.decode()
+        assert "evil.example" not in page and "javascript:" not in page
+    enrol_app(client, next_url="https://evil.example/")
+    page = client.get(reverse("accounts:two_factor"), {"next": "/people/"}).content.decode()
+    assert 'href="/people/"' in page

@@ -33,15 +33,20 @@ WRONG = {
 
 
 def _next(request: HttpRequest) -> str:
+    return _safe_next(request) or reverse("home")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The page the user was heading for, if it is one of ours; else empty."""
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         return url
-    return reverse("home")
+    return ""
 
 
 def _here_then_next(name: str, request: HttpRequest) -> str:
     """The URL of ``name``, carrying on the page the user was heading for."""
-    nxt = request.POST.get("next") or request.GET.get("next")
+    nxt = _safe_next(request)
     return f"{reverse(name)}?{urlencode({'next': nxt})}" if nxt else reverse(name)
 
 
@@ -62,7 +67,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             else None,
             "required": settings.TOMONI_REQUIRE_2FA,
             "pending": twofactor.must_verify(request),
-            "next": request.GET.get("next", ""),
+            "next": _safe_next(request),
         },
     )
 
@@ -95,7 +100,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             "otpauth": url,
             "secret": " ".join(_base32(secret)[i : i + 4] for i in range(0, 32, 4)),
             "pending": twofactor.must_verify(request),
-            "next": request.GET.get("next", ""),
+            "next": _safe_next(request),
         },
     )
 
