@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -83,6 +84,40 @@ def test_idle_sessions_expire_after_30_minutes(
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_idle_sessions_expire_after_the_second_step_too(
+    make_staff: Callable[..., Staff], settings: Any
+) -> None:
+    """Passing 2段階認証 does not lengthen a session: 30 idle minutes still end it, and the
+    next login asks for the password and the second step again."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from tests.accounts.conftest import code, enrol_app
+    from tests.conftest import BrowserClient
+
+    settings.TOMONI_REQUIRE_2FA = True
+    user = make_staff(Role.WINDOW, "window", username="idle2fa")
+    user.set_password("mihon-shokuin-kagi-2026")
+    user.save()
+    client = BrowserClient()
+    login = {"username": "idle2fa", "password": "mihon-shokuin-kagi-2026"}
+    client.post(reverse("login"), login)
+    key = enrol_app(client)
+    assert client.get(reverse("home")).status_code == 200
+    renewed = Session.objects.get().expire_date - timezone.now()
+    assert timedelta(minutes=29) < renewed <= timedelta(minutes=30)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.post(reverse("login"), login)
+    response = client.get(reverse("home"))
+    assert response["Location"].startswith(reverse("accounts:verify"))
+    client.post(reverse("accounts:verify"), {"kind": "totp", "code": code(key, 1)})
+    assert client.get(reverse("home")).status_code == 200
 
 
 def test_repeated_failed_logins_are_throttled(

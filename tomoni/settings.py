@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tomoni.directory",
     "tomoni.people",
     "tomoni.fulltext",
@@ -100,6 +102,7 @@ INSTALLED_APPS = [
     "tomoni.audit",
     "tomoni.access",
     "tomoni.web",
+    "tomoni.accounts",
     "tomoni.demo",
 ]
 
@@ -110,7 +113,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device: the second factor this session was verified with, if any.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the password, the second factor (2段階認証) before any other page.
+    "tomoni.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -183,6 +190,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's estimate: repeats, keyboard rows and "Passw0rd"-style substitutions fail.
+    {
+        "NAME": "tomoni.accounts.passwords.StrengthValidator",
+        "OPTIONS": {
+            "min_score": envint("TOMONI_PASSWORD_MIN_SCORE", 4),
+            "words": tuple(envlist("TOMONI_PASSWORD_WORDS", "")),
+        },
+    },
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -195,10 +210,30 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# Repeated failed logins: five tries per account and address, then a 15-minute pause.
+# Two-factor login (2段階認証): after the password, a code from an authenticator app, a passkey
+# (生体認証 / security key) or a recovery code. Required of every account in production; elsewhere
+# only of accounts that have set one up (tests sign personas in with force_login).
+TOMONI_REQUIRE_2FA = envbool("TOMONI_REQUIRE_2FA", PRODUCTION)
+# The name authenticator apps show beside the code, and the WebAuthn relying party's name.
+TOMONI_2FA_ISSUER = envstr("TOMONI_2FA_ISSUER", "ともに")
+# WebAuthn binds passkeys to a host name; empty means the host the request came to. Set both
+# when the same server answers under several names.
+TOMONI_WEBAUTHN_RP_ID = envstr("TOMONI_WEBAUTHN_RP_ID", "")
+TOMONI_WEBAUTHN_ORIGINS = envlist("TOMONI_WEBAUTHN_ORIGINS", "")
+TOMONI_RECOVERY_CODES = envint("TOMONI_RECOVERY_CODES", 10)
+OTP_TOTP_ISSUER = TOMONI_2FA_ISSUER
+# Wrong codes at the second step: waits of 1, 2, 4, 8 … seconds per device (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Repeated failed logins, counted two ways within the cool-off window: five per account and
+# address, and TOMONI_LOGIN_IP_FAILURE_LIMIT per address across all accounts (password
+# spraying). A success clears that account's failures only (tomoni.accounts.throttle), so
+# an office behind one NAT address is not locked by colleagues' typos followed by a success.
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+TOMONI_LOGIN_IP_FAILURE_LIMIT = envint("TOMONI_LOGIN_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "tomoni.accounts.throttle.AxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "tomoni.web.client_ip.client_ip"

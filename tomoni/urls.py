@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tomoni.accounts.middleware import before_second_factor
 from tomoni.web import views as web_views
 
 admin.site.site_header = "ともに 管理画面"
@@ -12,7 +13,8 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/login/", web_views.login, name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", before_second_factor(auth_views.LogoutView.as_view()), name="logout"),
+    path("", include("tomoni.accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("tomoni.web.urls")),
     path("", include("tomoni.access.urls")),

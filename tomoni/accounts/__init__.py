@@ -1,0 +1,1 @@
+"""Accounts: the second login factor (2段階認証), password strength and login throttling."""
