@@ -136,9 +136,7 @@ def _allowed(user: object) -> tuple[set[int], set[str], set[str]]:
     for model in (Household, Case, Engagement):
         for record in access.visible(user, model):
             named |= {m.person_id for m in access.members(user, record, check=False) if m.name}
-    ids |= set(
-        access.visible(user, Referral).values_list("consultation__person_id", flat=True)
-    )
+    ids |= set(access.visible(user, Referral).values_list("consultation__person_id", flat=True))
     ids |= set(access.visible(user, Consultation).values_list("person_id", flat=True))
     ids |= set(access.visible(user, ParticipationPlan).values_list("person_id", flat=True))
     for a, b in access.visible(user, MatchReview).values_list("person_a_id", "person_b_id"):
@@ -146,10 +144,10 @@ def _allowed(user: object) -> tuple[set[int], set[str], set[str]]:
     ids.discard(None)  # type: ignore[arg-type]
     everyone = ids | named
     names = set(Person.objects.filter(pk__in=everyone).values_list("family_name", "given_name"))
-    phones = set(Person.objects.filter(pk__in=ids).exclude(phone="").values_list("phone", flat=True))
-    phones |= set(
-        access.visible(user, Household).exclude(phone="").values_list("phone", flat=True)
+    phones = set(
+        Person.objects.filter(pk__in=ids).exclude(phone="").values_list("phone", flat=True)
     )
+    phones |= set(access.visible(user, Household).exclude(phone="").values_list("phone", flat=True))
     return everyone, {f"{f} {g}" for f, g in names}, phones
 
 

@@ -16,6 +16,7 @@ import pytest
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tomoni import access
 from tomoni.directory.models import Area, Role, Staff
@@ -35,10 +36,12 @@ EXEMPT_NAMESPACES = {"admin": "the Django admin: admin role only, covered by tes
 @dataclass(frozen=True)
 class Target:
     """How to fill a pattern: ``kwargs`` from the records, and the record that guards it
-    (None for pages without one)."""
+    (None for pages without one). ``theirs``: the record is another user's own (a 2FA
+    device), never the outsider's: 404 whatever the policy says."""
 
     kwargs: Callable[[dict[str, Model]], dict[str, Any]]
     guard: str | None = None
+    theirs: bool = False
 
 
 def _pk(label: str, name: str = "pk") -> Target:
@@ -58,6 +61,18 @@ MEETING, PLAN, PLACE = "meetings.Meeting", "participation.ParticipationPlan", "p
 
 WALK: dict[str, Target] = {
     "home": _none(),
+    # The caller's own 2段階認証 pages; a device of somebody else is a 404.
+    "accounts:two_factor": _none(),
+    "accounts:verify": _none(),
+    "accounts:totp_setup": _none(),
+    "accounts:passkey_options": _none(),
+    "accounts:passkey_register": _none(),
+    "accounts:passkey_challenge": _none(),
+    "accounts:passkey_verify": _none(),
+    "accounts:recovery_codes": _none(),
+    "accounts:remove": Target(
+        lambda r: {"kind": "app", "pk": r["otp_totp.TOTPDevice"].pk}, theirs=True
+    ),
     "web:program": Target(lambda r: {"slug": "consultation"}),
     "access:break_glass": _none(),
     "access:review_list": _none(),
@@ -244,6 +259,7 @@ def records(personas: dict[str, Staff], make_staff: Callable[..., Staff]) -> dic
             made: dict[str, Model] = {}
             for label in derived_from(model):
                 built[label] = make_child(label, record, world, made)
+    built["otp_totp.TOTPDevice"] = TOTPDevice.objects.create(user=owner, name="スマートフォン")
     return built
 
 
@@ -304,6 +320,8 @@ def test_a_staff_member_without_a_relation_learns_nothing(
         if status >= 500:
             wrong.append((url, status, "server error"))
             continue
+        if target.theirs and status != 404:
+            wrong.append((url, status, "another user's own record"))
         if target.guard is not None:
             readable = access.can(outsider, access.VIEW, records[target.guard])
             if (readable and status not in (200, 302, 403)) or (not readable and status != 404):
