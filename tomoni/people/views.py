@@ -20,7 +20,7 @@ from tomoni.audit.log import Action, record
 from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
-from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonForm
+from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonEditForm
 from .models import Consent, Household, MatchReview, Membership, Person, Relation
 from .search import search_people
 
@@ -210,7 +210,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.read(request, Person, pk, access.CHANGE)
-    form = PersonForm(request.POST or None, instance=copy.copy(obj))  # see household_edit
+    form = PersonEditForm(request.POST or None, instance=copy.copy(obj))  # see household_edit
     if request.method == "POST" and form.is_valid():
         actions.update_person(staff_of(request), obj, form.cleaned_data, request=request)
         messages.success(request, "本人の情報を更新しました。")
