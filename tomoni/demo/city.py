@@ -84,7 +84,8 @@ def _situations() -> list[Callable[[random.Random], Plan]]:
                 Member(r.SPOUSE, f, rng.randint(36, 44)),
                 Member(r.CHILD, f, rng.randint(1, 6)),
                 Member(r.CHILD, m, rng.randint(0, 3)),
-                Member(r.PARENT, f, rng.randint(76, 86)),
+                # 妻の実母: 続柄 is relative to the head (the husband).
+                Member(r.PARENT_IN_LAW, f, rng.randint(76, 86)),
             ],
             ["double-care"],
             "妻が実母の介護と乳幼児の育児を同時に担っている。実母に認知症の症状。",
@@ -306,6 +307,9 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
         from .community import load_community
 
         totals.update(load_community(staff, seed=seed))
+        from .glance import load_glance
+
+        totals.update(load_glance(staff))
         from .duplicates import load_duplicates
 
         totals.update(load_duplicates(staff))
@@ -340,7 +344,12 @@ def _flush(
                 continue
             if member.relationship == Relationship.SPOUSE:
                 relations.append(
-                    Relation(from_person=head, to_person=person, kind=Relation.Kind.SPOUSE)
+                    Relation(
+                        from_person=head,
+                        to_person=person,
+                        kind=Relation.Kind.SPOUSE,
+                        union=Relation.Union.MARRIED,
+                    )
                 )
             elif member.relationship == Relationship.CHILD:
                 relations.append(
@@ -350,6 +359,21 @@ def _flush(
                 relations.append(
                     Relation(from_person=person, to_person=head, kind=Relation.Kind.PARENT_CHILD)
                 )
+            elif member.relationship == Relationship.PARENT_IN_LAW:
+                spouse = next(
+                    (
+                        p
+                        for m, p in zip(plan.members, people, strict=True)
+                        if m.relationship == Relationship.SPOUSE
+                    ),
+                    None,
+                )
+                if spouse is not None:
+                    relations.append(
+                        Relation(
+                            from_person=person, to_person=spouse, kind=Relation.Kind.PARENT_CHILD
+                        )
+                    )
         for code in plan.tags:
             tag_links.append(HouseholdTag(household_id=household.pk, tag_id=tags[code].pk))
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
