@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -43,7 +44,8 @@ REGISTER = Register(
 )
 def test_every_way_of_writing_a_name_is_replaced(written: str) -> None:
     out = anonymise(f"本日、{written}と面談。", REGISTER)
-    assert folded(written.rstrip("さんくんちゃがは")) not in folded(out), out
+    name = re.sub(r"(さん|くん|ちゃん|が|は)$", "", written)
+    assert folded(name) not in folded(out), out
 
 
 def test_short_names_inside_ordinary_words_are_left() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from csp.constants import SELF
-from csp.decorators import csp_update
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -129,7 +129,7 @@ def download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
 
 @require_GET
 @xframe_options_sameorigin
-@csp_update({"frame-ancestors": [SELF]})  # type: ignore[arg-type]  # typed for 1-arg views
+@csp_replace({"frame-ancestors": [SELF]})  # type: ignore[arg-type]  # typed for 1-arg views
 def inline(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """The file itself, for the browser's viewer (the PDF preview frame on the detail page)."""
     return _serve(request, _attachment(request, slug, pk), "inline")
