@@ -44,6 +44,14 @@ def _relative(actor: Staff, subject: Person, data: dict[str, Any], **how: Any) -
     return relation.to_person if relation.from_person_id == subject.pk else relation.from_person
 
 
+def _name(taken: set[str], *choices: tuple[str, str]) -> tuple[str, str]:
+    """The first given name (and its kana) nobody in the family has yet: two 久美子 in one
+    picture would confuse the reader."""
+    pick = next((c for c in choices if c[0] not in taken), choices[-1])
+    taken.add(pick[0])
+    return pick
+
+
 def _members(case: Case) -> dict[str, Person]:
     found: dict[str, Person] = {}
     for m in (
@@ -84,15 +92,20 @@ def _eight_fifty(actor: Staff, case: Case) -> None:
     if parent is None or son is None:
         return
     family, kana = parent.family_name, parent.family_kana
+    taken = {parent.given_name, son.given_name}
     late_sex = Sex.MALE if parent.sex == Sex.FEMALE else Sex.FEMALE
+    late_name = (
+        _name(taken, ("茂", "しげる"), ("清", "きよし"))
+        if late_sex == Sex.MALE
+        else _name(taken, ("節子", "せつこ"), ("和子", "かずこ"))
+    )
     late = _relative(
         actor,
         parent,
         _person(
             family,
             kana,
-            "茂" if late_sex == Sex.MALE else "節子",
-            "しげる" if late_sex == Sex.MALE else "せつこ",
+            *late_name,
             late_sex,
             birth_date=_born(88),
             deceased=True,
@@ -105,20 +118,38 @@ def _eight_fifty(actor: Staff, case: Case) -> None:
     daughter = _relative(
         actor,
         parent,
-        _person(family, kana, "久美子", "くみこ", Sex.FEMALE, birth_date=_born(55)),
+        _person(
+            family,
+            kana,
+            *_name(taken, ("久美子", "くみこ"), ("智子", "ともこ")),
+            Sex.FEMALE,
+            birth_date=_born(55),
+        ),
         role="child",
     )
     actions.add_relation(actor, late, daughter, Relation.Kind.PARENT_CHILD)
     husband = _relative(
         actor,
         daughter,
-        _person("試野", "ためしの", "直樹", "なおき", Sex.MALE, birth_date=_born(57)),
+        _person(
+            "試野",
+            "ためしの",
+            *_name(taken, ("直樹", "なおき"), ("隆", "たかし")),
+            Sex.MALE,
+            birth_date=_born(57),
+        ),
         role="spouse",
     )
     grandchild = _relative(
         actor,
         daughter,
-        _person("試野", "ためしの", "蓮", "れん", Sex.MALE, birth_date=_born(26)),
+        _person(
+            "試野",
+            "ためしの",
+            *_name(taken, ("蓮", "れん"), ("翼", "つばさ")),
+            Sex.MALE,
+            birth_date=_born(26),
+        ),
         role="child",
     )
     actions.add_relation(actor, husband, grandchild, Relation.Kind.PARENT_CHILD)
@@ -168,6 +199,10 @@ def _double_care(actor: Staff, case: Case) -> None:
     mother = members.get(Relationship.PARENT_IN_LAW)
     if husband is None or wife is None:
         return
+    taken = {
+        m.person.given_name
+        for m in Membership.current.filter(household=case.household).select_related("person")
+    }
     if mother is not None:
         late = _relative(
             actor,
@@ -175,8 +210,7 @@ def _double_care(actor: Staff, case: Case) -> None:
             _person(
                 mother.family_name,
                 mother.family_kana,
-                "清",
-                "きよし",
+                *_name(taken, ("清", "きよし"), ("修", "おさむ")),
                 Sex.MALE,
                 birth_date=_born(84),
                 deceased=True,
@@ -189,7 +223,11 @@ def _double_care(actor: Staff, case: Case) -> None:
         actor,
         husband,
         _person(
-            husband.family_name, husband.family_kana, "勇", "いさむ", Sex.MALE, birth_date=_born(74)
+            husband.family_name,
+            husband.family_kana,
+            *_name(taken, ("勇", "いさむ"), ("進", "すすむ")),
+            Sex.MALE,
+            birth_date=_born(74),
         ),
         role="parent",
     )
@@ -199,8 +237,7 @@ def _double_care(actor: Staff, case: Case) -> None:
         _person(
             husband.family_name,
             husband.family_kana,
-            "和子",
-            "かずこ",
+            *_name(taken, ("和子", "かずこ"), ("京子", "きょうこ")),
             Sex.FEMALE,
             birth_date=_born(72),
         ),
@@ -215,8 +252,7 @@ def _double_care(actor: Staff, case: Case) -> None:
         _person(
             husband.family_name,
             husband.family_kana,
-            "由美",
-            "ゆみ",
+            *_name(taken, ("由美", "ゆみ"), ("洋子", "ようこ")),
             Sex.FEMALE,
             birth_date=_born(40),
         ),
