@@ -252,9 +252,11 @@ def _address_spans(view: str, register: Register) -> list[Span]:
         if len(building) >= 3:
             for m in re.finditer(re.escape(building) + r"\d*(?:号室)?", view):
                 spans.append((m.start(), m.end(), ADDRESS))
-    towns = [folded(t) for t in register.towns if t]
-    if towns:
-        generic = f"(?:{_alternation(towns)})(?:\\d+|[{_NUMERALS}十]+)(?:丁目|[-‐ー])[\\d{_NUMERALS}十\\-‐ー番地号の]*"
+    known_towns = [folded(t) for t in register.towns if t]
+    if known_towns:
+        number = f"(?:\\d+|[{_NUMERALS}十]+)"
+        rest = f"[\\d{_NUMERALS}十\\-‐ー番地号の]*"
+        generic = f"(?:{_alternation(known_towns)}){number}(?:丁目|[-‐ー]){rest}"
         for m in re.finditer(generic, view):
             spans.append((m.start(), m.end(), ADDRESS))
     return spans
@@ -410,5 +412,5 @@ def register_for_case(user: Staff, case: Case) -> Register:
         addresses=tuple(a for a in addresses if a),
         phones=tuple(p for p in phones if p),
         names=tuple(names),
-        towns=tuple(District.objects.values_list("name", flat=True)) + ("稲城市",),
+        towns=(*District.objects.values_list("name", flat=True), "稲城市"),
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from tomoni import access
+from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.web.viewutils import add_form_errors, staff_of
 
@@ -203,6 +204,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "withdrawn_ids": withdrawn,
             "relations": relations,
             "can_change": access.can(request.user, access.CHANGE, obj),
+            **attachments_of(staff_of(request), obj),  # issue 19: files on the person
         },
     )
 
