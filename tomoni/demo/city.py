@@ -329,6 +329,14 @@ def _flush(
     HouseholdTag = Household.tags.through
     for plan, household, people in chunk:
         head = people[0]
+        spouse = next(
+            (
+                p
+                for m, p in zip(plan.members, people, strict=True)
+                if m.relationship == Relationship.SPOUSE
+            ),
+            None,
+        )
         for member, person in zip(plan.members, people, strict=True):
             memberships.append(
                 Membership(
@@ -355,19 +363,19 @@ def _flush(
                 relations.append(
                     Relation(from_person=head, to_person=person, kind=Relation.Kind.PARENT_CHILD)
                 )
+                # The head's spouse is the other parent: the ジェノグラム hangs the child from
+                # the couple, and the child is 長男 or 長女 to either of them.
+                if spouse is not None:
+                    relations.append(
+                        Relation(
+                            from_person=spouse, to_person=person, kind=Relation.Kind.PARENT_CHILD
+                        )
+                    )
             elif member.relationship == Relationship.PARENT:
                 relations.append(
                     Relation(from_person=person, to_person=head, kind=Relation.Kind.PARENT_CHILD)
                 )
             elif member.relationship == Relationship.PARENT_IN_LAW:
-                spouse = next(
-                    (
-                        p
-                        for m, p in zip(plan.members, people, strict=True)
-                        if m.relationship == Relationship.SPOUSE
-                    ),
-                    None,
-                )
                 if spouse is not None:
                     relations.append(
                         Relation(

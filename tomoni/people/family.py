@@ -15,6 +15,7 @@ from datetime import date
 from django.db.models import Q
 
 from tomoni import access
+from tomoni.cases.models import ENDED, Case
 from tomoni.directory.models import Staff
 
 from .kinship import Kin, Tie, labels
@@ -56,12 +57,27 @@ def _kin(person: Person, *, lives_here: bool, is_subject: bool, on: date) -> Kin
     )
 
 
+def case_subject(user: Staff, household: Household) -> Person | None:
+    """The 本人 of the household's newest open case the viewer may see (None: no case)."""
+    case = (
+        access.visible(user, Case)
+        .filter(household=household, person__isnull=False)
+        .exclude(stage__in=ENDED)
+        .select_related("person")
+        .order_by("-opened_on", "-pk")
+        .first()
+    )
+    return case.person if case else None
+
+
 def family_of(
     user: Staff, household: Household, subject: Person | None = None, on: date | None = None
 ) -> FamilyData:
     on = on or today()
     members = _current_members(household)
     persons: dict[int, Person] = {m.person_id: m.person for m in members}
+    if subject is None:
+        subject = case_subject(user, household)
     if subject is None:
         head = next((m for m in members if m.relationship == Relationship.HEAD), None)
         subject = head.person if head else (members[0].person if members else None)

@@ -284,9 +284,27 @@ class _Layout:
         xs = [self.x[p] for p in ids if p in self.x]
         return sum(xs) / len(xs) if xs else None
 
+    def _married_sibling(self, unit: list[int]) -> tuple[int, int] | None:
+        """For a single person whose sibling married into another drawn family (both
+        partners' parents are in the picture): the couple's index in the row, and -1 or +1
+        for the side of the couple that sibling stands on."""
+        if len(unit) != 1:
+            return None
+        siblings = self.family.siblings_of(unit[0])
+        for index, other in enumerate(self.rows[self.gen[unit[0]]]):
+            if len(other) < 2 or other is unit:
+                continue
+            if sum(1 for p in other if self.family.parents[p]) < 2:
+                continue
+            for place, pid in enumerate(other):
+                if pid in siblings:
+                    return index, (-1 if place < len(other) / 2 else 1)
+        return None
+
     def _sort_row(self, g: int, toward: str) -> None:
-        def key(unit: list[int]) -> tuple[float, bool, date, int]:
-            current = sum(self.x[p] for p in unit) / len(unit)
+        row = self.rows[g]
+
+        def base(unit: list[int]) -> float:
             linked: set[int] = set()
             for p in unit:
                 if toward == "up":
@@ -294,15 +312,26 @@ class _Layout:
                 else:
                     linked |= self.family.children[p] | self.family.grandchildren[p]
             mean = self._mean(linked)
-            births = [b for p in unit if (b := self.family.people[p].birth) is not None]
-            return (
-                current if mean is None else mean,
-                not births,
-                min(births) if births else date.max,
-                min(unit),
-            )
+            return sum(self.x[p] for p in unit) / len(unit) if mean is None else mean
 
-        self.rows[g].sort(key=key)
+        keys = [base(u) for u in row]
+        if toward == "up":
+            # A husband's sisters stand on his side of the couple, a wife's brothers on hers,
+            # so each family's lines come down on its own side without crossing.
+            for index, unit in enumerate(row):
+                found = self._married_sibling(unit)
+                if found is not None:
+                    couple, side = found
+                    keys[index] = keys[couple] + side * 0.5
+
+        def birth(unit: list[int]) -> tuple[bool, date, int]:
+            # Siblings by their own birth, not their partner's.
+            children = [p for p in unit if self.family.parents[p]] or unit
+            births = [b for p in children if (b := self.family.people[p].birth) is not None]
+            return (not births, min(births) if births else date.max, min(unit))
+
+        order = sorted(range(len(row)), key=lambda i: (keys[i], *birth(row[i])))
+        self.rows[g] = [row[i] for i in order]
 
     def order(self) -> None:
         self._place_by_order()
@@ -456,9 +485,10 @@ class _Layout:
             if len(parents) == 1:
                 top += SIZE / 2 + LABEL_DY + 6  # below the parent's name and 続柄
             by_origin[(round(ox, 3), top)].append(child)
-        for (ox, oy), kids in by_origin.items():
+        for index, ((ox, oy), kids) in enumerate(sorted(by_origin.items())):
             child_top = min(self.cy(k) for k in kids) - SIZE / 2
-            bar = child_top - 18
+            # Two families' bars on one row at different heights, never read as one.
+            bar = child_top - 14 - 8 * (index % 2)
             lines.append(Line(ox, oy, ox, bar))
             xs = [self.x[k] for k in kids] + [ox]
             lines.append(Line(min(xs), bar, max(xs), bar))
