@@ -375,13 +375,10 @@ def _flush(
                 relations.append(
                     Relation(from_person=person, to_person=head, kind=Relation.Kind.PARENT_CHILD)
                 )
-            elif member.relationship == Relationship.PARENT_IN_LAW:
-                if spouse is not None:
-                    relations.append(
-                        Relation(
-                            from_person=person, to_person=spouse, kind=Relation.Kind.PARENT_CHILD
-                        )
-                    )
+            elif member.relationship == Relationship.PARENT_IN_LAW and spouse is not None:
+                relations.append(
+                    Relation(from_person=person, to_person=spouse, kind=Relation.Kind.PARENT_CHILD)
+                )
         for code in plan.tags:
             tag_links.append(HouseholdTag(household_id=household.pk, tag_id=tags[code].pk))
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
