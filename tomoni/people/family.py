@@ -102,6 +102,10 @@ def family_of(
         for r in found:
             relations[r.pk] = r
         frontier = set(new_ids) & set(persons)
+    # Ties among the people found last (a daughter's husband and their son) close the picture.
+    ids = list(persons)
+    for r in visible_relations.filter(from_person__in=ids, to_person__in=ids):
+        relations.setdefault(r.pk, r)
     living = {m.person_id for m in members}
     subject_id = subject.pk if subject is not None else None
     people = [

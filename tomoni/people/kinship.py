@@ -164,8 +164,18 @@ def labels(subject_id: int | None, people: Iterable[Kin], ties: Iterable[Tie]) -
     for sid in family.spouses[subject_id]:
         for pid in family.parents[sid]:
             put(pid, _by_sex(family.people[pid].sex, "義父", "義母", "義理の親"))
+        partner = family.people[sid]
         for sib in family.siblings_of(sid):
-            put(sib, "義理のきょうだい")
+            kin = family.people[sib]
+            if kin.birth is not None and partner.birth is not None and kin.birth != partner.birth:
+                word = (
+                    _by_sex(kin.sex, "兄", "姉", "きょうだい")
+                    if kin.birth < partner.birth
+                    else _by_sex(kin.sex, "弟", "妹", "きょうだい")
+                )
+            else:
+                word = "きょうだい"
+            put(sib, f"{_spouse_label(partner, family.spouses[subject_id][sid])}の{word}")
         for cid in family.children[sid]:
             put(cid, "配偶者の子")
     for pid in family.parents[subject_id]:
