@@ -29,16 +29,18 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 import jaconv
 
+from tomoni import access
+from tomoni.directory.models import Agency, District, Staff
+from tomoni.ecomap.models import EcomapTie
 from tomoni.lib.kanji import fold_kanji
 from tomoni.lib.wareki import WarekiError, parse_date
+from tomoni.people.family import family_of
+from tomoni.people.models import Household
 
-if TYPE_CHECKING:
-    from tomoni.cases.models import Case
-    from tomoni.directory.models import Staff
+from .models import Case, TeamMember
 
 HONORIFICS = ("さん", "さま", "様", "氏", "くん", "君", "ちゃん", "殿")
 PARTICLES = "はがをにとのもへやでねよ"
@@ -354,14 +356,6 @@ def register_for_case(user: Staff, case: Case) -> Register:
     """The case's household (members and the relatives the viewer may see) with their role
     labels relative to the case's 本人, its addresses and phones, the agencies (the team first:
     A機関 is the 主担当) and the informal supporters — read through ``tomoni.access``."""
-    from tomoni import access
-    from tomoni.directory.models import Agency, District
-    from tomoni.ecomap.models import EcomapTie
-    from tomoni.people.family import family_of
-    from tomoni.people.models import Household, Membership
-
-    from .models import TeamMember
-
     family = family_of(user, case.household, subject=case.person)
     people = []
     unnamed = 0
@@ -385,7 +379,7 @@ def register_for_case(user: Staff, case: Case) -> Register:
             )
         )
     households = access.visible(user, Household).filter(
-        pk__in=Membership.objects.filter(person__in=list(family.persons)).values("household")
+        memberships__person__in=list(family.persons)
     )
     addresses = {case.household.address} | set(households.values_list("address", flat=True))
     phones = {case.household.phone} | set(households.values_list("phone", flat=True))

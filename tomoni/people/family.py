@@ -36,9 +36,11 @@ class FamilyData:
     persons: dict[int, Person]
 
 
-def _current_members(household: Household) -> list[Membership]:
+def current_members(household: Household) -> list[Membership]:
     """The household's current members. The household itself was opened through the access
-    policy by the caller; its members are shown with it (DESIGN.md §5)."""
+    policy by the caller; its members are shown with it (DESIGN.md §5). The one read of
+    members in the pictures' code: when ``tomoni.access`` offers the members a viewer may see
+    through a household (issue 14), this is where it plugs in."""
     return list(
         Membership.current.filter(household=household).select_related("person").order_by("pk")
     )
@@ -74,7 +76,7 @@ def family_of(
     user: Staff, household: Household, subject: Person | None = None, on: date | None = None
 ) -> FamilyData:
     on = on or today()
-    members = _current_members(household)
+    members = current_members(household)
     persons: dict[int, Person] = {m.person_id: m.person for m in members}
     if subject is None:
         subject = case_subject(user, household)

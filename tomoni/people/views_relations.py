@@ -18,10 +18,10 @@ from tomoni.audit.log import Action, record
 from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
-from .family import family_of
+from .family import current_members, family_of
 from .forms import EndRelationForm, RelationForm
 from .genogram import layout
-from .models import Household, Membership, Person, Relation
+from .models import Household, Person, Relation
 
 GET_POST = ["GET", "POST"]
 
@@ -72,12 +72,7 @@ def _others(request: HttpRequest, household: Household | None, person: Person) -
 @require_http_methods(GET_POST)
 def household_relation_new(request: HttpRequest, pk: int) -> HttpResponse:
     household = access.read(request, Household, pk, access.CHANGE)
-    members = [
-        m.person
-        for m in Membership.current.filter(household=household)
-        .select_related("person")
-        .order_by("pk")
-    ]
+    members = [m.person for m in current_members(household)]
     if not members:
         messages.error(request, "先に世帯員を登録してください。")
         return redirect(household)
