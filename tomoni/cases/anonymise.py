@@ -356,11 +356,11 @@ def register_for_case(user: Staff, case: Case) -> Register:
     """The case's household (members and the relatives the viewer may see) with their role
     labels relative to the case's 本人, its addresses and phones, the agencies (the team first:
     A機関 is the 主担当) and the informal supporters — read through ``tomoni.access``."""
-    family = family_of(user, case.household, subject=case.person)
+    family = family_of(user, case.household, subject=case.person, via=case)
     people = []
     unnamed = 0
     order = sorted(
-        family.persons.values(), key=lambda p: (p.pk != getattr(case.person, "pk", None), p.pk)
+        family.records.values(), key=lambda p: (p.pk != getattr(case.person, "pk", None), p.pk)
     )
     for person in order:
         label = family.labels.get(person.pk)

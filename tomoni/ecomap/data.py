@@ -34,7 +34,7 @@ def centre_of(family: FamilyData) -> Centre:
     lines = []
     living = sorted(
         (k for k in family.people if k.lives_here),
-        key=lambda k: (not k.is_subject, k.birth is None, k.birth or date.max, k.id),
+        key=lambda k: (not k.is_subject, k.seniority is None, k.seniority or date.max, k.id),
     )
     for kin in living:
         label = family.labels.get(kin.id, "")

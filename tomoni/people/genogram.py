@@ -248,7 +248,7 @@ def _order_couple(family: Family, group: list[int]) -> list[int]:
 
 
 def _unit_key(family: Family, unit: list[int]) -> tuple[bool, date, int]:
-    births = [b for p in unit if (b := family.people[p].birth) is not None]
+    births = [b for p in unit if (b := family.people[p].seniority) is not None]
     return (not births, min(births) if births else date.max, min(unit))
 
 
@@ -327,7 +327,7 @@ class _Layout:
         def birth(unit: list[int]) -> tuple[bool, date, int]:
             # Siblings by their own birth, not their partner's.
             children = [p for p in unit if self.family.parents[p]] or unit
-            births = [b for p in children if (b := self.family.people[p].birth) is not None]
+            births = [b for p in children if (b := self.family.people[p].seniority) is not None]
             return (not births, min(births) if births else date.max, min(unit))
 
         order = sorted(range(len(row)), key=lambda i: (keys[i], *birth(row[i])))

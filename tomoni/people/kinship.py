@@ -33,6 +33,13 @@ class Kin:
     deceased: bool = False
     lives_here: bool = False  # a current member of the household drawn
     is_subject: bool = False  # the 本人
+    # When the birth date may not be shown (a member the viewer cannot open), a date that
+    # orders people as their ages do: siblings and children still stand oldest first.
+    born_about: date | None = None
+
+    @property
+    def seniority(self) -> date | None:
+        return self.birth or self.born_about
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ def _by_sex(sex: str, male: str, female: str, other: str) -> str:
 
 
 def _birth_order(people: Iterable[Kin]) -> list[Kin]:
-    return sorted(people, key=lambda k: (k.birth is None, k.birth or date.max, k.id))
+    return sorted(people, key=lambda k: (k.seniority is None, k.seniority or date.max, k.id))
 
 
 class Family:
@@ -136,8 +143,9 @@ def labels(subject_id: int | None, people: Iterable[Kin], ties: Iterable[Tie]) -
         put(pid, _by_sex(family.people[pid].sex, "父", "母", "親"))
     for sib in family.siblings_of(subject_id):
         kin = family.people[sib]
-        older = kin.birth is not None and me.birth is not None and kin.birth < me.birth
-        younger = kin.birth is not None and me.birth is not None and kin.birth > me.birth
+        mine, theirs = me.seniority, kin.seniority
+        older = theirs is not None and mine is not None and theirs < mine
+        younger = theirs is not None and mine is not None and theirs > mine
         if older:
             put(sib, _by_sex(kin.sex, "兄", "姉", "きょうだい"))
         elif younger:
@@ -167,10 +175,11 @@ def labels(subject_id: int | None, people: Iterable[Kin], ties: Iterable[Tie]) -
         partner = family.people[sid]
         for sib in family.siblings_of(sid):
             kin = family.people[sib]
-            if kin.birth is not None and partner.birth is not None and kin.birth != partner.birth:
+            theirs, partners = kin.seniority, partner.seniority
+            if theirs is not None and partners is not None and theirs != partners:
                 word = (
                     _by_sex(kin.sex, "兄", "姉", "きょうだい")
-                    if kin.birth < partner.birth
+                    if theirs < partners
                     else _by_sex(kin.sex, "弟", "妹", "きょうだい")
                 )
             else:

@@ -18,7 +18,7 @@ from tomoni.audit.log import Action, record
 from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
-from .family import current_members, family_of
+from .family import family_of
 from .forms import EndRelationForm, RelationForm
 from .genogram import layout
 from .models import Household, Person, Relation
@@ -72,7 +72,12 @@ def _others(request: HttpRequest, household: Household | None, person: Person) -
 @require_http_methods(GET_POST)
 def household_relation_new(request: HttpRequest, pk: int) -> HttpResponse:
     household = access.read(request, Household, pk, access.CHANGE)
-    members = [m.person for m in current_members(household)]
+    # Subjects: the members this worker may change (the action checks it again).
+    members = [
+        access.record_of(m)
+        for m in access.members(request.user, household, check=False)
+        if m.can_change
+    ]
     if not members:
         messages.error(request, "先に世帯員を登録してください。")
         return redirect(household)

@@ -76,7 +76,7 @@ def _case(request: HttpRequest, pk: int) -> dict[str, Any]:
 def _glance(request: HttpRequest, case: Case) -> dict[str, Any]:
     """The ジェノグラム and エコマップ of the case's household, 本人 = the case's person."""
     staff = staff_of(request)
-    family = family_of(staff, case.household, subject=case.person)
+    family = family_of(staff, case.household, subject=case.person, via=case)
     genogram = genogram_layout(family.people, family.ties, family.labels)
     ecomap = ecomap_layout(centre_of(family), nodes_of(staff, family))
     return {"g": genogram, "e": ecomap}
