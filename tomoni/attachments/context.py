@@ -15,7 +15,9 @@ from .actions import WRITE_ACTION
 from .models import MODELS
 
 
-def attachments_of(user: Staff, parent: Model) -> dict[str, Any]:
+def attachments_of(user: Staff, parent: Model, *, can_attach: bool | None = None) -> dict[str, Any]:
+    """``can_attach``: what the page already knows of the right to attach (CHANGE on a person
+    or a consultation, NOTE on a case), to save the query."""
     slug = next(
         s
         for s, m in MODELS.items()
@@ -27,7 +29,8 @@ def attachments_of(user: Staff, parent: Model) -> dict[str, Any]:
         .filter(**{f"{model.parent_field}_id": parent.pk})
         .select_related("uploaded_by")
     )
-    can_attach = access.can(user, WRITE_ACTION[slug], parent)
+    if can_attach is None:
+        can_attach = access.can(user, WRITE_ACTION[slug], parent)
     return {
         "attachments": files,
         "attachment_new_url": reverse("attachments:new", args=[slug, parent.pk])

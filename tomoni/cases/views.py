@@ -244,7 +244,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     }
     if context["can_note"]:
         context["note_form"] = CaseNoteForm()
-    context.update(attachments_of(user, case))  # issue 19: files on the case
+    context.update(attachments_of(user, case, can_attach=context["can_note"]))  # issue 19
     if can_change:
         agencies = active_agencies()
         context.update(

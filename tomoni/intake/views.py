@@ -232,7 +232,8 @@ def _consultation_context(request: HttpRequest, obj: Consultation) -> dict[str, 
         else "",
         "can_change": can_change,
     }
-    context.update(attachments_of(user, obj))  # issue 19: files on the consultation
+    # issue 19: files on the consultation
+    context.update(attachments_of(user, obj, can_attach=can_change))
     if can_change:
         context.update(
             outcome_form=OutcomeForm(initial={"outcome": obj.outcome}),

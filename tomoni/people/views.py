@@ -194,6 +194,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         obj.relations_from.filter(to_person__in=people).select_related("to_person")
     ) + list(access.visible(user, Relation).filter(to_person=obj).select_related("from_person"))
     withdrawn = {c.withdraws_id for c in consents if c.withdraws_id}
+    can_change = access.can(request.user, access.CHANGE, obj)
     return render(
         request,
         "people/person.html",
@@ -203,8 +204,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "consents": consents,
             "withdrawn_ids": withdrawn,
             "relations": relations,
-            "can_change": access.can(request.user, access.CHANGE, obj),
-            **attachments_of(staff_of(request), obj),  # issue 19: files on the person
+            "can_change": can_change,
+            # issue 19: files on the person
+            **attachments_of(staff_of(request), obj, can_attach=can_change),
         },
     )
 
