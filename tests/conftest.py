@@ -44,6 +44,20 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         load_master()
 
 
+@pytest.fixture(autouse=True)
+def attachment_storage(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Attached files go to a fresh directory per test, never into the worktree's var/."""
+    location = tmp_path_factory.mktemp("attachments")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+    return location
+
+
 @pytest.fixture
 def master(db: None) -> None:
     # A transactional test flushes the tables; put the master data back if so.

@@ -7,6 +7,7 @@ usually ``DATABASE_URL=postgres://…``. Nothing here reads the network.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -98,6 +99,8 @@ INSTALLED_APPS = [
     "tomoni.participation",
     "tomoni.community",
     "tomoni.stats",
+    "tomoni.ecomap",
+    "tomoni.attachments",
     "tomoni.printing",
     "tomoni.audit",
     "tomoni.access",
@@ -287,6 +290,21 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "tomoni" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Attachments (同意書, 診断書 …): outside the web root, served only by the attachment views
+    # through the access policy. TOMONI_ATTACHMENT_STORAGE names another backend (for S3-
+    # compatible object storage: "storages.backends.s3.S3Storage" from django-storages, with
+    # its options as JSON in TOMONI_ATTACHMENT_STORAGE_OPTIONS; docs/operations.md).
+    "attachments": {
+        "BACKEND": envstr(
+            "TOMONI_ATTACHMENT_STORAGE", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(envstr("TOMONI_ATTACHMENT_STORAGE_OPTIONS", "") or "null")
+        or {
+            "location": str(VAR_DIR / "attachments"),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -295,6 +313,15 @@ STORAGES = {
         )
     },
 }
+
+# Uploads: the size limit is checked while the file streams in (tomoni.attachments.uploads).
+TOMONI_ATTACHMENT_MAX_BYTES = envint("TOMONI_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "tomoni.attachments.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

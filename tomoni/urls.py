@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("tomoni.outreach.urls")),
     path("", include("tomoni.stats.urls")),
     path("", include("tomoni.community.urls")),
+    path("", include("tomoni.ecomap.urls")),
+    path("", include("tomoni.attachments.urls")),
 ]
 
 handler404 = "tomoni.web.views.page_not_found"

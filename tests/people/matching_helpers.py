@@ -7,8 +7,10 @@ from typing import Any
 
 from django.apps import apps
 
+from tomoni.attachments.actions import attach
 from tomoni.cases import actions as case_actions
 from tomoni.directory.models import Concern, Staff
+from tomoni.ecomap.actions import add_tie
 from tomoni.intake import actions as intake_actions
 from tomoni.intake.models import ConsentVersion, Method
 from tomoni.outreach import actions as outreach_actions
@@ -16,6 +18,9 @@ from tomoni.outreach.models import Reason
 from tomoni.participation import actions as participation_actions
 from tomoni.people import actions
 from tomoni.people.models import Household, MatchReview, Membership, Person, Relation, Relationship
+
+# The smallest file the attachment checks take for a PDF.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def person(actor: Staff, household: Household | None = None, **fields: Any) -> Person:
@@ -78,6 +83,12 @@ def known_everywhere(coordinator: Staff, outreach: Staff, survivor: Person) -> P
         coordinator, household=home, person=dup, reason=Reason.HIKIKOMORI, workers=[outreach]
     )
     participation_actions.create_plan(coordinator, dup, {"goal": "外に出る"})
+    attach(coordinator, dup, PDF, name="同意書.pdf", kind="consent_form")
+    add_tie(
+        coordinator,
+        home,
+        {"kind": "informal", "informal_kind": "neighbour", "name": "隣の試験さん", "person": dup},
+    )
     return dup
 
 

@@ -772,6 +772,7 @@ def _a_grant(world: World) -> Built:
 CHILD_FIELDS: dict[str, dict[str, Any]] = {
     "cases.TeamMember": {"role": "related"},
     "cases.Plan": {"number": 1},
+    "ecomap.EcomapTie": {"kind": "informal", "informal_kind": "neighbour"},
 }
 
 
@@ -839,4 +840,6 @@ def _value_for(f: Any, root: Model, world: World, made: dict[str, Model]) -> Any
         return time(10, 0)
     if isinstance(f, IntegerField):
         return 1
+    if f.unique:  # an attachment's storage key
+        return f"テスト-{world.next()}"
     return "テスト"

@@ -87,6 +87,24 @@ WALK: dict[str, Target] = {
         lambda r: {"pk": r[HOUSEHOLD].pk, "membership_pk": r["people.Membership"].pk},
         guard=HOUSEHOLD,
     ),
+    "people:household_relation_new": _pk(HOUSEHOLD),
+    "people:genogram": _pk(HOUSEHOLD),
+    "people:person_relation_new": _pk(PERSON),
+    "people:relation_end": Target(
+        lambda r: {"pk": r[PERSON].pk, "relation_pk": r["people.Relation"].pk}, guard=PERSON
+    ),
+    "ecomap:household": _pk(HOUSEHOLD),
+    "ecomap:tie_new": _pk(HOUSEHOLD),
+    "ecomap:tie_end": Target(
+        lambda r: {"pk": r[HOUSEHOLD].pk, "tie_pk": r["ecomap.EcomapTie"].pk}, guard=HOUSEHOLD
+    ),
+    "attachments:new": Target(lambda r: {"slug": "person", "pk": r[PERSON].pk}, guard=PERSON),
+    **{
+        f"attachments:{view}": Target(
+            lambda r: {"slug": "case", "pk": r["attachments.CaseAttachment"].pk}, guard=CASE
+        )
+        for view in ("detail", "download", "inline", "preview", "remove")
+    },
     "people:person": _pk(PERSON),
     "people:person_edit": _pk(PERSON),
     "people:consent_new": _pk(PERSON),
@@ -117,6 +135,8 @@ WALK: dict[str, Target] = {
     "print:assessment_pdf": _pk(CASE),
     "print:plan": _with(CASE, number=1),
     "print:plan_pdf": _with(CASE, number=1),
+    "print:glance": _pk(CASE),
+    "print:glance_pdf": _pk(CASE),
     "print:minutes": _pk(MEETING),
     "print:minutes_pdf": _pk(MEETING),
     "meetings:index": _none(),

@@ -160,7 +160,7 @@ def _member(m: Membership, allowed: frozenset[str], openable: bool, changeable: 
         age=person.age() if shows("age") else None,
         sex=person.get_sex_display() if shows("sex") else "",
         sex_code=person.sex if shows("sex") else "",
-        deceased=bool(person.deceased_on) if shows("dates") else False,
+        deceased=(person.deceased or bool(person.deceased_on)) if shows("dates") else False,
         person=person if openable else None,
         can_change=changeable,
         _record=person,

@@ -196,6 +196,11 @@ DERIVED: dict[str, tuple[str, str]] = {
     "community.ActivitySession": ("activity", "community.Activity"),
     "community.ProgrammeItem": ("event", "community.Event"),
     "community.EventGroup": ("event", "community.Event"),
+    # The household at a glance (issue 19): ties follow the household, files their parent.
+    "ecomap.EcomapTie": ("household", "people.Household"),
+    "attachments.PersonAttachment": ("person", "people.Person"),
+    "attachments.ConsultationAttachment": ("consultation", "intake.Consultation"),
+    "attachments.CaseAttachment": ("case", "cases.Case"),
 }
 
 # Where seeing the child needs more than seeing the parent: a meeting's agenda and decisions
@@ -203,6 +208,9 @@ DERIVED: dict[str, tuple[str, str]] = {
 DERIVED_ACTIONS: dict[str, dict[str, str]] = {
     "meetings.AgendaItem": {VIEW: MATERIALS},
     "meetings.Decision": {VIEW: MATERIALS},
+    # A case's documents (診断書, 同意書) are read like its notes: not by outreach workers nor
+    # by attendees of a meeting that discussed the case, who see the case but not its notes.
+    "attachments.CaseAttachment": {VIEW: NOTE, CHANGE: NOTE},
 }
 
 # What a page shows of a household member the viewer may not open on their own, by the record
@@ -287,6 +295,10 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "participation.Trial",
         "participation.FollowUp",
         "access.BreakGlass",  # the reason may name a person or their situation
+        "ecomap.EcomapTie",
+        "attachments.PersonAttachment",
+        "attachments.ConsultationAttachment",
+        "attachments.CaseAttachment",
     }
 )
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tomoni import access
 from tomoni.access.relations import few_candidates
+from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
 from tomoni.fulltext.api import matching_ids
@@ -243,6 +244,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     }
     if context["can_note"]:
         context["note_form"] = CaseNoteForm()
+    context.update(attachments_of(user, case, can_attach=context["can_note"]))  # issue 19
     if can_change:
         agencies = active_agencies()
         context.update(

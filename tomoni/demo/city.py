@@ -84,7 +84,8 @@ def _situations() -> list[Callable[[random.Random], Plan]]:
                 Member(r.SPOUSE, f, rng.randint(36, 44)),
                 Member(r.CHILD, f, rng.randint(1, 6)),
                 Member(r.CHILD, m, rng.randint(0, 3)),
-                Member(r.PARENT, f, rng.randint(76, 86)),
+                # 妻の実母: 続柄 is relative to the head (the husband).
+                Member(r.PARENT_IN_LAW, f, rng.randint(76, 86)),
             ],
             ["double-care"],
             "妻が実母の介護と乳幼児の育児を同時に担っている。実母に認知症の症状。",
@@ -306,6 +307,9 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
         from .community import load_community
 
         totals.update(load_community(staff, seed=seed))
+        from .glance import load_glance
+
+        totals.update(load_glance(staff))
         from .duplicates import load_duplicates
 
         totals.update(load_duplicates(staff))
@@ -325,6 +329,14 @@ def _flush(
     HouseholdTag = Household.tags.through
     for plan, household, people in chunk:
         head = people[0]
+        spouse = next(
+            (
+                p
+                for m, p in zip(plan.members, people, strict=True)
+                if m.relationship == Relationship.SPOUSE
+            ),
+            None,
+        )
         for member, person in zip(plan.members, people, strict=True):
             memberships.append(
                 Membership(
@@ -340,15 +352,32 @@ def _flush(
                 continue
             if member.relationship == Relationship.SPOUSE:
                 relations.append(
-                    Relation(from_person=head, to_person=person, kind=Relation.Kind.SPOUSE)
+                    Relation(
+                        from_person=head,
+                        to_person=person,
+                        kind=Relation.Kind.SPOUSE,
+                        union=Relation.Union.MARRIED,
+                    )
                 )
             elif member.relationship == Relationship.CHILD:
                 relations.append(
                     Relation(from_person=head, to_person=person, kind=Relation.Kind.PARENT_CHILD)
                 )
+                # The head's spouse is the other parent: the ジェノグラム hangs the child from
+                # the couple, and the child is 長男 or 長女 to either of them.
+                if spouse is not None:
+                    relations.append(
+                        Relation(
+                            from_person=spouse, to_person=person, kind=Relation.Kind.PARENT_CHILD
+                        )
+                    )
             elif member.relationship == Relationship.PARENT:
                 relations.append(
                     Relation(from_person=person, to_person=head, kind=Relation.Kind.PARENT_CHILD)
+                )
+            elif member.relationship == Relationship.PARENT_IN_LAW and spouse is not None:
+                relations.append(
+                    Relation(from_person=person, to_person=spouse, kind=Relation.Kind.PARENT_CHILD)
                 )
         for code in plan.tags:
             tag_links.append(HouseholdTag(household_id=household.pk, tag_id=tags[code].pk))

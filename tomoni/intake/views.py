@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tomoni import access
 from tomoni.access import candidates
+from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
 from tomoni.fulltext.api import matching_ids
@@ -231,6 +232,8 @@ def _consultation_context(request: HttpRequest, obj: Consultation) -> dict[str, 
         else "",
         "can_change": can_change,
     }
+    # issue 19: files on the consultation
+    context.update(attachments_of(user, obj, can_attach=can_change))
     if can_change:
         context.update(
             outcome_form=OutcomeForm(initial={"outcome": obj.outcome}),

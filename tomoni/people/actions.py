@@ -38,6 +38,7 @@ PERSON_FIELDS = (
     "sex",
     "phone",
     "notes",
+    "deceased",
     "deceased_on",
 )
 
@@ -211,6 +212,64 @@ def end_membership(
     return membership
 
 
+SYMMETRIC = frozenset(
+    {
+        Relation.Kind.SPOUSE,
+        Relation.Kind.SIBLING,
+        Relation.Kind.FAMILY_APART,
+        Relation.Kind.RELATIVE,
+    }
+)
+# Kinds whose left side is an ancestor of the right side.
+DESCENT = (Relation.Kind.PARENT_CHILD, Relation.Kind.GRANDPARENT)
+
+
+def _ancestry_edges() -> models.QuerySet[Relation]:
+    return Relation.objects.filter(kind__in=DESCENT).exclude(
+        end_reason__in=[Relation.EndReason.DISSOLVED, Relation.EndReason.MISTAKE]
+    )
+
+
+def is_ancestor(ancestor_id: int, person_id: int) -> bool:
+    """Whether ``ancestor_id`` is a parent, grandparent … of ``person_id`` through the
+    recorded relations (one query per generation walked)."""
+    seen: set[int] = set()
+    frontier = {person_id}
+    while frontier:
+        parents = set(
+            _ancestry_edges().filter(to_person__in=frontier).values_list("from_person", flat=True)
+        )
+        if ancestor_id in parents:
+            return True
+        seen |= frontier
+        frontier = parents - seen
+    return False
+
+
+def _check_relation(from_person: Person, to_person: Person, kind: str, union: str) -> None:
+    if kind not in Relation.Kind.values:
+        raise ValidationError("関係の種類を選んでください。")
+    if from_person.pk == to_person.pk:
+        raise ValidationError("同じ人どうしの関係は登録できません。")
+    if kind == Relation.Kind.SPOUSE and union not in Relation.Union.values:
+        raise ValidationError("配偶者の場合は、婚姻・内縁・離別・死別のどれかを選んでください。")
+    if kind != Relation.Kind.SPOUSE and union:
+        raise ValidationError("婚姻の状況は配偶者の関係にだけ登録できます。")
+    if kind in DESCENT and is_ancestor(to_person.pk, from_person.pk):
+        raise ValidationError(
+            f"この関係を登録すると、{from_person.full_name}さんが自分自身の祖先になってしまいます。"
+            "親子・祖父母と孫の向き（どちらが親か）を確認してください。"
+        )
+    pairs = models.Q(from_person=from_person, to_person=to_person)
+    if kind in SYMMETRIC:
+        pairs |= models.Q(from_person=to_person, to_person=from_person)
+    existing = Relation.objects.filter(pairs, kind=kind).exclude(
+        end_reason__in=[Relation.EndReason.DISSOLVED, Relation.EndReason.MISTAKE]
+    )
+    if existing.exists():
+        raise ValidationError("この2人のこの関係は、すでに登録されています。")
+
+
 @transaction.atomic
 def add_relation(
     actor: Staff,
@@ -219,17 +278,122 @@ def add_relation(
     kind: str,
     note: str = "",
     *,
+    union: str = "",
+    start_date: date | None = None,
     request: HttpRequest | None = None,
 ) -> Relation:
+    """A family tie between two people the actor may change. A spouse needs its union
+    (婚姻/内縁/離別/死別); a parent or grandparent tie that would make someone their own
+    ancestor is refused."""
     access.require(actor, access.CHANGE, from_person)
     access.require(actor, access.CHANGE, to_person)
-    if from_person.pk == to_person.pk:
-        raise ValidationError("同じ人どうしの関係は登録できません。")
-    relation, created = Relation.objects.get_or_create(
-        from_person=from_person, to_person=to_person, kind=kind, defaults={"note": note}
+    if kind == Relation.Kind.SPOUSE and not union:
+        union = Relation.Union.MARRIED
+    _check_relation(from_person, to_person, kind, union)
+    relation = Relation(
+        from_person=from_person,
+        to_person=to_person,
+        kind=kind,
+        union=union,
+        start_date=start_date,
+        note=note,
+        created_by=actor,
     )
-    if created:
-        record(Action.CREATE, actor=actor, request=request, obj=relation)
+    relation.full_clean(exclude=["from_person", "to_person", "created_by"])
+    relation.save()
+    record(
+        Action.CREATE,
+        actor=actor,
+        request=request,
+        obj=relation,
+        detail={"from": from_person.pk, "to": to_person.pk, "kind": kind},
+    )
+    return relation
+
+
+@transaction.atomic
+def register_relative(
+    actor: Staff,
+    subject: Person,
+    data: dict[str, Any],
+    *,
+    role: str,
+    union: str = "",
+    start_date: date | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Relation:
+    """A relative who is not yet in the register (a late grandfather, a son living in
+    another city): the person and the tie in one step, or neither."""
+    person = register_person(actor, data, request=request)
+    first, second, kind = relation_for_role(subject, person, role)
+    return add_relation(
+        actor, first, second, kind, note, union=union, start_date=start_date, request=request
+    )
+
+
+# The relation as the worker says it ("this person's 父・母") → (left, right, kind).
+ROLE_CHOICES = (
+    ("parent", "親（父・母）"),
+    ("child", "子"),
+    ("spouse", "配偶者"),
+    ("sibling", "きょうだい"),
+    ("grandparent", "祖父母"),
+    ("grandchild", "孫"),
+    ("family_apart", "別居の家族"),
+    ("relative", "その他の親族"),
+)
+
+
+def relation_for_role(subject: Person, other: Person, role: str) -> tuple[Person, Person, str]:
+    """``other`` is ``subject``'s <role>: the stored (from, to, kind)."""
+    k = Relation.Kind
+    table = {
+        "parent": (other, subject, k.PARENT_CHILD),
+        "child": (subject, other, k.PARENT_CHILD),
+        "spouse": (subject, other, k.SPOUSE),
+        "sibling": (subject, other, k.SIBLING),
+        "grandparent": (other, subject, k.GRANDPARENT),
+        "grandchild": (subject, other, k.GRANDPARENT),
+        "family_apart": (subject, other, k.FAMILY_APART),
+        "relative": (subject, other, k.RELATIVE),
+    }
+    if role not in table:
+        raise ValidationError("関係の種類を選んでください。")
+    return table[role]
+
+
+@transaction.atomic
+def end_relation(
+    actor: Staff,
+    relation: Relation,
+    *,
+    reason: str,
+    on: date | None = None,
+    request: HttpRequest | None = None,
+) -> Relation:
+    """A relation ends and stays as history: a marriage by 離別 or 死別 (still drawn, as a
+    divorce or a widowhood), any relation by 解消, or a mistaken entry (no longer drawn)."""
+    relation = Relation.objects.select_for_update().get(pk=relation.pk)
+    access.require(actor, access.CHANGE, relation.from_person)
+    access.require(actor, access.CHANGE, relation.to_person)
+    if relation.end_reason:
+        raise ValidationError("この関係はすでに終了しています。")
+    if reason not in Relation.EndReason.values:
+        raise ValidationError("終了の理由を選んでください。")
+    marital = (Relation.EndReason.DIVORCED, Relation.EndReason.BEREAVED)
+    if reason in marital and relation.kind != Relation.Kind.SPOUSE:
+        raise ValidationError("離別・死別は配偶者の関係にだけ選べます。")
+    if on is not None and relation.start_date and on < relation.start_date:
+        raise ValidationError("終了日は開始日より後にしてください。")
+    relation.end_reason = reason
+    relation.end_date = on
+    fields = ["end_reason", "end_date"]
+    if reason in marital:
+        relation.union = reason
+        fields.append("union")
+    relation.save(update_fields=fields)
+    record(Action.CHANGE, actor=actor, request=request, obj=relation, detail={"fields": fields})
     return relation
 
 

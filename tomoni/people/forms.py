@@ -10,7 +10,8 @@ from tomoni.directory.models import District, Tag
 from tomoni.lib.textnorm import digits_only, normalize_text, unify_dashes
 from tomoni.lib.wareki import WarekiError, parse_date_or_none
 
-from .models import Consent, Household, Membership, Person, Relationship
+from .actions import ROLE_CHOICES
+from .models import Consent, Household, Membership, Person, Relation, Relationship, Sex
 
 DATE_HINT = "例: 令和8年2月19日、R8.2.19、2026-02-19"
 
@@ -125,6 +126,20 @@ class PersonForm(forms.ModelForm[Person]):
         return value
 
 
+class PersonEditForm(PersonForm):
+    """The person's page: also 死亡 (the flag alone when the date is not known)."""
+
+    deceased_on = WarekiDateField(label="死亡日（分かれば）", required=False)
+
+    class Meta(PersonForm.Meta):
+        fields = [*PersonForm.Meta.fields, "deceased", "deceased_on"]
+
+    def clean_deceased_on(self) -> date | None:
+        return not_future(
+            self.cleaned_data.get("deceased_on"), "死亡日が未来の日付になっています。"
+        )
+
+
 class MemberForm(PersonForm):
     relationship = forms.ChoiceField(label="続柄", choices=Relationship.choices)
     start_date = WarekiDateField(label="世帯に加わった日", required=False)
@@ -151,3 +166,103 @@ class ConsentForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="検索", max_length=60, required=False)
+
+
+class RelationForm(forms.Form):
+    """「〇〇さんの［父・母］は…」: the worker names a relation from the subject's side, with a
+    person already in the register or a new one (a late grandfather, a son in another city)."""
+
+    NEW = "new"
+
+    subject = forms.TypedChoiceField(label="誰の関係か", coerce=int)
+    role = forms.ChoiceField(label="関係", choices=ROLE_CHOICES)
+    other = forms.ChoiceField(
+        label="相手", help_text="名簿にいない方は「新しく登録する」を選びます"
+    )
+    union = forms.ChoiceField(
+        label="婚姻の状況（配偶者のとき）",
+        choices=[("", "—"), *Relation.Union.choices],
+        required=False,
+    )
+    start_date = WarekiDateField(label="開始日（婚姻日など）", required=False)
+    note = forms.CharField(label="備考", max_length=200, required=False)
+    # A new person: the fields a genogram needs; the rest can be added on the person's page.
+    family_name = forms.CharField(label="姓", max_length=40, required=False)
+    given_name = forms.CharField(label="名", max_length=40, required=False)
+    family_kana = forms.CharField(label="せい(ふりがな)", max_length=60, required=False)
+    given_kana = forms.CharField(label="めい(ふりがな)", max_length=60, required=False)
+    sex = forms.ChoiceField(label="性別", choices=Sex.choices, initial=Sex.UNKNOWN)
+    birth_date = WarekiDateField(label="生年月日", required=False)
+    deceased = forms.BooleanField(label="死亡している", required=False)
+    deceased_on = WarekiDateField(label="死亡日（分かれば）", required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        subjects: list[Person],
+        others: list[Person],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        subject = self.fields["subject"]
+        assert isinstance(subject, forms.TypedChoiceField)
+        subject.choices = [(p.pk, p.full_name) for p in subjects]
+        other = self.fields["other"]
+        assert isinstance(other, forms.ChoiceField)
+        other.choices = [
+            (self.NEW, "新しく登録する（下の欄に入力）"),
+            *((str(p.pk), p.full_name) for p in others),
+        ]
+        self.people = {p.pk: p for p in [*subjects, *others]}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("family_name", "given_name", "family_kana", "given_kana", "note"):
+            if name in cleaned:
+                cleaned[name] = normalize_text(cleaned[name])
+        if cleaned.get("other") == self.NEW and not cleaned.get("family_name"):
+            self.add_error("family_name", "新しく登録する方の姓を入力してください。")
+        other = cleaned.get("other")
+        if other is not None and other != self.NEW and int(other) == cleaned.get("subject"):
+            self.add_error("other", "同じ人どうしの関係は登録できません。")
+        if cleaned.get("role") == "spouse" and not cleaned.get("union"):
+            cleaned["union"] = Relation.Union.MARRIED
+        if cleaned.get("role") != "spouse":
+            cleaned["union"] = ""
+        for name, message in (
+            ("birth_date", "生年月日が未来の日付になっています。"),
+            ("deceased_on", "死亡日が未来の日付になっています。"),
+        ):
+            if cleaned.get(name) and cleaned[name] > timezone.localdate():
+                self.add_error(name, message)
+        if cleaned.get("deceased_on"):
+            cleaned["deceased"] = True
+        return cleaned
+
+    def subject_person(self) -> Person:
+        return self.people[self.cleaned_data["subject"]]
+
+    def other_person(self) -> Person | None:
+        value = self.cleaned_data["other"]
+        return None if value == self.NEW else self.people[int(value)]
+
+    def new_person_data(self) -> dict[str, Any]:
+        names = (*NEW_PERSON_FIELDS,)
+        return {name: self.cleaned_data[name] for name in names}
+
+
+NEW_PERSON_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_kana",
+    "given_kana",
+    "sex",
+    "birth_date",
+    "deceased",
+    "deceased_on",
+)
+
+
+class EndRelationForm(forms.Form):
+    reason = forms.ChoiceField(label="終了の理由", choices=Relation.EndReason.choices)
+    on = WarekiDateField(label="終了日（分かれば）", required=False)

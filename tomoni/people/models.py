@@ -108,6 +108,10 @@ class Person(models.Model):
     sex = models.CharField("性別", max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     phone = models.CharField("電話(携帯等)", max_length=30, blank=True)
     notes = models.TextField("メモ", blank=True, max_length=2000)
+    # Death belongs to the person, not to a relation: one fact that the ジェノグラム, the ages,
+    # a spouse's 死別 and the anonymiser all read. Often the date is not known (a grandfather
+    # who died long ago), so the flag stands alone and the date is optional.
+    deceased = models.BooleanField("死亡", default=False)
     deceased_on = models.DateField("死亡日", null=True, blank=True)
 
     # Search keys, kept in step with the fields above by save(); see tomoni.lib.textnorm.
@@ -159,6 +163,8 @@ class Person(models.Model):
         return reverse("people:person", args=[self.pk])
 
     def refresh_keys(self) -> None:
+        if self.deceased_on is not None:
+            self.deceased = True
         self.family_name = normalize_text(self.family_name)
         self.given_name = normalize_text(self.given_name)
         self.family_kana = normalize_text(self.family_kana)
@@ -181,9 +187,15 @@ class Person(models.Model):
         return f"{self.family_kana} {self.given_kana}".strip()
 
     def age(self, on: date | None = None) -> int | None:
+        """Age today (or on ``on``); for a deceased person, the age at death when known."""
         if self.birth_date is None:
             return None
-        return age_on(self.birth_date, on or today())
+        when = on or today()
+        if self.deceased_on is not None and self.deceased_on < when:
+            when = self.deceased_on
+        elif self.deceased:
+            return None
+        return age_on(self.birth_date, when)
 
 
 class CurrentMembershipManager(models.Manager["Membership"]):
@@ -247,17 +259,37 @@ class Membership(models.Model):
 
 
 class Relation(models.Model):
-    """A family or support tie between two people, for genograms (ジェノグラム)."""
+    """A family tie between two people, drawn in the ジェノグラム.
+
+    Directed kinds read left to right: 親子 is parent → child, 祖父母・孫 grandparent →
+    grandchild; the others are symmetric and stored once. Death is not a relation's state but
+    the person's (``Person.deceased``): every relation, the ages and the drawing read it there.
+    Nothing is deleted: a relation ends (離別, 死別, 解消 or 誤って登録) and keeps its history.
+    """
 
     class Kind(models.TextChoices):
         PARENT_CHILD = "parent_child", "親子（左が親）"
         SPOUSE = "spouse", "配偶者"
-        EX_SPOUSE = "ex_spouse", "元配偶者"
-        SIBLING = "sibling", "兄弟姉妹"
-        GRANDPARENT = "grandparent", "祖父母と孫（左が祖父母）"
+        SIBLING = "sibling", "きょうだい"
+        GRANDPARENT = "grandparent", "祖父母・孫（左が祖父母）"
+        FAMILY_APART = "family_apart", "別居の家族"
         RELATIVE = "relative", "その他の親族"
         CARER = "carer", "介護・世話をしている（左が世話する側）"
         OTHER = "other", "その他"
+
+    class Union(models.TextChoices):
+        """配偶者 only: how the two are (or were) partners."""
+
+        MARRIED = "married", "婚姻"
+        COMMON_LAW = "common_law", "内縁"
+        DIVORCED = "divorced", "離別"
+        BEREAVED = "bereaved", "死別"
+
+    class EndReason(models.TextChoices):
+        DIVORCED = "divorced", "離別"
+        BEREAVED = "bereaved", "死別"
+        DISSOLVED = "dissolved", "関係の解消（離縁など）"
+        MISTAKE = "mistake", "誤って登録した"
 
     from_person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="relations_from", verbose_name="本人"
@@ -266,24 +298,64 @@ class Relation(models.Model):
         Person, on_delete=models.CASCADE, related_name="relations_to", verbose_name="相手"
     )
     kind = models.CharField("関係", max_length=20, choices=Kind.choices)
+    union = models.CharField("婚姻の状況", max_length=20, choices=Union.choices, blank=True)
+    start_date = models.DateField("開始日（婚姻日など）", null=True, blank=True)
+    end_date = models.DateField("終了日（離婚日など）", null=True, blank=True)
+    end_reason = models.CharField(
+        "終了の理由", max_length=20, choices=EndReason.choices, blank=True
+    )
     note = models.CharField("備考", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登録者",
+    )
+    created_at = models.DateTimeField("登録日時", default=timezone.now)
 
     class Meta:
         verbose_name = "人と人の関係"
         verbose_name_plural = "人と人の関係"
         constraints = [
+            # A dissolved or mistaken relation stays as history and may be entered again.
             models.UniqueConstraint(
-                fields=["from_person", "to_person", "kind"], name="relation_unique"
+                fields=["from_person", "to_person", "kind"],
+                condition=~models.Q(end_reason__in=["dissolved", "mistake"]),
+                name="relation_unique",
+                violation_error_message="この関係はすでに登録されています。",
             ),
             models.CheckConstraint(
                 condition=~models.Q(from_person=models.F("to_person")),
                 name="relation_not_self",
                 violation_error_message="同じ人どうしの関係は登録できません。",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind="spouse") | models.Q(union=""),
+                name="relation_union_only_for_spouses",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="relation_end_after_start",
+                violation_error_message="終了日は開始日より後にしてください。",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def is_drawn(self) -> bool:
+        """Whether the ジェノグラム shows it: a divorce or a death still belongs in the family's
+        picture; a dissolved or mistaken entry does not."""
+        return self.end_reason not in (self.EndReason.DISSOLVED, self.EndReason.MISTAKE)
+
+    @property
+    def is_current(self) -> bool:
+        return not self.end_reason
 
 
 class ImmutableError(Exception):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_matching
+from . import views, views_matching, views_relations
 
 app_name = "people"
 
@@ -22,6 +22,23 @@ urlpatterns = [
         "persons/<int:pk>/consents/<int:consent_pk>/withdraw/",
         views.consent_withdraw,
         name="consent_withdraw",
+    ),
+    # Relations and the ジェノグラム (views_relations).
+    path(
+        "households/<int:pk>/relations/new/",
+        views_relations.household_relation_new,
+        name="household_relation_new",
+    ),
+    path("households/<int:pk>/genogram/", views_relations.genogram, name="genogram"),
+    path(
+        "persons/<int:pk>/relations/new/",
+        views_relations.person_relation_new,
+        name="person_relation_new",
+    ),
+    path(
+        "persons/<int:pk>/relations/<int:relation_pk>/end/",
+        views_relations.relation_end,
+        name="relation_end",
     ),
     path("matches/", views_matching.match_queue, name="match_queue"),
     path("matches/<int:pk>/", views_matching.match_review, name="match_review"),

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.middleware import HtmxDetails
 
 from tomoni import access
+from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
-from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonForm
+from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonEditForm
 from .models import Consent, Household, MatchReview, Membership, Person, Relation
 from .search import search_people
 
@@ -193,6 +194,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         obj.relations_from.filter(to_person__in=people).select_related("to_person")
     ) + list(access.visible(user, Relation).filter(to_person=obj).select_related("from_person"))
     withdrawn = {c.withdraws_id for c in consents if c.withdraws_id}
+    can_change = access.can(request.user, access.CHANGE, obj)
     return render(
         request,
         "people/person.html",
@@ -202,7 +204,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "consents": consents,
             "withdrawn_ids": withdrawn,
             "relations": relations,
-            "can_change": access.can(request.user, access.CHANGE, obj),
+            "can_change": can_change,
+            # issue 19: files on the person
+            **attachments_of(staff_of(request), obj, can_attach=can_change),
         },
     )
 
@@ -210,7 +214,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.read(request, Person, pk, access.CHANGE)
-    form = PersonForm(request.POST or None, instance=copy.copy(obj))  # see household_edit
+    form = PersonEditForm(request.POST or None, instance=copy.copy(obj))  # see household_edit
     if request.method == "POST" and form.is_valid():
         actions.update_person(staff_of(request), obj, form.cleaned_data, request=request)
         messages.success(request, "本人の情報を更新しました。")

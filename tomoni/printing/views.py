@@ -22,7 +22,12 @@ from django.views.decorators.http import require_GET
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Assessment, Case, CaseConcern, GoalTerm, Plan
+from tomoni.ecomap.data import centre_of, nodes_of
+from tomoni.ecomap.layout import layout as ecomap_layout
 from tomoni.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from tomoni.people.family import family_of
+from tomoni.people.genogram import layout as genogram_layout
+from tomoni.web.viewutils import staff_of
 
 from .pdf import render_pdf
 
@@ -68,6 +73,32 @@ def _case(request: HttpRequest, pk: int) -> dict[str, Any]:
     return {"case": case, "members": access.members(request.user, case, check=False)}
 
 
+def _glance(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """The ジェノグラム and エコマップ of the case's household, 本人 = the case's person."""
+    staff = staff_of(request)
+    family = family_of(staff, case.household, subject=case.person, via=case)
+    genogram = genogram_layout(family.people, family.ties, family.labels)
+    ecomap = ecomap_layout(centre_of(family), nodes_of(staff, family))
+    return {"g": genogram, "e": ecomap}
+
+
+@require_GET
+def glance(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """ジェノグラムとエコマップ: one A4 sheet each, for the case file or a meeting."""
+    context = _case(request, pk)
+    case = context["case"]
+    context.update(_glance(request, case))
+    return _respond(
+        request,
+        "printing/glance.html",
+        context,
+        obj=case,
+        document="glance",
+        filename=f"{_ascii(case.code, f'case-{case.pk}')}-genogram-ecomap.pdf",
+        fmt=fmt,
+    )
+
+
 @require_GET
 def assessment(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     context = _case(request, pk)
@@ -80,6 +111,7 @@ def assessment(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         .order_by("person_id", "priority", "pk")
     )
     context.update(sheet=sheet, items=_assessment_items(sheet), concerns=concerns)
+    context.update(_glance(request, case))
     return _respond(
         request,
         "printing/assessment.html",
