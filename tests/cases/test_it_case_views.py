@@ -41,6 +41,7 @@ from tomoni.notes.models import Note, Visibility
 from tomoni.people.models import Person
 
 from ..conftest import BrowserClient
+from ..consent import withdraw
 from .conftest import agency, held_meeting, household_of, open_for, with_consent
 
 MISSING = 10**6
@@ -665,9 +666,7 @@ def test_a_case_without_consent_is_hidden_from_its_team(
     """When consent is withdrawn the team agency gets 404 for the case and its pages, and
     its task no longer links to the case."""
     coordinator = personas["coordinator"]
-    actions.record_consent(
-        coordinator, world.case, state="none", on=timezone.localdate(), withdrawal=True
-    )
+    withdraw(coordinator, world.case, on=timezone.localdate())
     client = as_user(personas["agency_a"])
     urls = _world_urls(world)
     for view in ("case", "assessment", "plan", "note_new"):

@@ -19,6 +19,7 @@ from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 from tomoni.notes.actions import add_note
 
+from ..consent import set_consent
 from .conftest import (
     agency,
     approved_at_jusou,
@@ -145,7 +146,7 @@ def test_decide_with_consent_pending_is_refused(coordinator: Staff) -> None:
 def test_decide_without_consent_needs_a_support_meeting_decision(coordinator: Staff) -> None:
     """Without consent, 支援決定 rests on a 支援会議 (第106条の6) decision on the case."""
     case = open_for(coordinator)
-    actions.record_consent(coordinator, case, state=ConsentState.NONE, on=case.opened_on)
+    set_consent(coordinator, case, ConsentState.NONE, on=case.opened_on)
     case = to_meeting(coordinator, case)
     refused(lambda: actions.move_case(coordinator, case, "decide"), case, "支援会議での決定事項")
     meeting = held_meeting(coordinator, Kind.SUPPORT)
@@ -260,8 +261,8 @@ def _writes(coordinator: Staff, case: Case) -> dict[str, object]:
         "add_team_member": lambda: actions.add_team_member(
             coordinator, case, agency("shogai-soudan")
         ),
-        "record_consent": lambda: actions.record_consent(
-            coordinator, case, state=ConsentState.NONE, on=case.opened_on
+        "record_consent": lambda: set_consent(
+            coordinator, case, ConsentState.NONE, on=case.opened_on
         ),
         "add_note": lambda: add_note(coordinator, case, text="訪問した", method="home_visit"),
         "move_case": lambda: actions.move_case(coordinator, case, "continue"),

@@ -20,6 +20,7 @@ from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Kind, Meeting
 from tomoni.people.models import Household, Person
 
+from ..consent import set_consent
 from .conftest import OPENED_ON, agency, birth_for, concern, household_of, members_of
 
 ADULT = birth_for(45)
@@ -297,7 +298,7 @@ def test_override_is_a_coordinators_judgement(
     with pytest.raises(ValidationError, match="①〜⑤"):
         actions.set_tendency_override(coordinator, case, 6, True)
     actions.add_team_member(coordinator, case, agency("houkatsu1"))
-    actions.record_consent(coordinator, case, state="given", on=OPENED_ON, scope="全体")
+    set_consent(coordinator, case, "given", on=OPENED_ON)
     with pytest.raises(PermissionDenied):
         actions.set_tendency_override(personas["agency_a"], case, 1, True)
     case.refresh_from_db()

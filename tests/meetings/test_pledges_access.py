@@ -14,7 +14,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from tomoni import access
-from tomoni.cases import actions as case_actions
 from tomoni.cases.models import Case, ConsentState, Plan, Stage
 from tomoni.directory.models import Role, Staff
 from tomoni.meetings import actions
@@ -23,6 +22,7 @@ from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note
 
 from ..cases.conftest import agency, case_at, held_meeting, open_for
+from ..consent import set_consent, withdraw
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def coordinator(personas: dict[str, Staff]) -> Staff:
 
 def no_consent_case(coordinator: Staff) -> Case:
     case = case_at(coordinator, Stage.DRAFT_PLAN)
-    case_actions.record_consent(coordinator, case, state=ConsentState.NONE, on=timezone.localdate())
+    set_consent(coordinator, case, ConsentState.NONE, on=timezone.localdate())
     case.refresh_from_db()
     return case
 
@@ -136,9 +136,7 @@ def test_a_jusou_attendee_sees_the_consented_case_without_a_pledge(
     assert not access.can(agency_b, access.NOTE, case)
     assert not access.can(agency_b, access.CHANGE, case)
     # Consent withdrawn: the 重層的支援会議 no longer opens it.
-    case_actions.record_consent(
-        coordinator, case, state=ConsentState.GIVEN, on=timezone.localdate(), withdrawal=True
-    )
+    withdraw(coordinator, case, on=timezone.localdate())
     assert not access.can(agency_b, access.VIEW, case)
 
 
@@ -160,7 +158,7 @@ def test_a_case_without_consent_is_discussed_only_in_a_support_meeting(
 ) -> None:
     case = open_for(coordinator)
     if consent == ConsentState.NONE:
-        case_actions.record_consent(coordinator, case, state=consent, on=timezone.localdate())
+        set_consent(coordinator, case, consent, on=timezone.localdate())
         case.refresh_from_db()
     meeting = held_meeting(coordinator, Kind.CASE_CONFERENCE)
     with pytest.raises(ValidationError):
