@@ -30,7 +30,7 @@ from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting, Pledge
 from tomoni.notes.models import Note
 from tomoni.outreach.models import Contact, Engagement, EngagementStep
 from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Trial
-from tomoni.people.models import Household, Membership, Person
+from tomoni.people.models import Consent, Household, Membership, Person
 
 State = Referral.State
 
@@ -83,6 +83,7 @@ def _delete_city() -> None:
     Referral.objects.all().delete()
     Consultation.objects.all().delete()
     Membership.objects.all().delete()
+    Consent.objects.all().delete()
     Person.objects.all().delete()
     Household.objects.all().delete()
 

@@ -283,14 +283,16 @@ class World:
 
 EXPECTED_CASES: dict[str, str | set[str]] = {
     Role.COORDINATOR: "all",
-    Role.WINDOW: {"team_consent", "support_pledged", "jusou_attended"},
-    Role.AGENCY: {"team_consent", "support_pledged", "jusou_attended"},
-    Role.OUTREACH: {"team_consent", "support_pledged", "jusou_attended"},
+    # A pledge at a 支援会議 shares the meeting's snapshot, never the case (issue 15).
+    Role.WINDOW: {"team_consent", "jusou_attended"},
+    Role.AGENCY: {"team_consent", "jusou_attended"},
+    Role.OUTREACH: {"team_consent", "jusou_attended"},
 }
 # Notes follow the case, minus own-agency notes of another agency (coordinators included).
-TEAM_NOTES = frozenset({"shared_by_other", "own_by_mine", "on_support_case"})
+TEAM_NOTES = frozenset({"shared_by_other", "own_by_mine"})
 EXPECTED_NOTES: dict[str, frozenset[str]] = {
-    Role.COORDINATOR: TEAM_NOTES | {"on_stranger_case"},
+    # Notes on a no-consent case stay with the coordinators, whoever attended its 支援会議.
+    Role.COORDINATOR: TEAM_NOTES | {"on_stranger_case", "on_support_case"},
     Role.WINDOW: TEAM_NOTES,
     Role.AGENCY: TEAM_NOTES,
     Role.OUTREACH: frozenset(),  # DESIGN.md §5: outreach workers read no case notes

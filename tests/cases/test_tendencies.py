@@ -150,7 +150,10 @@ def test_two_only_the_main_persons_concerns_count(coordinator: Staff) -> None:
 
 
 def test_two_needs_a_main_person_with_a_birth_date(coordinator: Staff) -> None:
+    """A case whose main person is unknown (carried over from before cases had one)."""
     case = opened(coordinator, ADULT, person=None)
+    Case.objects.filter(pk=case.pk).update(person=None)
+    case.refresh_from_db()
     result = tendency(case, 2)
     assert not result.by_rule
     assert "未登録" in result.reasons[0]

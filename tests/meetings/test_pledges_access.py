@@ -53,7 +53,7 @@ def _pks(user: Staff, model: type[AgendaItem | Decision | Case | Note | Plan]) -
 
 
 @pytest.mark.parametrize("kind", [Kind.SUPPORT, Kind.PLENARY])
-def test_pledge_opens_materials_and_the_case(
+def test_pledge_opens_the_materials_never_the_case(
     personas: dict[str, Staff], coordinator: Staff, kind: str
 ) -> None:
     agency_a = personas["agency_a"]
@@ -81,15 +81,16 @@ def test_pledge_opens_materials_and_the_case(
     pledge = actions.record_pledge(agency_a, attendance, signed_on=timezone.localdate())
     assert pledge.recorded_by == agency_a
 
+    # Pledged: the meeting's materials (its agenda items' snapshots and decisions), for the
+    # sharing period; the case, its notes and plans stay with the team (issue 15).
     assert access.can(agency_a, access.MATERIALS, meeting)
     assert item.pk in _pks(agency_a, AgendaItem)
     assert decision.pk in _pks(agency_a, Decision)
-    assert access.can(agency_a, access.VIEW, case)
-    assert not access.can(agency_a, access.CHANGE, case)
-    assert not access.can(agency_a, access.NOTE, case)
-    assert case.pk in _pks(agency_a, Case)
-    assert note.pk in _pks(agency_a, Note)
-    assert set(Plan.objects.filter(case=case).values_list("pk", flat=True)) <= _pks(agency_a, Plan)
+    assert not access.can(agency_a, access.VIEW, case)
+    assert case.pk not in _pks(agency_a, Case)
+    assert note.pk not in _pks(agency_a, Note)
+    plans = set(Plan.objects.filter(case=case).values_list("pk", flat=True))
+    assert not plans & _pks(agency_a, Plan)
     assert not access.can(agency_a, access.CHANGE, meeting)
 
 
@@ -117,7 +118,8 @@ def test_anothers_pledge_does_not_open_mine(
     meeting = support_meeting_on(coordinator, case)
     attend(coordinator, meeting, agency_a)
     actions.record_pledge(colleague, attend(coordinator, meeting, colleague))
-    assert access.can(colleague, access.VIEW, case)
+    assert access.can(colleague, access.MATERIALS, meeting)
+    assert not access.can(colleague, access.VIEW, case)
     assert not access.can(agency_a, access.MATERIALS, meeting)
     assert not access.can(agency_a, access.VIEW, case)
 

@@ -371,13 +371,17 @@ def snapshot(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     (pledged attendees, for the sharing period), prepared by those who may change the meeting;
     printed for a paper meeting."""
     user = staff_of(request)
-    obj = access.get_for_user(user, Meeting, pk, access.MATERIALS)
+    # The item first: after the sharing period it is gone for the attendee (404), even though
+    # the meeting itself stays on their list.
     agenda_item = access.get_for_user(
         user,
         AgendaItem,
         item,
-        queryset=AgendaItem.objects.filter(meeting=obj).select_related("case", "prepared_by"),
+        queryset=AgendaItem.objects.filter(meeting_id=access.parse_pk(pk)).select_related(
+            "meeting", "case", "prepared_by"
+        ),
     )
+    obj = agenda_item.meeting
     can_change = access.can(user, access.CHANGE, obj) and access.can(
         user, access.CHANGE, agenda_item.case
     )
