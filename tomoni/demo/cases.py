@@ -35,7 +35,7 @@ from tomoni.directory.models import Agency, Domain, Staff
 from tomoni.intake.actions import Route, take_consultation
 from tomoni.intake.models import Consultation, Outcome, RouteKind
 from tomoni.meetings import actions as meeting_actions
-from tomoni.meetings.models import Decision, Kind, Meeting
+from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.models import Consent, Membership
@@ -304,7 +304,7 @@ class _Builder:
                     status=Consent.Status.REFUSED,
                     on=case.opened_on,
                     method=Consent.Method.ORAL,
-                    note="母の支援には協力するが、自分のことは共有しないでほしい",
+                    note="家族の支援には協力するが、自分のことは共有しないでほしい",
                 )
 
     def _concerns(
@@ -439,6 +439,7 @@ class _Builder:
                 household_note=f"世帯員{case.household.memberships.count()}人。",
                 question="誰が、どのように本人と接点をつくるか。",
             )
+            _prepared_before(item, day)
             kind = Decision.Kind.WATCH
             text = "本人同意はないため、見守りと声かけの役割分担を決めた（第106条の6）。"
         late = self.rng.random() < 0.4
@@ -564,6 +565,11 @@ def _backdate(cases: Sequence[Case]) -> None:
         )
 
 
+def _prepared_before(item: AgendaItem, day: date) -> None:
+    """The coordinator prepares what the meeting is shown a few days before it."""
+    AgendaItem.objects.filter(pk=item.pk).update(prepared_at=_at(day - timedelta(days=3), 17))
+
+
 def load_cases(staff: dict[str, Staff], *, seed: int) -> dict[str, int]:
     """Runs inside ``load_city``'s transaction, after the consultations exist."""
     builder = _Builder(staff, seed)
@@ -600,6 +606,7 @@ def load_cases(staff: dict[str, Staff], *, seed: int) -> dict[str, int]:
                 household_note=f"世帯員{case.household.memberships.count()}人。",
                 question="各機関から見た世帯の状況と、次の関わり方。",
             )
+            _prepared_before(item, timezone.localdate(meeting.starts_at))
     _finish_tasks(builder, made)
     _backdate(made)
     totals = builder.totals
