@@ -51,6 +51,19 @@ def _canonical(event: AuditEvent) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+def safe_path(request: HttpRequest) -> str:
+    """The path with the names of its query parameters only: ``/people/?q`` for ``?q=高橋``.
+
+    The log says which screen was asked what kind of question, never what was typed (names,
+    birth dates and addresses end up in query strings of searches and candidate panels).
+    """
+    keys = sorted({key for key in request.GET if key})
+    path = request.path
+    if keys:
+        path += "?" + "&".join(key[:40] for key in keys)
+    return path[:300]
+
+
 def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
@@ -72,6 +85,13 @@ def record(
         actor = request.user
     if obj is not None:
         object_type, object_id = _object_label(obj)
+    detail = dict(detail or {})
+    if action == Action.LIST and request is not None and set(request.GET) - {"page"}:
+        # A list asked with a question is a search: kept as 「検索」 and how many it showed;
+        # what was asked stays out of the log (safe_path keeps the parameters' names only).
+        detail.setdefault("search", "検索")
+        if isinstance(detail.get("ids"), list):
+            detail.setdefault("hits", len(detail["ids"]))
     now = timezone.now()
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(
@@ -87,9 +107,9 @@ def record(
             object_type=object_type,
             object_id=str(object_id)[:40],
             ip=client_ip(request),
-            path=(request.get_full_path()[:300] if request is not None else ""),
+            path=(safe_path(request) if request is not None else ""),
             reason=reason[:300],
-            detail=detail or {},
+            detail=detail,
             prev_hash=head.hash,
         )
         event.hash = compute_hash(event)
