@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -157,3 +158,77 @@ def test_edit_forms_showing_a_record_are_audited_as_reads(
         "people.household",
         str(household.pk),
     )
+
+
+def _dba_rewrite(seq: int, username: str) -> None:
+    """What someone with the database but not the key can do: edit an event with raw SQL,
+    then recompute every following hash as plain SHA-256 (the pre-HMAC chain) and the head."""
+    import hashlib
+
+    from django.db import connection
+
+    from tomoni.audit.log import _canonical
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET actor_username = %s WHERE seq = %s", [username, seq]
+        )
+    prev = AuditEvent.objects.get(seq=seq).prev_hash
+    for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+        event.prev_hash = prev
+        digest = hashlib.sha256(_canonical(event)).hexdigest()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
+                [prev, digest, event.seq],
+            )
+        prev = digest
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None
+    AuditHead.objects.filter(pk=1).update(seq=last.seq, hash=prev)
+
+
+def test_a_dba_rewrite_with_recomputed_hashes_is_reported(db: None) -> None:
+    """Issue 16: an event edited in SQL, with every following hash recomputed and the head
+    moved, is still reported: the hashes are HMACs with a key the database does not hold."""
+    events = _events(6)
+    assert list(verify()) == []
+    _dba_rewrite(events[2].seq, "someone-else")
+    problems = list(verify())
+    assert problems and problems[0].seq == events[2].seq
+    assert "変更" in problems[0].message
+
+
+def test_anchor_is_signed_and_verify_checks_every_anchor(db: None, tmp_path: Path) -> None:
+    """`audit anchor` writes the signed head outside the database; cutting the chain back to
+    before an anchor, or forging an anchor line, is reported by `verify`."""
+    from tomoni.audit.log import Anchor, read_anchors
+
+    anchors = tmp_path / "anchors.jsonl"
+    events = _events(3)
+    call_command("audit", "anchor", "--anchors", str(anchors))
+    events += _events(2)
+    call_command("audit", "anchor", "--anchors", str(anchors))
+    written = [a for a in read_anchors(anchors) if isinstance(a, Anchor)]
+    assert [a.seq for a in written] == [events[2].seq, events[-1].seq]
+    call_command("audit", "verify", "--anchors", str(anchors))
+    # A forged line (right shape, wrong key) is reported.
+    forged = written[0].line().replace(written[0].mac, "0" * 64)
+    with anchors.open("a", encoding="utf-8") as out:
+        out.write(forged + "\n")
+    assert any("署名" in p.message for p in verify(anchors=anchors))
+
+
+def test_a_cut_tail_is_reported_by_the_anchor(db: None, tmp_path: Path) -> None:
+    """Removing the newest events and moving the head back fits the chain, not the anchor."""
+    from django.db import connection
+
+    anchors = tmp_path / "anchors.jsonl"
+    events = _events(4)
+    call_command("audit", "anchor", "--anchors", str(anchors))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq >= %s", [events[2].seq])
+    AuditHead.objects.filter(pk=1).update(seq=events[1].seq, hash=events[1].hash)
+    problems = list(verify(anchors=anchors))
+    assert [p.seq for p in problems] == [events[3].seq]
+    assert "アンカー" in problems[0].message
