@@ -61,6 +61,13 @@ def attachment_storage(settings: Any, tmp_path_factory: pytest.TempPathFactory) 
     return location
 
 
+@pytest.fixture(autouse=True)
+def audit_anchor_file(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Audit anchors go to a fresh file per test, never into the worktree's var/."""
+    settings.TOMONI_AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("anchors") / "anchors.jsonl"
+    return settings.TOMONI_AUDIT_ANCHOR_FILE
+
+
 @pytest.fixture
 def master(db: None) -> None:
     # A transactional test flushes the tables; put the master data back if so.

@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from tomoni.audit import guard
 from tomoni.audit.log import Action, record, verify
 from tomoni.audit.models import AuditEvent, AuditHead
 from tomoni.directory.models import Role, Staff
 
 from .conftest import register_household
+
+
+@contextmanager
+def superuser_without_the_guard() -> Iterator[None]:
+    """What the table's owner or a superuser can do: drop the triggers that refuse UPDATE and
+    DELETE, tamper, put them back. Only the HMAC chain and the anchors show it afterwards."""
+    guard.remove(connection)
+    try:
+        yield
+    finally:
+        guard.install(connection)
 
 
 def _events(n: int) -> list[AuditEvent]:
@@ -30,7 +45,8 @@ def test_fresh_chain_verifies(db: None) -> None:
 def test_edited_event_is_detected(db: None) -> None:
     """Changing any field of a stored event breaks its hash."""
     events = _events(5)
-    AuditEvent.objects.filter(pk=events[2].pk).update(actor_username="someone-else")
+    with superuser_without_the_guard():
+        AuditEvent.objects.filter(pk=events[2].pk).update(actor_username="someone-else")
     problems = list(verify())
     assert [p.seq for p in problems] == [events[2].seq]
     with pytest.raises(CommandError):
@@ -44,7 +60,8 @@ def test_rehashed_edit_is_still_detected(db: None) -> None:
     events = _events(5)
     victim = AuditEvent.objects.get(pk=events[1].pk)
     victim.object_id = "999"
-    AuditEvent.objects.filter(pk=victim.pk).update(object_id="999", hash=compute_hash(victim))
+    with superuser_without_the_guard():
+        AuditEvent.objects.filter(pk=victim.pk).update(object_id="999", hash=compute_hash(victim))
     problems = list(verify())
     assert problems and problems[0].seq == events[2].seq
 
@@ -52,7 +69,8 @@ def test_rehashed_edit_is_still_detected(db: None) -> None:
 def test_missing_event_is_detected(db: None) -> None:
     """Deleting an event from the middle leaves a gap in the sequence."""
     events = _events(5)
-    AuditEvent.objects.filter(pk=events[2].pk).delete()
+    with superuser_without_the_guard():
+        AuditEvent.objects.filter(pk=events[2].pk).delete()
     messages = [p.message for p in verify()]
     assert any("ありません" in m for m in messages)
 
@@ -60,7 +78,8 @@ def test_missing_event_is_detected(db: None) -> None:
 def test_truncated_tail_is_detected(db: None) -> None:
     """Deleting the newest events no longer matches the recorded head."""
     events = _events(5)
-    AuditEvent.objects.filter(seq__gte=events[3].seq).delete()
+    with superuser_without_the_guard():
+        AuditEvent.objects.filter(seq__gte=events[3].seq).delete()
     assert any("先頭情報" in p.message for p in verify())
 
 
@@ -72,6 +91,31 @@ def test_events_cannot_be_changed_through_the_model(db: None) -> None:
         event.save()
     with pytest.raises(PermissionError):
         event.delete()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditevent SET reason = 'x'",
+        "UPDATE audit_auditevent SET reason = 'x' WHERE seq = %s",
+        "DELETE FROM audit_auditevent",
+        "DELETE FROM audit_auditevent WHERE seq = %s",
+    ],
+)
+def test_the_database_refuses_update_and_delete(db: None, sql: str) -> None:
+    """Issue 16 (c): raw SQL, as from a database console, is refused by the database itself
+    (a trigger on SQLite and on PostgreSQL), and nothing changes."""
+    events = _events(3)
+    params = [events[1].seq] if "%s" in sql else []
+    with pytest.raises(DatabaseError) as refused, transaction.atomic(), connection.cursor() as c:
+        c.execute(sql, params)
+    assert "監査ログ" in str(refused.value)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=events[0].pk).update(reason="x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.all().delete()
+    assert list(AuditEvent.objects.values_list("reason", flat=True)) == ["", "", ""]
+    assert list(verify()) == []
 
 
 def test_head_follows_the_newest_event(db: None) -> None:
@@ -157,3 +201,74 @@ def test_edit_forms_showing_a_record_are_audited_as_reads(
         "people.household",
         str(household.pk),
     )
+
+
+def _dba_rewrite(seq: int, username: str) -> None:
+    """What someone with the database but not the key can do: edit an event with raw SQL,
+    then recompute every following hash as plain SHA-256 (the pre-HMAC chain) and the head."""
+    import hashlib
+
+    from tomoni.audit.log import _canonical
+
+    with superuser_without_the_guard(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET actor_username = %s WHERE seq = %s", [username, seq]
+        )
+    prev = AuditEvent.objects.get(seq=seq).prev_hash
+    for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+        event.prev_hash = prev
+        digest = hashlib.sha256(_canonical(event)).hexdigest()
+        with superuser_without_the_guard(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE seq = %s",
+                [prev, digest, event.seq],
+            )
+        prev = digest
+    last = AuditEvent.objects.order_by("-seq").first()
+    assert last is not None
+    AuditHead.objects.filter(pk=1).update(seq=last.seq, hash=prev)
+
+
+def test_a_dba_rewrite_with_recomputed_hashes_is_reported(db: None) -> None:
+    """Issue 16: an event edited in SQL, with every following hash recomputed and the head
+    moved, is still reported: the hashes are HMACs with a key the database does not hold."""
+    events = _events(6)
+    assert list(verify()) == []
+    _dba_rewrite(events[2].seq, "someone-else")
+    problems = list(verify())
+    assert problems and problems[0].seq == events[2].seq
+    assert "変更" in problems[0].message
+
+
+def test_anchor_is_signed_and_verify_checks_every_anchor(db: None, tmp_path: Path) -> None:
+    """`audit anchor` writes the signed head outside the database; cutting the chain back to
+    before an anchor, or forging an anchor line, is reported by `verify`."""
+    from tomoni.audit.log import Anchor, read_anchors
+
+    anchors = tmp_path / "anchors.jsonl"
+    events = _events(3)
+    call_command("audit", "anchor", "--anchors", str(anchors))
+    events += _events(2)
+    call_command("audit", "anchor", "--anchors", str(anchors))
+    written = [a for a in read_anchors(anchors) if isinstance(a, Anchor)]
+    assert [a.seq for a in written] == [events[2].seq, events[-1].seq]
+    call_command("audit", "verify", "--anchors", str(anchors))
+    # A forged line (right shape, wrong key) is reported.
+    forged = written[0].line().replace(written[0].mac, "0" * 64)
+    with anchors.open("a", encoding="utf-8") as out:
+        out.write(forged + "\n")
+    assert any("署名" in p.message for p in verify(anchors=anchors))
+
+
+def test_a_cut_tail_is_reported_by_the_anchor(db: None, tmp_path: Path) -> None:
+    """Removing the newest events and moving the head back fits the chain, not the anchor."""
+
+    anchors = tmp_path / "anchors.jsonl"
+    events = _events(4)
+    call_command("audit", "anchor", "--anchors", str(anchors))
+    with superuser_without_the_guard(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq >= %s", [events[2].seq])
+    AuditHead.objects.filter(pk=1).update(seq=events[1].seq, hash=events[1].hash)
+    problems = list(verify(anchors=anchors))
+    assert [p.seq for p in problems] == [events[3].seq]
+    assert "アンカー" in problems[0].message

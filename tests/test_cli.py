@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _tomoni(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None
@@ -37,6 +39,11 @@ def test_migrate_then_audit_verify(tmp_path: Path) -> None:
     import sqlite3
 
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        # The database refuses (a trigger) …
+        with pytest.raises(sqlite3.DatabaseError, match="監査ログ"):
+            db.execute("UPDATE audit_auditevent SET reason = 'x' WHERE seq = 1")
+        # … until its owner drops the trigger; then verify reports the edit.
+        db.execute("DROP TRIGGER audit_auditevent_no_update")
         db.execute("UPDATE audit_auditevent SET reason = 'x' WHERE seq = 1")
     bad = _tomoni(tmp_path, "audit", "verify")
     assert bad.returncode != 0

@@ -73,6 +73,31 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> str:
+    """The audit chain's HMAC key (TOMONI_AUDIT_KEY or TOMONI_AUDIT_KEY_FILE): never in the
+    database, so that rewriting events needs more than the database. Production must set it
+    (sealing refuses to run without it); development, tests and the demo use a random key kept
+    in var/audit_key, which protects nothing against whoever can read var/."""
+    key = envstr("TOMONI_AUDIT_KEY")
+    if key or PRODUCTION:
+        return key
+    path = VAR_DIR / "audit_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+TOMONI_AUDIT_KEY = _audit_key()
+# Where `tomoni audit anchor` appends the signed head (one JSON line each run) and where
+# `tomoni audit verify` reads the anchors back: in production a file on another machine or
+# append-only mount (docs/operations.md §9).
+TOMONI_AUDIT_ANCHOR_FILE = Path(
+    envstr("TOMONI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 

@@ -1,26 +1,43 @@
-"""``tomoni audit verify``: check the hash chain; non-zero exit on any break."""
+"""``tomoni audit verify | anchor | head``: check the chain and its anchors; anchor the head."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tomoni.audit.log import head, verify
+from tomoni.audit.log import anchor, head, verify
 
 
 class Command(BaseCommand):
-    help = "監査ログの検証 (verify: ハッシュチェーンを検査する)"
+    help = (
+        "監査ログ: verify (チェーンと全アンカーを検査), anchor (署名した先頭をDB外へ書く), "
+        "head (先頭を表示)"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("subcommand", choices=["verify", "head"])
+        parser.add_argument("subcommand", choices=["verify", "anchor", "head"])
+        parser.add_argument(
+            "--anchors",
+            type=Path,
+            default=None,
+            help="アンカーファイル (既定: TOMONI_AUDIT_ANCHOR_FILE)",
+        )
+        parser.add_argument(
+            "--syslog", action="store_true", help="anchor: syslog (LOG_AUTH) にも書く"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "head":
             seq, digest = head()
             self.stdout.write(f"{seq} {digest}")
             return
-        problems = list(verify())
+        if options["subcommand"] == "anchor":
+            signed = anchor(options["anchors"], to_syslog=options["syslog"])
+            self.stdout.write(f"アンカーを書きました: #{signed.seq} {signed.hash} ({signed.at})")
+            return
+        problems = list(verify(anchors=options["anchors"]))
         for problem in problems[:100]:
             self.stderr.write(f"#{problem.seq}: {problem.message}")
         if problems:
