@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries
@@ -394,3 +396,34 @@ def test_among_finds_the_same_records_within_the_ids(documents: None, query: str
     assert set(matching_ids(KIND, query, among=among)) == found(query) & set(among)
     subquery = SearchDocument.objects.filter(object_id__in=among).values("object_id")
     assert set(matching_ids(KIND, query, among=subquery)) == found(query) & set(among)
+
+
+def test_the_index_is_written_in_the_writer_s_transaction(documents: None) -> None:
+    """index() joins the caller's transaction: a write that fails leaves no hit behind."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        index(KIND, 30, "ロールバックされる記録")
+        assert found("ロールバック") == {30}
+        raise RuntimeError
+    assert found("ロールバック") == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_indexes_existing_rows() -> None:
+    """Migration 0003 builds the bigram index for the documents already stored."""
+    executor = MigrationExecutor(connection)
+    before, after = [("fulltext", "0002_engine_index")], [("fulltext", "0003_bigram_index")]
+    try:
+        executor.migrate(before)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO fulltext_searchdocument (kind, object_id, text, updated_at)"
+                " VALUES (%s, %s, %s, %s)",
+                [KIND, 1, normalize("移行前からある施設入所の記録"), timezone.now()],
+            )
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        assert found("施設") == {1}
+        assert found("入所の記録") == {1}
+        assert found("記録 移行") == {1}
+    finally:
+        MigrationExecutor(connection).migrate(after)
