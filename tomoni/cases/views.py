@@ -28,7 +28,8 @@ from tomoni.access.relations import few_candidates
 from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
-from tomoni.fulltext.api import matching_ids
+from tomoni.fulltext.api import is_short, matching_ids
+from tomoni.fulltext.snippets import highlight
 from tomoni.intake.actions import ConflictError
 from tomoni.intake.models import Consultation, Referral
 from tomoni.lib.wareki import format_date
@@ -77,12 +78,32 @@ PAGE_SIZE = 50
 CASE_RELATED = ("household__district", "person", "lead", "requested_by", "consultation__agency")
 
 
-def _audit_list(request: HttpRequest, object_type: str, page: Page[Any]) -> None:
-    ids = [obj.pk for obj in page.object_list]
-    record(Action.LIST, request=request, object_type=object_type, detail={"ids": ids})
+def _audit_list(
+    request: HttpRequest, object_type: str, page: Page[Any], *, notes: list[int] | None = None
+) -> None:
+    detail: dict[str, Any] = {"ids": [obj.pk for obj in page.object_list]}
+    if notes:
+        detail["notes"] = notes  # 支援経過記録 quoted in the hit snippets
+    record(Action.LIST, request=request, object_type=object_type, detail=detail)
 
 
 # --- the list --------------------------------------------------------------------------------
+
+
+def _note_snippets(user: Staff, page: Page[Any], query: str) -> list[int]:
+    """Give each case on the page whose newest matching note the user may read ``snippet``:
+    that note's hit, marked (one query for the page). Returns the notes quoted (audit)."""
+    rows = {case.pk: case for case in page.object_list}
+    page.object_list = list(rows.values())
+    notes = access.visible(user, Note).filter(case_id__in=list(rows))
+    notes = notes.filter(pk__in=matching_ids("notes.note", query, among=notes.values("pk")))
+    quoted = []
+    for pk, case_id, text in notes.order_by("-on", "-pk").values_list("pk", "case_id", "text"):
+        case = rows.pop(case_id, None)
+        if case is not None:
+            case.snippet = highlight(text, query)
+            quoted.append(pk)
+    return quoted
 
 
 @require_GET
@@ -102,19 +123,26 @@ def index(request: HttpRequest) -> HttpResponse:
         qs = qs.exclude(stage__in=ENDED)
     elif data["stage"]:
         qs = qs.filter(stage=data["stage"])
-    if query := data.get("q", "").strip():
+    query = data.get("q", "").strip()
+    # A 1-character word has no full-text index: only the cases' own titles are searched.
+    titles_only = bool(query) and is_short(query)
+    if titles_only:
+        qs = qs.filter(title__contains=query)
+    elif query:
         # The case's own summary, or a case note the user may read (full-text, 2+ characters).
         notes = access.visible(user, Note).filter(pk__in=matching_ids("notes.note", query))
         qs = qs.filter(Q(title__contains=query) | Q(pk__in=notes.values("case_id")))
     qs = qs.select_related("household__district", "lead").order_by("-opened_on", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    _audit_list(request, "cases.case", page)
+    quoted = _note_snippets(user, page, query) if query and not titles_only else []
+    _audit_list(request, "cases.case", page, notes=quoted)
     context = {
         "form": form,
         "tab": data["tab"],
         "tabs": CaseFilterForm.TABS,
         "page_obj": page,
         "can_take_lead": user.role == Role.COORDINATOR,
+        "titles_only": titles_only,
     }
     return render(request, "cases/case_list.html", context)
 
