@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tomoni import access
 from tomoni.audit.log import Action, record
+from tomoni.cases import casestudy
 from tomoni.cases.models import ENDED, Case
 from tomoni.directory.models import Staff
 from tomoni.intake.actions import ConflictError
@@ -386,12 +387,22 @@ def snapshot(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         user, access.CHANGE, agenda_item.case
     )
     form = None
+    drafted = False
     if can_change:
         initial = {
             "summary": agenda_item.summary,
             "household_note": agenda_item.household_note,
             "question": agenda_item.question,
         }
+        if request.method == "GET" and request.GET.get("draft") == "anonymised":
+            # 事例共有: an anonymised draft to read and edit; nothing is saved until posted.
+            made = casestudy.draft(user, agenda_item.case, question=agenda_item.purpose)
+            initial = {
+                "summary": made.summary,
+                "household_note": made.household_note,
+                "question": made.question,
+            }
+            drafted = True
         form = SnapshotForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
@@ -407,6 +418,7 @@ def snapshot(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         "meeting": obj,
         "item": agenda_item,
         "form": form,
+        "drafted": drafted,
         "share_until": share_until(obj),
     }
     return render(request, "meetings/snapshot.html", context)
