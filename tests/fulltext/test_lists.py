@@ -155,7 +155,14 @@ def test_the_list_audits_the_quoted_notes(
     _list(as_user(personas["coordinator"]), "面談")
     event = AuditEvent.objects.filter(object_type="intake.consultation").latest("pk")
     note = Note.objects.get(consultation=records["visit"])
-    assert event.detail == {"ids": [records["visit"].pk], "notes": [note.pk]}
+    # A list asked with a question is kept as 「検索」 with its hit count, never the words typed.
+    assert event.detail == {
+        "ids": [records["visit"].pk],
+        "notes": [note.pk],
+        "search": "検索",
+        "hits": 1,
+    }
+    assert "面談" not in str(event.detail) and "面談" not in event.path
 
 
 def test_snippets_cost_one_query_per_page(
