@@ -19,6 +19,7 @@ from tomoni.directory.models import Role, Staff
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Kind, Meeting
 from tomoni.people.models import Household, Person
+from tomoni.stats.tendencies import evaluate_many
 
 from ..consent import set_consent
 from .conftest import OPENED_ON, agency, birth_for, concern, household_of, members_of
@@ -275,6 +276,27 @@ def test_five_agencies_of_different_meetings_do_not_add_up(coordinator: Staff) -
         meeting_actions.add_agenda_item(coordinator, meeting, case)
         meeting_actions.add_attendee(coordinator, meeting, agency=agency(code), name="担当")
     assert not tendency(case, 5).by_rule
+
+
+@pytest.mark.parametrize("kind", [Kind.PLENARY, Kind.SUPPORT])
+def test_a_listing_at_the_plenary_counts_for_neither_four_nor_five(
+    coordinator: Staff, kind: str
+) -> None:
+    """DOMAIN.md §2: the 全体会 is 事例共有 and 業務紹介 with every agency, not a discussion of
+    the case. The same attendance at a 支援会議 about the case counts for both. The bulk
+    evaluation of the statistics says the same as the case page."""
+    case = opened(coordinator, ADULT)
+    meeting = past_meeting(coordinator, kind=kind, title="会議")
+    meeting_actions.add_agenda_item(coordinator, meeting, case)
+    for code in ("iryo", "houkatsu1", "kenri", "hokenjo"):
+        meeting_actions.add_attendee(coordinator, meeting, agency=agency(code), name="担当")
+    counts = kind != Kind.PLENARY
+    assert tendency(case, 4).by_rule is counts
+    assert tendency(case, 5).by_rule is counts
+    bulk = evaluate_many(Case.objects.filter(pk=case.pk))[case.pk]
+    assert [t.by_rule for t in bulk] == [t.by_rule for t in evaluate(case)]
+    if not counts:
+        assert "全体会を除く" in tendency(case, 5).reasons[0]
 
 
 # --- overrides and cost ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from tomoni.directory.models import Domain
 from tomoni.lib.wareki import age_on
-from tomoni.meetings.models import Attendance
+from tomoni.meetings.models import Attendance, Kind
 
 from .models import Case
 
@@ -66,6 +66,10 @@ def evaluate(case: Case) -> list[Tendency]:
     return results
 
 
+# Meeting kinds whose agenda does not count as discussing a case.
+NOT_ABOUT_THE_CASE = frozenset({Kind.PLENARY})
+
+
 class _Facts:
     def __init__(self, case: Case) -> None:
         self.case = case
@@ -77,8 +81,12 @@ class _Facts:
             case.household.memberships.filter(end_date__isnull=True).select_related("person")
         )
         self.team = list(case.team.select_related("agency"))
+        # Meetings about the case (DOMAIN.md §2): a listing at the 全体会 (事例共有 and
+        # 業務紹介 with every agency) is not a discussion of the case, for ④ nor ⑤.
         self.meetings = list(
-            case.agenda_items.select_related("meeting").order_by("meeting__starts_at")
+            case.agenda_items.exclude(meeting__kind__in=NOT_ABOUT_THE_CASE)
+            .select_related("meeting")
+            .order_by("meeting__starts_at")
         )
         meeting_ids = [item.meeting_id for item in self.meetings]
         self.attending = list(
@@ -198,5 +206,8 @@ def _five(f: _Facts) -> Tendency:
             )
             break
     if not t.by_rule:
-        t.reasons.append(f"議題になった会議の参加機関は最大{best}機関（{need}機関以上で該当）")
+        t.reasons.append(
+            f"ケースを検討した会議（全体会を除く）の参加機関は最大{best}機関"
+            f"（{need}機関以上で該当）"
+        )
     return t

@@ -91,6 +91,7 @@ def evaluate_many(cases: QuerySet[Case]) -> dict[int, list[rules.Tendency]]:
     agenda: dict[int, list[Any]] = defaultdict(list)
     for case_id, meeting_id, title, starts_at in (
         AgendaItem.objects.filter(case__in=ids)
+        .exclude(meeting__kind__in=rules.NOT_ABOUT_THE_CASE)
         .order_by("meeting__starts_at", "pk")
         .values_list("case_id", "meeting_id", "meeting__title", "meeting__starts_at")
     ):
@@ -100,6 +101,7 @@ def evaluate_many(cases: QuerySet[Case]) -> dict[int, list[rules.Tendency]]:
     attending: dict[int, list[Any]] = defaultdict(list)
     for pk, meeting_id, agency_id, name, welfare in (
         Attendance.objects.filter(meeting__agenda__case__in=ids)
+        .exclude(meeting__kind__in=rules.NOT_ABOUT_THE_CASE)
         .values_list("pk", "meeting_id", "agency_id", "agency__name", "agency__is_welfare")
         .distinct()
     ):
