@@ -389,9 +389,15 @@ def _page(user: Staff, data: dict[str, Any], number: str | None) -> Page[Any]:
         more=len(newest) > COUNT_CAP,
         partial=not complete,
     )
-    page = paginator.get_page(number)
-    rows = {c.pk: c for c in _listed(filtered).filter(pk__in=page.object_list)}
-    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return _with_rows(paginator.get_page(number), filtered)
+
+
+def _with_rows(page: Page[Any], filtered: QuerySet[Consultation]) -> Page[Any]:
+    """The page of ids, as the rows the list shows (one query for the page's rows only: the
+    joins and the text would otherwise go into the sort of every match)."""
+    ids = list(page.object_list)
+    rows = {c.pk: c for c in _listed(filtered).filter(pk__in=ids)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page
 
 
@@ -405,8 +411,9 @@ def _indexed_page(
 ) -> Page[Any]:
     """Every match through the full-text index, counted up to the cap, one page fetched."""
     matched = _matching(user, filtered, query)
-    paginator = CountingPaginator(_listed(matched), PAGE_SIZE, counted=matched, cap=COUNT_CAP)
-    return paginator.get_page(number)
+    newest = matched.order_by("-received_at", "-pk").values_list("pk", flat=True)
+    paginator = CountingPaginator(newest, PAGE_SIZE, counted=matched, cap=COUNT_CAP)
+    return _with_rows(paginator.get_page(number), filtered)
 
 
 def _newest_matches(
@@ -521,7 +528,7 @@ class CountingPaginator(Paginator[Any]):
 
     def __init__(
         self,
-        object_list: QuerySet[Consultation] | list[int],
+        object_list: QuerySet[Consultation] | QuerySet[Consultation, int] | list[int],
         per_page: int,
         *,
         counted: QuerySet[Consultation] | None = None,
