@@ -173,11 +173,17 @@ def test_the_list_audits_the_quoted_notes(
     assert event.detail == {"ids": [records["visit"].pk], "notes": [note.pk]}
 
 
-def test_snippets_cost_one_query_per_page(
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_queries_do_not_grow_with_the_matches(
     personas: dict[str, Staff],
     as_user: Callable[..., BrowserClient],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
 ) -> None:
-    """The snippets of a page take one query for the notes, however many rows they mark."""
+    """Whichever way the list finds them, more matches (and more rows to mark, one query
+    for their notes) cost no more queries."""
+    monkeypatch.setattr(intake_views, "FEW", PATHS[path][0])
+    monkeypatch.setattr(intake_views, "INDEX_CAP", PATHS[path][1])
     window = personas["window"]
     client = as_user(window)
     consultation = take(window, summary="電話の記録")
