@@ -5,8 +5,9 @@
 
 Builds N synthetic 支援経過記録 notes (2–4 sentences each from ~50 templates, with random
 names, numbers and dates so that texts differ), indexes them with ``rebuild()`` under the
-kind ``bench.note``, then times 20 queries of each type: a 2-character word (no trigram:
-scanned), a 3-character word, a 5-character word, and a 2-word AND (2 + 3–5 characters).
+kind ``bench.note``, then times 20 queries of each type: a 2-character word, a 3-character
+word, a 5-character word, a 2-word AND (2 + 3–5 characters) — all through the bigram
+index — and 1-character words, which no index serves (a scan of the kind; the pages bound it).
 Each query is timed as a search page would run it: ``count()`` of the matches and the first
 50 ids; one untimed pass warms the caches, then each query keeps its best of ``--passes``
 runs (the machine may be busy with other work), and p50/p95 are over the 20 queries.
@@ -95,6 +96,7 @@ SENTENCES = [
     "支援終結に向けて、本人と振り返りを行った。",
 ]
 QUERIES: dict[str, list[str]] = {
+    "1-char": ["訪", "金", "薬", "娘", "水", "妻", "夜", "箱", "紙", "母"],
     "2-char": [
         *["施設", "解約", "家賃", "面談", "受診", "通帳", "食料", "就労", "滞納", "同行"],
         *["債務", "年金", "電気", "近隣", "配食", "後見", "転居", "借金", "入院", "保険"],

@@ -46,13 +46,23 @@ def _found(page: str, *records: Consultation) -> set[str]:
     return {c.code for c in records if c.code in page}
 
 
+# How the list finds the matches: walking the newest consultations (a user who sees few),
+# the index (one who sees many, a rare enough word), the walk after asking the index (common).
+PATHS = {"walk": (10**9, 40_000), "index": (0, 40_000), "common": (0, 0)}
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
 def test_two_characters_three_or_more_and_two_words(
     personas: dict[str, Staff],
     as_user: Callable[..., BrowserClient],
     records: dict[str, Consultation],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
 ) -> None:
     """2-character words, longer words, and two words ANDed, over a consultation's own text
-    and its notes, newest first."""
+    and its notes, newest first — the same answer whichever way the list finds them."""
+    monkeypatch.setattr(intake_views, "FEW", PATHS[path][0])
+    monkeypatch.setattr(intake_views, "INDEX_CAP", PATHS[path][1])
     client = as_user(personas["coordinator"])
     every = records.values()
     assert _found(_list(client, "退去"), *every) == {records["rent"].code}
@@ -99,14 +109,19 @@ def test_snippet_marks_the_hit_and_escapes_the_text(
     assert "<mark>持参</mark>" in page and "<mark>家計</mark>" in page
 
 
+@pytest.mark.parametrize("path", sorted(PATHS))
 def test_no_hit_from_a_note_the_viewer_may_not_read(
     personas: dict[str, Staff],
     as_user: Callable[..., BrowserClient],
     records: dict[str, Consultation],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
 ) -> None:
     """Another agency's worker gets no hit, and no snippet, from a note they may not read:
     the note of a consultation of another agency, or an own-agency note of another agency
     on a consultation they see."""
+    monkeypatch.setattr(intake_views, "FEW", PATHS[path][0])
+    monkeypatch.setattr(intake_views, "INDEX_CAP", PATHS[path][1])
     window, coordinator = personas["window"], personas["coordinator"]
     add_note(
         coordinator,
@@ -165,11 +180,17 @@ def test_the_list_audits_the_quoted_notes(
     assert "面談" not in str(event.detail) and "面談" not in event.path
 
 
-def test_snippets_cost_one_query_per_page(
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_queries_do_not_grow_with_the_matches(
     personas: dict[str, Staff],
     as_user: Callable[..., BrowserClient],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
 ) -> None:
-    """The snippets of a page take one query for the notes, however many rows they mark."""
+    """Whichever way the list finds them, more matches (and more rows to mark, one query
+    for their notes) cost no more queries."""
+    monkeypatch.setattr(intake_views, "FEW", PATHS[path][0])
+    monkeypatch.setattr(intake_views, "INDEX_CAP", PATHS[path][1])
     window = personas["window"]
     client = as_user(window)
     consultation = take(window, summary="電話の記録")

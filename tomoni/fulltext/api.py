@@ -4,6 +4,7 @@ index(kind, object_id, text)      upsert one record's text (one statement)
 remove(kind, object_id)           forget it
 rebuild(kind, rows) -> int        replace every document of a kind, in batches
 matching_ids(kind, query)         a lazy queryset of object ids, for ``pk__in=``
+count_matching(kinds, query, cap) how many documents match, counted up to cap + 1
 is_short(query)                   no word of 2+ characters: the index cannot answer it
 index_unindexed()                 PostgreSQL: fill the index of rows written by COPY
 
@@ -238,10 +239,28 @@ def matching_ids(
     index for every match: the same result, and cheaper when the word is common and the
     records are few (a page-sized batch), since the index would list all the matches.
     """
+    return _documents([kind], query, among).values_list("object_id", flat=True)
+
+
+def count_matching(kinds: Sequence[str], query: str, *, cap: int) -> int:
+    """How many documents of ``kinds`` match ``query`` (the index alone, no access rules),
+    counted up to ``cap + 1``: the cost follows min(matches, cap), so a caller can ask
+    cheaply whether the index would list few matches or very many. A query the index
+    cannot answer (``is_short``) counts as ``cap + 1``."""
+    if is_short(query):
+        return cap + 1
+    return _documents(kinds, query).values("pk")[: cap + 1].count()
+
+
+def _documents(
+    kinds: Sequence[str],
+    query: str,
+    among: Iterable[int] | QuerySet[Any, Any] | None = None,
+) -> QuerySet[SearchDocument, SearchDocument]:
     words = query_words(query)
-    documents = SearchDocument.objects.filter(kind=kind)
+    documents = SearchDocument.objects.filter(kind__in=kinds)
     if not words:
-        return documents.none().values_list("object_id", flat=True)
+        return documents.none()
     checked = words
     phrases = [phrase for word in words for phrase in _phrases(word)]
     if among is not None:
@@ -253,7 +272,7 @@ def matching_ids(
             # SQLite guesses that kind = %s matches 10 rows and walks the whole kind instead;
             # "+kind" keeps it off that index.
             documents = SearchDocument.objects.alias(unindexed_kind=_Unindexed("kind")).filter(
-                unindexed_kind=kind,
+                unindexed_kind__in=kinds,
                 # Fixed SQL; the phrases are one bound parameter, quoted for FTS5 above.
                 id__in=RawSQL(_FTS_MATCH, [_fts5_match(phrases)]),  # noqa: S611
             )
@@ -264,7 +283,7 @@ def matching_ids(
             )
     for word in checked:
         documents = documents.filter(text__contains=word)
-    return documents.values_list("object_id", flat=True)
+    return documents
 
 
 def index(kind: str, object_id: int, text: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -42,7 +43,7 @@ def _normalised_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
     chars: list[str] = []
     spans: list[tuple[int, int]] = []
     for start, end in clusters:
-        piece = normalize(text[start:end]) or " "
+        piece = (_one(text[start]) if end - start == 1 else normalize(text[start:end])) or " "
         for char in piece:
             if char == " " and (not chars or chars[-1] == " "):
                 # Collapsed whitespace: the space already there covers this span too.
@@ -55,6 +56,12 @@ def _normalised_with_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
         chars.pop()
         spans.pop()
     return "".join(chars), spans
+
+
+@lru_cache(maxsize=8192)
+def _one(char: str) -> str:
+    """``normalize`` of one character (texts reuse few distinct characters)."""
+    return normalize(char)
 
 
 def _attaches(char: str) -> bool:
@@ -91,10 +98,18 @@ def highlight(text: str, query: str) -> SafeString:
 
     Without a hit (none of the words occurs), the beginning of the text, unmarked.
     """
-    normalised, spans = _normalised_with_spans(text)
+    words = query_words(query)
+    # Only the part of a long text around its first hit is mapped character by character.
+    whole = normalize(text)
+    first = min((whole.find(word) for word in words if word in whole), default=0)
+    grown = len(whole) - len(text)  # NFKC may lengthen (㍻) or shorten (ｶﾞ, spaces) it
+    window = max(0, first - BEFORE - 40 - max(0, grown))
+    window_end = min(len(text), first + max(0, -grown) + WIDTH + 40)
+    normalised, spans = _normalised_with_spans(text[window:window_end])
     if not spans:
-        return format_html("")
-    hits = _hits(normalised, query_words(query))
+        return SafeString("")
+    spans = [(a + window, b + window) for a, b in spans]
+    hits = _hits(normalised, words)
     first = hits[0][0] if hits else 0
     lo = max(0, first - BEFORE)
     hi = min(len(spans), lo + WIDTH)
@@ -122,8 +137,8 @@ def highlight(text: str, query: str) -> SafeString:
         cursor = end
     return format_html(
         "{}{}{}{}",
-        ELLIPSIS if lo > 0 else "",
+        ELLIPSIS if text[: spans[lo][0]].strip() else "",
         format_html_join("", "{}<mark>{}</mark>", pieces),
         original(cursor, hi),
-        ELLIPSIS if hi < len(spans) else "",
+        ELLIPSIS if text[spans[hi - 1][1] :].strip() else "",
     )

@@ -24,7 +24,7 @@ from tomoni.access import candidates
 from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
-from tomoni.fulltext.api import is_short, matching_ids
+from tomoni.fulltext.api import count_matching, is_short, matching_ids
 from tomoni.fulltext.snippets import contains_all, highlight
 from tomoni.lib.wareki import WarekiError, format_date, parse_date_or_none
 from tomoni.notes import actions as note_actions
@@ -57,6 +57,13 @@ COUNT_CAP = 1000
 # one query with a fixed cost (the access rules, ~0.5-1.5 s for a window worker on
 # PostgreSQL at L) plus a small one per consultation, so one batch of 8,000 beat 2,000 + 6,000.
 WALK_BATCHES = (8000,)
+# The bigram index lists a word's matches in time proportional to their number; the walk
+# costs in proportion to the consultations the user sees (up to WALK_BATCHES). So the index
+# is asked directly when the user sees more than FEW consultations and the index holds at
+# most INDEX_CAP matching documents (bench: docs/performance.md, full-text section).
+FEW = 1000
+INDEX_CAP = 40_000
+SEARCHED_KINDS = ("intake.consultation", "notes.note")
 State = Referral.State
 
 
@@ -362,13 +369,17 @@ def _page(user: Staff, data: dict[str, Any], number: str | None) -> Page[Any]:
     query = data.get("q")
     if not query:
         return CountingPaginator(_listed(filtered), PAGE_SIZE, counted=filtered).get_page(number)
+    # Many consultations to walk and rare enough words: the index lists all the matches.
+    if (
+        not is_short(query)
+        and _sees_many(filtered)
+        and count_matching(SEARCHED_KINDS, query, cap=INDEX_CAP) <= INDEX_CAP
+    ):
+        return _indexed_page(user, filtered, query, number)
     newest, complete = _newest_matches(user, filtered, query)
     if not complete and not is_short(query):
-        # Few matches among the newest consultations: ask the full-text index for all of
-        # them (cheap when the words are rare), count up to the cap, fetch one page.
-        matched = _matching(user, filtered, query)
-        paginator = CountingPaginator(_listed(matched), PAGE_SIZE, counted=matched, cap=COUNT_CAP)
-        return paginator.get_page(number)
+        # Few matches among the newest consultations (those the user sees are rare).
+        return _indexed_page(user, filtered, query, number)
     # A 1-character query has no index to ask: what the walk found is all it gets, and the
     # page says so (``partial``).
     paginator = CountingPaginator(
@@ -378,10 +389,31 @@ def _page(user: Staff, data: dict[str, Any], number: str | None) -> Page[Any]:
         more=len(newest) > COUNT_CAP,
         partial=not complete,
     )
-    page = paginator.get_page(number)
-    rows = {c.pk: c for c in _listed(filtered).filter(pk__in=page.object_list)}
-    page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+    return _with_rows(paginator.get_page(number), filtered)
+
+
+def _with_rows(page: Page[Any], filtered: QuerySet[Consultation]) -> Page[Any]:
+    """The page of ids, as the rows the list shows (one query for the page's rows only: the
+    joins and the text would otherwise go into the sort of every match)."""
+    ids = list(page.object_list)
+    rows = {c.pk: c for c in _listed(filtered).filter(pk__in=ids)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page
+
+
+def _sees_many(filtered: QuerySet[Consultation]) -> bool:
+    """Whether the list holds more than FEW consultations (one query, reading FEW + 1 rows)."""
+    return filtered.order_by().values_list("pk", flat=True)[FEW : FEW + 1].exists()
+
+
+def _indexed_page(
+    user: Staff, filtered: QuerySet[Consultation], query: str, number: str | None
+) -> Page[Any]:
+    """Every match through the full-text index, counted up to the cap, one page fetched."""
+    matched = _matching(user, filtered, query)
+    newest = matched.order_by("-received_at", "-pk").values_list("pk", flat=True)
+    paginator = CountingPaginator(newest, PAGE_SIZE, counted=matched, cap=COUNT_CAP)
+    return _with_rows(paginator.get_page(number), filtered)
 
 
 def _newest_matches(
@@ -496,7 +528,7 @@ class CountingPaginator(Paginator[Any]):
 
     def __init__(
         self,
-        object_list: QuerySet[Consultation] | list[int],
+        object_list: QuerySet[Consultation] | QuerySet[Consultation, int] | list[int],
         per_page: int,
         *,
         counted: QuerySet[Consultation] | None = None,
