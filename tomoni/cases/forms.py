@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tomoni.access import Member, record_of
 from tomoni.directory.models import Agency, Concern, Tag
+from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.forms import WarekiDateField, not_future
@@ -81,7 +82,7 @@ class CaseOpenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="何に困っていて、多機関協働に何を期待するか。",
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = PkMultipleChoiceField(
         Tag.objects.all(), label="横断タグ", required=False, widget=forms.CheckboxSelectMultiple
     )
 

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Model
 
 from tomoni.directory.models import District
+from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.participation.models import Place, PlaceKind
 from tomoni.people.forms import WarekiDateField
 
@@ -26,7 +27,7 @@ def _required(label: str) -> dict[str, str]:
     return {"required": f"{label}を入力してください。"}
 
 
-class MemberChoices(forms.ModelMultipleChoiceField[CouncilMember]):
+class MemberChoices(PkMultipleChoiceField[CouncilMember]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.affiliation}）{'・退任' if obj.left_on else ''}"
 

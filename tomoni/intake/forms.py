@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tomoni.directory.models import Agency, Concern, District, Tag
 from tomoni.directory.network import by_field
+from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
@@ -139,13 +140,13 @@ class ConsultationForm(forms.Form):
     household_district = forms.ModelChoiceField(
         District.objects.all(), label="地区", required=False, empty_label="（未確認）"
     )
-    concerns = forms.ModelMultipleChoiceField(
+    concerns = PkMultipleChoiceField(
         Concern.objects.filter(on_checklist=True, active=True),
         label="相談内容（あてはまるものすべて）",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    other_concerns = forms.ModelMultipleChoiceField(
+    other_concerns = PkMultipleChoiceField(
         Concern.objects.filter(on_checklist=False, active=True),
         label="その他の課題",
         required=False,
@@ -158,7 +159,7 @@ class ConsultationForm(forms.Form):
         empty_label="（選ばない）",
         help_text="チェックした課題の中から1つ選びます。",
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = PkMultipleChoiceField(
         Tag.objects.all(), label="横断タグ", required=False, widget=forms.CheckboxSelectMultiple
     )
     summary = forms.CharField(

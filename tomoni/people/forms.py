@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from tomoni.directory.models import District, Tag
+from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.textnorm import digits_only, normalize_text, unify_dashes
 from tomoni.lib.wareki import WarekiError, parse_date_or_none
 
@@ -59,7 +60,7 @@ class HouseholdForm(forms.ModelForm[Household]):
     postal_code = forms.CharField(
         label="郵便番号", max_length=16, required=False, help_text="例: 206-0804"
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = PkMultipleChoiceField(
         Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="横断タグ"
     )
 
