@@ -632,10 +632,13 @@ def set_tendency_override(
 # --- assessment ------------------------------------------------------------------------
 
 ASSESSMENT_FIELDS = (
+    "work_status",
     "work",
     "housing",
     "housing_note",
+    "insurance",
     "health_insurance",
+    "pension_kind",
     "pension",
     "health",
     "income",

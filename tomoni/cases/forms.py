@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from tomoni.access import Member, record_of
@@ -24,10 +25,14 @@ from .models import (
     Attainment,
     Closure,
     GoalTerm,
+    HealthInsurance,
+    Housing,
+    Pension,
     Plan,
     PlanGoal,
     ReviewDecision,
     TeamRole,
+    WorkStatus,
 )
 
 GOAL_ROWS = 6
@@ -338,6 +343,22 @@ class CaseFilterForm(forms.Form):
 # --- assessment ----------------------------------------------------------------------------
 
 
+# The check items of the paper sheet: (choice field, its 補足 text field).
+ASSESSMENT_CHECKS = (
+    ("work_status", "work"),
+    ("housing", "housing_note"),
+    ("insurance", "health_insurance"),
+    ("pension_kind", "pension"),
+)
+_CHOICES: dict[str, type[models.TextChoices]] = {
+    "work_status": WorkStatus,
+    "housing": Housing,
+    "insurance": HealthInsurance,
+    "pension_kind": Pension,
+}
+_CHOICE_FIELDS = frozenset(_CHOICES)
+
+
 class AssessmentForm(forms.ModelForm[Assessment]):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -345,21 +366,75 @@ class AssessmentForm(forms.ModelForm[Assessment]):
         model = Assessment
         fields = list(ASSESSMENT_FIELDS)
         widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in (
-                "work",
-                "health",
-                "income",
-                "debts",
-                "relationships",
-                "strengths",
-                "wishes",
-                "supporters",
-            )
+            **{name: forms.RadioSelect for name in _CHOICE_FIELDS},
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "work",
+                    "health",
+                    "income",
+                    "debts",
+                    "relationships",
+                    "strengths",
+                    "wishes",
+                    "supporters",
+                )
+            },
         }
+        error_messages = {
+            "work_status": {"invalid_choice": "就労の状況は一覧から選んでください。"},
+            "housing": {"invalid_choice": "住居は一覧から選んでください。"},
+            "insurance": {"invalid_choice": "健康保険は一覧から選んでください。"},
+            "pension_kind": {"invalid_choice": "年金は一覧から選んでください。"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in _CHOICE_FIELDS:
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "未記入"), *_CHOICES[name].choices]
 
     def data_for_action(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in ASSESSMENT_FIELDS}
+
+
+def _label(name: str) -> str:
+    return str(Assessment._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+
+
+def assessment_rows(sheet: Assessment) -> list[tuple[str, str]]:
+    """(label, text) of every item of the sheet in the form's order, choices as their label."""
+    rows = []
+    for name in ASSESSMENT_FIELDS:
+        if name in _CHOICE_FIELDS:
+            text = getattr(sheet, f"get_{name}_display")() if getattr(sheet, name) else ""
+        else:
+            text = getattr(sheet, name)
+        rows.append((_label(name), text))
+    return rows
+
+
+def assessment_checks(
+    sheet: Assessment | None,
+) -> list[tuple[str, list[tuple[str, bool]], str]]:
+    """The check items as on paper: (label, every option with whether it is ticked, 補足)."""
+    rows = []
+    for choice, note in ASSESSMENT_CHECKS:
+        value = getattr(sheet, choice) if sheet else ""
+        options = [(str(label), key == value) for key, label in _CHOICES[choice].choices]
+        rows.append((_label(choice), options, getattr(sheet, note) if sheet else ""))
+    return rows
+
+
+def assessment_texts(sheet: Assessment | None) -> list[tuple[str, str]]:
+    """The free-text items that are not the 補足 of a check item."""
+    notes = {note for _, note in ASSESSMENT_CHECKS}
+    return [
+        (_label(name), getattr(sheet, name) if sheet else "")
+        for name in ASSESSMENT_FIELDS
+        if name not in _CHOICE_FIELDS and name not in notes
+    ]
 
 
 # --- plan ----------------------------------------------------------------------------------

@@ -361,9 +361,11 @@ class _Builder:
             actor,
             case,
             {
+                "work_status": "not_working",
                 "work": "本人は無職（5年以上）。母の年金で生活。",
                 "housing": "owned",
-                "health_insurance": "国民健康保険",
+                "insurance": "national",
+                "pension_kind": "national",
                 "pension": "母: 老齢基礎年金",
                 "health": "本人は通院歴あり（現在は中断）。母は要介護1。",
                 "income": "月額約10万円（母の年金）。",

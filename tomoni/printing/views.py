@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Field, Model
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from tomoni import access
 from tomoni.audit.log import Action, record
+from tomoni.cases.forms import assessment_checks, assessment_texts
 from tomoni.cases.models import Assessment, Case, CaseConcern, GoalTerm, Plan
 from tomoni.ecomap.data import centre_of, nodes_of
 from tomoni.ecomap.layout import layout as ecomap_layout
@@ -110,7 +111,12 @@ def assessment(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         .select_related("person", "concern", "agency")
         .order_by("person_id", "priority", "pk")
     )
-    context.update(sheet=sheet, items=_assessment_items(sheet), concerns=concerns)
+    context.update(
+        sheet=sheet,
+        checks=assessment_checks(sheet),
+        items=assessment_texts(sheet),
+        concerns=concerns,
+    )
     context.update(_glance(request, case))
     return _respond(
         request,
@@ -121,38 +127,6 @@ def assessment(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         filename=f"{_ascii(case.code, f'case-{case.pk}')}-assessment.pdf",
         fmt=fmt,
     )
-
-
-ASSESSMENT_ITEMS = (
-    "work",
-    "health_insurance",
-    "pension",
-    "health",
-    "income",
-    "debts",
-    "relationships",
-    "strengths",
-    "wishes",
-    "supporters",
-)
-
-
-def _assessment_items(sheet: Assessment | None) -> list[tuple[str, str]]:
-    """(label, text) rows of the インテーク・アセスメントシート, in the form's order."""
-    if sheet is None:
-        return []
-    housing = sheet.get_housing_display() if sheet.housing else ""
-    if sheet.housing_note:
-        housing = f"{housing}（{sheet.housing_note}）" if housing else sheet.housing_note
-    rows = [(_label("housing"), housing)]
-    rows += [(_label(name), getattr(sheet, name)) for name in ASSESSMENT_ITEMS]
-    return rows
-
-
-def _label(name: str) -> str:
-    field = Assessment._meta.get_field(name)
-    assert isinstance(field, Field)
-    return str(field.verbose_name)
 
 
 @require_GET
