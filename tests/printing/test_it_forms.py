@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,10 +15,10 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from tests.cases.conftest import agency, case_at
+from tests.cases.conftest import agency, approved_at_jusou, case_at
 from tomoni.audit.models import AuditEvent
 from tomoni.cases import actions
-from tomoni.cases.models import Assessment, Case, Stage
+from tomoni.cases.models import Assessment, Case, GoalTerm, Plan, Stage
 from tomoni.directory.models import Staff
 
 CHECKED = "tick tick--on"
@@ -167,3 +168,179 @@ def test_assessment_print_access(
     assert as_user(personas["agency_b"]).get(f"{url[:-1]}.pdf").status_code == 404
     printed = AuditEvent.objects.filter(action=AuditEvent.Action.PRINT)
     assert printed.count() == 2
+
+
+# --- プラン兼事業等利用申込書 ---------------------------------------------------------------
+
+WISHES = "母の介護を続けながら、少しずつ働きたい"
+
+
+def _plan_post(**overrides: str) -> dict[str, str]:
+    data = {
+        "base": "1",
+        "summary": "役割を分けて支える",
+        "wishes": WISHES,
+        "period_start": "令和8年4月1日",
+        "period_end": "令和9年3月31日",
+        "consented": "on",
+        "consented_on": "2026-03-20",
+        "goal_term_0": "long",
+        "goal_text_0": "親子が安心して暮らせる",
+        "goal_term_1": "short",
+        "goal_text_1": "介護サービスにつながる",
+        "action_agency_0": str(agency("houkatsu1").pk),
+        "action_who_0": "地域包括",
+        "action_what_0": "介護保険の申請支援",
+        "action_due_0": "令和8年5月31日",
+        "refer_participation": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+@pytest.fixture
+def drafting(personas: dict[str, Staff]) -> Case:
+    """A case at プラン案 with 第1版, agency A on its team."""
+    coordinator = personas["coordinator"]
+    case = case_at(coordinator, Stage.DRAFT_PLAN)
+    actions.add_team_member(coordinator, case, agency("houkatsu1"))
+    return case
+
+
+def test_plan_keeps_wishes_period_and_consent_and_carries_them_forward(
+    drafting: Case, personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    client = as_user(personas["coordinator"])
+    url = reverse("cases:plan_new", args=[drafting.pk])
+    assert client.post(url, _plan_post()).status_code == 302
+    second = Plan.objects.get(case=drafting, number=2)
+    assert second.wishes == WISHES
+    assert (second.period_start, second.period_end) == (date(2026, 4, 1), date(2027, 3, 31))
+    assert second.consented_on == date(2026, 3, 20)
+    page = client.get(second.get_absolute_url()).content.decode()
+    assert WISHES in page and "同意あり（令和8年3月20日）" in page
+    # The editor of the next version starts from these (the conflict check stays: base=2).
+    editor = client.get(url).content.decode()
+    assert 'name="base" value="2"' in editor and WISHES in editor
+    assert "令和8年4月1日" in editor and "令和9年3月31日" in editor
+    assert re.search(r'name="consented"[^>]*checked', editor)
+    stale = client.post(url, _plan_post(base="1", wishes="古い画面から"))
+    assert stale.status_code == 200 and "第2版として保存しました" in stale.content.decode()
+    assert Plan.objects.filter(case=drafting).count() == 2
+    # Unticking the consent on a changed version clears it on that version only.
+    assert client.post(url, _plan_post(base="2", consented="", consented_on="")).status_code == 302
+    third = Plan.objects.get(case=drafting, number=3)
+    assert third.consented_on is None and third.wishes == WISHES
+    assert Plan.objects.get(pk=second.pk).consented_on == date(2026, 3, 20)
+
+
+def test_replan_carries_wishes_and_period_but_not_the_consent(personas: dict[str, Staff]) -> None:
+    coordinator = personas["coordinator"]
+    case = case_at(coordinator, Stage.DRAFT_PLAN)
+    actions.save_plan(
+        coordinator,
+        case,
+        base=1,
+        summary="方向性",
+        goals=[(GoalTerm.LONG, "親子が安心して暮らせる")],
+        actions=[],
+        terms=actions.PlanTerms(WISHES, date(2026, 4, 1), date(2027, 3, 31), date(2026, 3, 1)),
+    )
+    actions.move_case(coordinator, case, "to_meeting")
+    approved_at_jusou(coordinator, case)
+    for move in ("decide", "start", "evaluate", "replan"):
+        case = actions.move_case(coordinator, case, move, note="目標を見直す")
+    copied = case.plans.first()
+    assert copied is not None and copied.number == 3
+    assert copied.wishes == WISHES and copied.period_end == date(2027, 3, 31)
+    assert copied.consented_on is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"period_end": "令和8年3月31日"}, "計画期間の終了日は開始日より後の日付にしてください。"),
+        ({"period_end": "令和8年4月1日"}, "計画期間の終了日は開始日より後の日付にしてください。"),
+        ({"consented_on": ""}, "本人が同意した日を入力してください。"),
+        ({"consented": ""}, "「本人同意の確認」にチェックを入れてください"),
+        ({"consented_on": "2099-01-01"}, "本人が同意した日に未来の日付は指定できません。"),
+        ({"wishes": "あ" * 2001}, "本人の希望は2000文字以内で入力してください。"),
+        ({"period_start": "令和8年13月1日"}, "月"),
+    ],
+    ids=["end-before-start", "end-equals-start", "no-date", "no-tick", "future", "long", "bad"],
+)
+def test_plan_bad_terms_are_refused_in_japanese_and_nothing_is_written(
+    drafting: Case,
+    personas: dict[str, Staff],
+    as_user: Callable[..., Client],
+    overrides: dict[str, str],
+    message: str,
+) -> None:
+    response = as_user(personas["coordinator"]).post(
+        reverse("cases:plan_new", args=[drafting.pk]), _plan_post(**overrides)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert list(Plan.objects.filter(case=drafting).values_list("number", flat=True)) == [1]
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        (actions.PlanTerms(period_start=date(2026, 4, 1), period_end=date(2026, 3, 1)), "終了日"),
+        (actions.PlanTerms(consented_on=date(2099, 1, 1)), "未来の日付"),
+        (actions.PlanTerms(wishes="あ" * 2001), "2000文字以内"),
+    ],
+)
+def test_save_plan_itself_refuses_bad_terms(
+    personas: dict[str, Staff], terms: actions.PlanTerms, message: str
+) -> None:
+    coordinator = personas["coordinator"]
+    case = case_at(coordinator, Stage.DRAFT_PLAN)
+    with pytest.raises(ValidationError, match=message):
+        actions.save_plan(
+            coordinator,
+            case,
+            base=1,
+            summary="",
+            goals=[(GoalTerm.LONG, "目標")],
+            actions=[],
+            terms=terms,
+        )
+    assert Plan.objects.filter(case=case).count() == 1
+
+
+def test_plan_print_is_the_application_form(
+    drafting: Case, personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    assert (
+        as_user(personas["coordinator"])
+        .post(reverse("cases:plan_new", args=[drafting.pk]), _plan_post())
+        .status_code
+        == 302
+    )
+    html = reverse("print:plan", args=[drafting.pk, 2])
+    pdf_url = reverse("print:plan_pdf", args=[drafting.pk, 2])
+    assert as_user(personas["agency_b"]).get(html).status_code == 404
+    assert as_user(personas["agency_b"]).get(pdf_url).status_code == 404
+    page = as_user(personas["coordinator"]).get(html).content.decode()
+    assert WISHES in page and page.count(CHECKED) == 2  # 参加支援 and the consent
+    text = _text(_pdf(as_user(personas["agency_a"]).get(pdf_url)))
+    for expected in (
+        "プラン兼事業等利用申込書",
+        "本人の希望",
+        f"「{WISHES}」",
+        "計画期間令和8年4月1日〜令和9年3月31日",
+        "親子が安心して暮らせる",
+        "介護サービスにつながる",
+        "地域包括支援センター（第1圏域）地域包括介護保険の申請支援令和8年5月31日",
+        "アウトリーチ等を通じた継続的支援事業✓参加支援事業",
+        "✓本人同意の確認（令和8年3月20日本人が同意）",
+        "申込日令和年月日",
+        "本人署名",
+        "署名日令和年月日",
+    ):
+        assert expected in text, expected
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.PRINT, object_type="cases.plan", detail__format="pdf"
+    ).exists()

@@ -19,7 +19,7 @@ from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.forms import WarekiDateField, not_future
 from tomoni.people.models import Consent, Person
 
-from .actions import ASSESSMENT_FIELDS, PlannedAction
+from .actions import ASSESSMENT_FIELDS, PlannedAction, PlanTerms
 from .models import (
     Assessment,
     Attainment,
@@ -453,6 +453,22 @@ class PlanForm(forms.Form):
     )
     refer_participation = forms.BooleanField(label="参加支援へつなぐ", required=False)
     review_on = WarekiDateField(label="見直し予定日", required=False)
+    wishes = forms.CharField(
+        label="本人の希望",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="本人が話した言葉のまま書きます。例:「母の介護を続けながら、少しずつ働きたい」",
+        error_messages={"max_length": "本人の希望は2000文字以内で入力してください。"},
+    )
+    period_start = WarekiDateField(label="計画期間（開始日）", required=False)
+    period_end = WarekiDateField(label="計画期間（終了日）", required=False)
+    consented = forms.BooleanField(
+        label="本人同意の確認: 本人がこの版のプランの内容に同意した",
+        required=False,
+        help_text="内容を変えた版では、改めて本人に確認してからチェックしてください。",
+    )
+    consented_on = WarekiDateField(label="本人が同意した日", required=False)
 
     def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -488,6 +504,11 @@ class PlanForm(forms.Form):
             "refer_outreach": plan.refer_outreach,
             "refer_participation": plan.refer_participation,
             "review_on": format_date(plan.review_on) if plan.review_on else "",
+            "wishes": plan.wishes,
+            "period_start": format_date(plan.period_start) if plan.period_start else "",
+            "period_end": format_date(plan.period_end) if plan.period_end else "",
+            "consented": plan.consented_on is not None,
+            "consented_on": format_date(plan.consented_on) if plan.consented_on else "",
         }
         goals: list[PlanGoal] = list(plan.goals.all())
         for i, goal in enumerate(goals[:GOAL_ROWS]):
@@ -517,13 +538,38 @@ class PlanForm(forms.Form):
             for i in range(ACTION_ROWS)
         ]
 
+    def clean_consented_on(self) -> date | None:
+        return not_future(
+            self.cleaned_data["consented_on"], "本人が同意した日に未来の日付は指定できません。"
+        )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end <= start:
+            self.add_error("period_end", "計画期間の終了日は開始日より後の日付にしてください。")
+        if cleaned.get("consented") and not cleaned.get("consented_on"):
+            if "consented_on" not in self.errors:
+                self.add_error("consented_on", "本人が同意した日を入力してください。")
+        elif cleaned.get("consented_on") and not cleaned.get("consented"):
+            self.add_error(
+                "consented",
+                "同意した日を残すときは「本人同意の確認」にチェックを入れてください。",
+            )
         for i in range(ACTION_ROWS):
             filled = cleaned.get(f"action_agency_{i}") or cleaned.get(f"action_who_{i}")
             if (filled or cleaned.get(f"action_due_{i}")) and not cleaned.get(f"action_what_{i}"):
                 self.add_error(f"action_what_{i}", "「何を」を入力してください。")
         return cleaned
+
+    def terms(self) -> PlanTerms:
+        data = self.cleaned_data
+        return PlanTerms(
+            wishes=data["wishes"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            consented_on=data["consented_on"] if data["consented"] else None,
+        )
 
     def goals(self) -> list[tuple[str, str]]:
         data = self.cleaned_data

@@ -319,6 +319,11 @@ class Plan(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
     number = models.PositiveIntegerField("版")
     summary = models.TextField("支援の方向性", max_length=4000, blank=True)
+    # プラン兼事業等利用申込書: the person's own words, the plan period and the consent check.
+    wishes = models.TextField("本人の希望", max_length=2000, blank=True)
+    period_start = models.DateField("計画期間（開始日）", null=True, blank=True)
+    period_end = models.DateField("計画期間（終了日）", null=True, blank=True)
+    consented_on = models.DateField("本人が同意した日", null=True, blank=True)
     refer_outreach = models.BooleanField("アウトリーチ等を通じた継続的支援へつなぐ", default=False)
     refer_participation = models.BooleanField("参加支援へつなぐ", default=False)
     review_on = models.DateField("見直し予定日", null=True, blank=True)

@@ -828,6 +828,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                 refer_outreach=data["refer_outreach"],
                 refer_participation=data["refer_participation"],
                 review_on=data["review_on"],
+                terms=form.terms(),
                 request=request,
             )
         except ConflictError as error:
