@@ -18,7 +18,16 @@ from pypdf import PdfReader
 from tests.cases.conftest import agency, approved_at_jusou, case_at
 from tomoni.audit.models import AuditEvent
 from tomoni.cases import actions
-from tomoni.cases.models import Assessment, Case, GoalTerm, Plan, Stage
+from tomoni.cases.models import (
+    Assessment,
+    Attainment,
+    Case,
+    GoalTerm,
+    Plan,
+    Review,
+    ReviewDecision,
+    Stage,
+)
 from tomoni.directory.models import Staff
 
 CHECKED = "tick tick--on"
@@ -344,3 +353,71 @@ def test_plan_print_is_the_application_form(
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.PRINT, object_type="cases.plan", detail__format="pdf"
     ).exists()
+
+
+# --- 評価シート ---------------------------------------------------------------------------
+
+CHANGES = "本人が週2回、地域の作業所に通い始めた"
+
+
+@pytest.fixture
+def reviewed(personas: dict[str, Staff]) -> Review:
+    """A case at 評価 with agency A on its team, its plan's goal reviewed as 一部達成."""
+    coordinator = personas["coordinator"]
+    case = case_at(coordinator, Stage.EVALUATION)
+    actions.add_team_member(coordinator, case, agency("houkatsu1"))
+    goal = case.plans.get(number=1).goals.get()
+    return actions.review_case(
+        coordinator,
+        case,
+        on=date(2026, 3, 31),
+        decision=ReviewDecision.REPLAN,
+        attainments={goal.pk: (Attainment.PARTLY, "母は安定、本人の通院は中断のまま")},
+        changes=CHANGES,
+    )
+
+
+def test_review_sheet_is_linked_from_the_case_and_printed(
+    reviewed: Review, personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    case = reviewed.case
+    client = as_user(personas["coordinator"])
+    html = reverse("print:review", args=[case.pk, reviewed.pk])
+    pdf_url = reverse("print:review_pdf", args=[case.pk, reviewed.pk])
+    case_page = client.get(case.get_absolute_url()).content.decode()
+    assert f'href="{html}"' in case_page and f'href="{pdf_url}"' in case_page
+    page = client.get(html).content.decode()
+    assert page.count(CHECKED) == 2  # 一部達成 and 再プラン
+    assert re.search(rf'{CHECKED}"[^>]*>✓</span><span[^>]*>（該当）</span>一部達成', page)
+    assert re.search(rf'{CHECKED}"[^>]*>✓</span><span[^>]*>（該当）</span>再プラン', page)
+    text = _text(_pdf(as_user(personas["agency_a"]).get(pdf_url)))
+    for expected in (
+        "評価シート",
+        "支援プラン第1版の評価",
+        "評価日令和8年3月31日",
+        "目標の達成状況",
+        "親子が安心して暮らせる",
+        "達成✓一部達成未達成",
+        "母は安定、本人の通院は中断のまま",
+        "見られた変化",
+        CHANGES,
+        "判定終結継続✓再プラン中断",
+    ):
+        assert expected in text, expected
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.PRINT, object_type="cases.review")
+    assert sorted(events.values_list("detail__format", flat=True)) == ["html", "pdf"]
+
+
+def test_review_sheet_is_404_for_outsiders_and_other_cases(
+    reviewed: Review, personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    case = reviewed.case
+    outsider = as_user(personas["agency_b"])
+    for name in ("print:review", "print:review_pdf"):
+        assert outsider.get(reverse(name, args=[case.pk, reviewed.pk])).status_code == 404
+    coordinator = as_user(personas["coordinator"])
+    assert coordinator.get(reverse("print:review", args=[case.pk, 10**6])).status_code == 404
+    # A review is only reachable under its own case.
+    other = case_at(personas["coordinator"], Stage.ASSESSMENT)
+    assert coordinator.get(reverse("print:review", args=[other.pk, reviewed.pk])).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PRINT).exists()

@@ -1,4 +1,4 @@
-"""Print pages and PDFs (A4) of the assessment, a plan and a meeting's minutes.
+"""Print pages and PDFs (A4) of the assessment, a plan, a 評価シート and a meeting's minutes.
 
 One template per document serves both: the browser prints the HTML page, and
 :func:`tomoni.printing.pdf.render_pdf` turns the very same HTML into the PDF. Reads go
@@ -22,7 +22,17 @@ from django.views.decorators.http import require_GET
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.forms import assessment_checks, assessment_texts
-from tomoni.cases.models import Assessment, Case, CaseConcern, GoalTerm, Plan
+from tomoni.cases.models import (
+    Assessment,
+    Attainment,
+    Case,
+    CaseConcern,
+    GoalReview,
+    GoalTerm,
+    Plan,
+    Review,
+    ReviewDecision,
+)
 from tomoni.ecomap.data import centre_of, nodes_of
 from tomoni.ecomap.layout import layout as ecomap_layout
 from tomoni.meetings.models import AgendaItem, Attendance, Decision, Meeting
@@ -155,6 +165,39 @@ def plan(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponse:
         obj=version,
         document="plan",
         filename=f"{_ascii(case.code, f'case-{case.pk}')}-plan-{version.number}.pdf",
+        fmt=fmt,
+    )
+
+
+@require_GET
+def review(request: HttpRequest, pk: int, review: int, fmt: str) -> HttpResponse:
+    """評価シート: attainment per goal of the plan reviewed, the changes seen, the decision."""
+    context = _case(request, pk)
+    case = context["case"]
+    found = (
+        access.visible(request.user, Review)
+        .filter(case=case, pk=review)
+        .select_related("plan", "by")
+        .first()
+    )
+    if found is None:
+        raise access.NotVisible()
+    goals = access.visible(request.user, GoalReview).filter(review=found).select_related("goal")
+    context.update(
+        review=found,
+        goals=[
+            (g, [(str(label), key == g.attainment) for key, label in Attainment.choices])
+            for g in goals
+        ],
+        decisions=[(str(label), key == found.decision) for key, label in ReviewDecision.choices],
+    )
+    return _respond(
+        request,
+        "printing/review.html",
+        context,
+        obj=found,
+        document="review",
+        filename=f"{_ascii(case.code, f'case-{case.pk}')}-review-{found.pk}.pdf",
         fmt=fmt,
     )
 
