@@ -38,6 +38,25 @@ def _text(pdf: bytes) -> str:
     return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
 
 
+def _fonts(pdf: bytes) -> dict[str, tuple[set[str], int]]:
+    """Embedded fonts by base name: the characters their ToUnicode map covers, and the size of
+    the embedded font program (a subset is a few dozen kB, the vendored TTF 5.4 MB)."""
+    fonts: dict[str, tuple[set[str], int]] = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            program = descriptor["/FontFile2"].get_object().get_data()
+            cmap = font["/ToUnicode"].get_object().get_data().decode("ascii")
+            chars = {
+                chr(int(code, 16)) for code in re.findall(r"<[0-9a-f]{4}> <([0-9a-f]{4})>", cmap)
+            }
+            name = str(font["/BaseFont"])
+            known, size = fonts.get(name, (set(), 0))
+            fonts[name] = (known | chars, max(size, len(program)))
+    return fonts
+
+
 def _pdf(response: object) -> bytes:
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert response["Content-Type"] == "application/pdf"  # type: ignore[index]
@@ -334,7 +353,18 @@ def test_plan_print_is_the_application_form(
     assert as_user(personas["agency_b"]).get(pdf_url).status_code == 404
     page = as_user(personas["coordinator"]).get(html).content.decode()
     assert WISHES in page and page.count(CHECKED) == 2  # 参加支援 and the consent
-    text = _text(_pdf(as_user(personas["agency_a"]).get(pdf_url)))
+    pdf = _pdf(as_user(personas["agency_a"]).get(pdf_url))
+    # Headings in the vendored Bold (700), subset; the text in the Regular, subset.
+    fonts = _fonts(pdf)
+    bold = [name for name in fonts if re.fullmatch(r"/[A-Z]{6}\+Noto-Sans-JP-Bold", name)]
+    regular = [name for name in fonts if re.fullmatch(r"/[A-Z]{6}\+Noto-Sans-JP", name)]
+    assert len(bold) == 1 and len(regular) == 1, sorted(fonts)
+    bold_chars, bold_size = fonts[bold[0]]
+    assert set("本人の希望目標同意申込✓") <= bold_chars  # headings and the tick
+    assert not set("介護") & bold_chars  # 「介護サービスにつながる」 is body text
+    assert set("介護") <= fonts[regular[0]][0]
+    assert bold_size < 500_000 and fonts[regular[0]][1] < 1_000_000
+    text = _text(pdf)
     for expected in (
         "プラン兼事業等利用申込書",
         "本人の希望",
