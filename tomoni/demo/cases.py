@@ -409,6 +409,15 @@ class _Builder:
             refer_outreach=True,
             refer_participation=self.rng.random() < 0.5,
             review_on=case.opened_on + timedelta(days=180),
+            terms=actions.PlanTerms(
+                wishes="母の介護を続けながら、自分にできる仕事を少しずつ探したい。",
+                period_start=case.opened_on + timedelta(days=20),
+                period_end=case.opened_on + timedelta(days=200),
+                # The person signed the 申込書 (a case still waiting for consent has not).
+                consented_on=min(case.opened_on + timedelta(days=25), timezone.localdate())
+                if case.consent == ConsentState.GIVEN
+                else None,
+            ),
         )
 
     def _decide(self, actor: Staff, case: Case, area: str | None) -> None:
