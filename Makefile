@@ -59,8 +59,9 @@ clean:
 
 # htmx and the print font (Noto Sans JP, SIL OFL 1.1) come from the npm registry, pinned by
 # frontend/package-lock.json, and are committed under tomoni/static: running, testing or
-# deploying Tomoni needs no Node and no network. The font is the static Regular TTF, 5.4 MB, used
-# whole (no subsetting: names need every kanji it has); PDFs embed only the glyphs they use.
+# deploying Tomoni needs no Node and no network. The font is the static Regular and Bold (700)
+# TTFs, 5.4 MB each, used whole (no subsetting: names need every kanji they have); PDFs embed
+# only the glyphs they use (Bold: headings only).
 NOTO_JP := frontend/node_modules/@expo-google-fonts/noto-sans-jp
 vendor:
 	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
@@ -68,4 +69,5 @@ vendor:
 	cp frontend/node_modules/htmx.org/dist/htmx.min.js tomoni/static/tomoni/vendor/htmx.min.js
 	cp frontend/node_modules/htmx.org/LICENSE tomoni/static/tomoni/vendor/htmx.LICENSE.txt
 	cp $(NOTO_JP)/400Regular/NotoSansJP_400Regular.ttf tomoni/static/tomoni/vendor/fonts/NotoSansJP-Regular.ttf
+	cp $(NOTO_JP)/700Bold/NotoSansJP_700Bold.ttf tomoni/static/tomoni/vendor/fonts/NotoSansJP-Bold.ttf
 	cp $(NOTO_JP)/LICENSE_FONT tomoni/static/tomoni/vendor/fonts/NotoSansJP.OFL.txt

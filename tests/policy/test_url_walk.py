@@ -135,6 +135,12 @@ WALK: dict[str, Target] = {
     "print:assessment_pdf": _pk(CASE),
     "print:plan": _with(CASE, number=1),
     "print:plan_pdf": _with(CASE, number=1),
+    "print:review": Target(
+        lambda r: {"pk": r[CASE].pk, "review": r["cases.Review"].pk}, guard=CASE
+    ),
+    "print:review_pdf": Target(
+        lambda r: {"pk": r[CASE].pk, "review": r["cases.Review"].pk}, guard=CASE
+    ),
     "print:glance": _pk(CASE),
     "print:glance_pdf": _pk(CASE),
     "print:minutes": _pk(MEETING),

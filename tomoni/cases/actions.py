@@ -332,8 +332,9 @@ def move_case(
 
 
 def _copy_plan_forward(actor: Staff, case: Case) -> None:
-    """再プラン starts from the plan in force: a new, unapproved version with its goals and
-    actions, which the coordinator then edits."""
+    """再プラン starts from the plan in force: a new, unapproved version with its goals,
+    actions, 本人の希望 and period, which the coordinator then edits. The person's consent is
+    not carried: they have not agreed to the new plan yet."""
     latest = case.plans.first()
     if latest is None:
         return
@@ -346,6 +347,7 @@ def _copy_plan_forward(actor: Staff, case: Case) -> None:
         refer_outreach=latest.refer_outreach,
         refer_participation=latest.refer_participation,
         review_on=latest.review_on,
+        terms=PlanTerms(latest.wishes, latest.period_start, latest.period_end),
     )
 
 
@@ -632,10 +634,13 @@ def set_tendency_override(
 # --- assessment ------------------------------------------------------------------------
 
 ASSESSMENT_FIELDS = (
+    "work_status",
     "work",
     "housing",
     "housing_note",
+    "insurance",
     "health_insurance",
+    "pension_kind",
     "pension",
     "health",
     "income",
@@ -695,6 +700,27 @@ def save_assessment(
 
 
 @dataclass(frozen=True)
+class PlanTerms:
+    """What the プラン兼事業等利用申込書 adds to goals and actions: the person's own words
+    (本人の希望), the plan period, and the day the person agreed to this version (None: the
+    consent is not confirmed yet)."""
+
+    wishes: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+    consented_on: date | None = None
+
+    def problems(self) -> str | None:
+        if len(self.wishes.strip()) > 2000:
+            return "本人の希望は2000文字以内で入力してください。"
+        if self.period_start and self.period_end and self.period_end <= self.period_start:
+            return "計画期間の終了日は開始日より後の日付にしてください。"
+        if self.consented_on and self.consented_on > timezone.localdate():
+            return "本人が同意した日に未来の日付は指定できません。"
+        return None
+
+
+@dataclass(frozen=True)
 class PlannedAction:
     what: str
     agency: Agency | None = None
@@ -715,6 +741,7 @@ def _new_plan_version(
     refer_outreach: bool,
     refer_participation: bool,
     review_on: date | None,
+    terms: PlanTerms,
 ) -> Plan:
     latest = case.plans.first()
     number = latest.number + 1 if latest else 1
@@ -724,6 +751,10 @@ def _new_plan_version(
                 case=case,
                 number=number,
                 summary=summary.strip(),
+                wishes=terms.wishes.strip(),
+                period_start=terms.period_start,
+                period_end=terms.period_end,
+                consented_on=terms.consented_on,
                 refer_outreach=refer_outreach,
                 refer_participation=refer_participation,
                 review_on=review_on,
@@ -763,6 +794,7 @@ def save_plan(
     refer_outreach: bool = False,
     refer_participation: bool = False,
     review_on: date | None = None,
+    terms: PlanTerms | None = None,
     request: HttpRequest | None = None,
 ) -> Plan:
     """Save the plan as a new version. ``base`` is the version the coordinator started
@@ -793,6 +825,10 @@ def save_plan(
         raise ValidationError("目標は300文字以内で入力してください。")
     if any(len(a.what.strip()) > 300 or len(a.who.strip()) > 60 for a in actions):
         raise ValidationError("支援内容は300文字以内、「誰が」は60文字以内で入力してください。")
+    terms = terms or PlanTerms()
+    problem = terms.problems()
+    if problem:
+        raise ValidationError(problem)
     plan = _new_plan_version(
         actor,
         case,
@@ -802,6 +838,7 @@ def save_plan(
         refer_outreach=refer_outreach,
         refer_participation=refer_participation,
         review_on=review_on,
+        terms=terms,
     )
     case.review_on = review_on
     _touch(case, "review_on")

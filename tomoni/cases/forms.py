@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from tomoni.access import Member, record_of
@@ -19,16 +20,20 @@ from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.forms import WarekiDateField, not_future
 from tomoni.people.models import Consent, Person
 
-from .actions import ASSESSMENT_FIELDS, PlannedAction
+from .actions import ASSESSMENT_FIELDS, PlannedAction, PlanTerms
 from .models import (
     Assessment,
     Attainment,
     Closure,
     GoalTerm,
+    HealthInsurance,
+    Housing,
+    Pension,
     Plan,
     PlanGoal,
     ReviewDecision,
     TeamRole,
+    WorkStatus,
 )
 
 GOAL_ROWS = 6
@@ -339,6 +344,22 @@ class CaseFilterForm(forms.Form):
 # --- assessment ----------------------------------------------------------------------------
 
 
+# The check items of the paper sheet: (choice field, its 補足 text field).
+ASSESSMENT_CHECKS = (
+    ("work_status", "work"),
+    ("housing", "housing_note"),
+    ("insurance", "health_insurance"),
+    ("pension_kind", "pension"),
+)
+_CHOICES: dict[str, type[models.TextChoices]] = {
+    "work_status": WorkStatus,
+    "housing": Housing,
+    "insurance": HealthInsurance,
+    "pension_kind": Pension,
+}
+_CHOICE_FIELDS = frozenset(_CHOICES)
+
+
 class AssessmentForm(forms.ModelForm[Assessment]):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -346,21 +367,75 @@ class AssessmentForm(forms.ModelForm[Assessment]):
         model = Assessment
         fields = list(ASSESSMENT_FIELDS)
         widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in (
-                "work",
-                "health",
-                "income",
-                "debts",
-                "relationships",
-                "strengths",
-                "wishes",
-                "supporters",
-            )
+            **{name: forms.RadioSelect for name in _CHOICE_FIELDS},
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "work",
+                    "health",
+                    "income",
+                    "debts",
+                    "relationships",
+                    "strengths",
+                    "wishes",
+                    "supporters",
+                )
+            },
         }
+        error_messages = {
+            "work_status": {"invalid_choice": "就労の状況は一覧から選んでください。"},
+            "housing": {"invalid_choice": "住居は一覧から選んでください。"},
+            "insurance": {"invalid_choice": "健康保険は一覧から選んでください。"},
+            "pension_kind": {"invalid_choice": "年金は一覧から選んでください。"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in _CHOICE_FIELDS:
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "未記入"), *_CHOICES[name].choices]
 
     def data_for_action(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in ASSESSMENT_FIELDS}
+
+
+def _label(name: str) -> str:
+    return str(Assessment._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+
+
+def assessment_rows(sheet: Assessment) -> list[tuple[str, str]]:
+    """(label, text) of every item of the sheet in the form's order, choices as their label."""
+    rows = []
+    for name in ASSESSMENT_FIELDS:
+        if name in _CHOICE_FIELDS:
+            text = getattr(sheet, f"get_{name}_display")() if getattr(sheet, name) else ""
+        else:
+            text = getattr(sheet, name)
+        rows.append((_label(name), text))
+    return rows
+
+
+def assessment_checks(
+    sheet: Assessment | None,
+) -> list[tuple[str, list[tuple[str, bool]], str]]:
+    """The check items as on paper: (label, every option with whether it is ticked, 補足)."""
+    rows = []
+    for choice, note in ASSESSMENT_CHECKS:
+        value = getattr(sheet, choice) if sheet else ""
+        options = [(str(label), key == value) for key, label in _CHOICES[choice].choices]
+        rows.append((_label(choice), options, getattr(sheet, note) if sheet else ""))
+    return rows
+
+
+def assessment_texts(sheet: Assessment | None) -> list[tuple[str, str]]:
+    """The free-text items that are not the 補足 of a check item."""
+    notes = {note for _, note in ASSESSMENT_CHECKS}
+    return [
+        (_label(name), getattr(sheet, name) if sheet else "")
+        for name in ASSESSMENT_FIELDS
+        if name not in _CHOICE_FIELDS and name not in notes
+    ]
 
 
 # --- plan ----------------------------------------------------------------------------------
@@ -379,6 +454,22 @@ class PlanForm(forms.Form):
     )
     refer_participation = forms.BooleanField(label="参加支援へつなぐ", required=False)
     review_on = WarekiDateField(label="見直し予定日", required=False)
+    wishes = forms.CharField(
+        label="本人の希望",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="本人が話した言葉のまま書きます。例:「母の介護を続けながら、少しずつ働きたい」",
+        error_messages={"max_length": "本人の希望は2000文字以内で入力してください。"},
+    )
+    period_start = WarekiDateField(label="計画期間（開始日）", required=False)
+    period_end = WarekiDateField(label="計画期間（終了日）", required=False)
+    consented = forms.BooleanField(
+        label="本人同意の確認: 本人がこの版のプランの内容に同意した",
+        required=False,
+        help_text="内容を変えた版では、改めて本人に確認してからチェックしてください。",
+    )
+    consented_on = WarekiDateField(label="本人が同意した日", required=False)
 
     def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -414,6 +505,11 @@ class PlanForm(forms.Form):
             "refer_outreach": plan.refer_outreach,
             "refer_participation": plan.refer_participation,
             "review_on": format_date(plan.review_on) if plan.review_on else "",
+            "wishes": plan.wishes,
+            "period_start": format_date(plan.period_start) if plan.period_start else "",
+            "period_end": format_date(plan.period_end) if plan.period_end else "",
+            "consented": plan.consented_on is not None,
+            "consented_on": format_date(plan.consented_on) if plan.consented_on else "",
         }
         goals: list[PlanGoal] = list(plan.goals.all())
         for i, goal in enumerate(goals[:GOAL_ROWS]):
@@ -443,13 +539,38 @@ class PlanForm(forms.Form):
             for i in range(ACTION_ROWS)
         ]
 
+    def clean_consented_on(self) -> date | None:
+        return not_future(
+            self.cleaned_data["consented_on"], "本人が同意した日に未来の日付は指定できません。"
+        )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end <= start:
+            self.add_error("period_end", "計画期間の終了日は開始日より後の日付にしてください。")
+        if cleaned.get("consented") and not cleaned.get("consented_on"):
+            if "consented_on" not in self.errors:
+                self.add_error("consented_on", "本人が同意した日を入力してください。")
+        elif cleaned.get("consented_on") and not cleaned.get("consented"):
+            self.add_error(
+                "consented",
+                "同意した日を残すときは「本人同意の確認」にチェックを入れてください。",
+            )
         for i in range(ACTION_ROWS):
             filled = cleaned.get(f"action_agency_{i}") or cleaned.get(f"action_who_{i}")
             if (filled or cleaned.get(f"action_due_{i}")) and not cleaned.get(f"action_what_{i}"):
                 self.add_error(f"action_what_{i}", "「何を」を入力してください。")
         return cleaned
+
+    def terms(self) -> PlanTerms:
+        data = self.cleaned_data
+        return PlanTerms(
+            wishes=data["wishes"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            consented_on=data["consented_on"] if data["consented"] else None,
+        )
 
     def goals(self) -> list[tuple[str, str]]:
         data = self.cleaned_data

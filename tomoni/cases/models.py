@@ -223,15 +223,74 @@ class Housing(models.TextChoices):
     OTHER = "other", "その他"
 
 
+class WorkStatus(models.TextChoices):
+    """インテーク・アセスメントシート: 就労の状況."""
+
+    REGULAR = "regular", "正規雇用"
+    NON_REGULAR = "non_regular", "非正規雇用"
+    SELF_EMPLOYED = "self_employed", "自営"
+    SEEKING = "seeking", "求職中"
+    NOT_WORKING = "not_working", "就労していない"
+    STUDENT = "student", "学生"
+    OTHER = "other", "その他"
+
+
+class HealthInsurance(models.TextChoices):
+    NATIONAL = "national", "国民健康保険"
+    EMPLOYEE = "employee", "被用者保険"
+    LATE_ELDERLY = "late_elderly", "後期高齢者医療"
+    MEDICAL_AID = "medical_aid", "医療扶助（生活保護）"
+    NONE = "none", "未加入"
+    UNKNOWN = "unknown", "不明"
+
+
+class Pension(models.TextChoices):
+    NATIONAL = "national", "国民年金"
+    EMPLOYEE = "employee", "厚生年金"
+    DISABILITY = "disability", "障害年金"
+    SURVIVOR = "survivor", "遺族年金"
+    NONE = "none", "受給なし"
+    UNKNOWN = "unknown", "不明"
+
+
 class Assessment(models.Model):
-    """インテーク・アセスメントシート: one per case, edited until the case ends."""
+    """インテーク・アセスメントシート: one per case, edited until the case ends. The check
+    items of the paper sheet (仕事, 住居, 健康保険, 年金) are choices; the free text beside
+    each is its 補足."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
-    work = models.TextField("仕事", max_length=2000, blank=True)
-    housing = models.CharField("住居", max_length=20, choices=Housing.choices, blank=True)
+    work_status = models.CharField(
+        "仕事（就労の状況）",
+        max_length=20,
+        choices=WorkStatus.choices,
+        blank=True,
+        error_messages={"invalid_choice": "就労の状況は一覧から選んでください。"},
+    )
+    work = models.TextField("仕事の補足", max_length=2000, blank=True)
+    housing = models.CharField(
+        "住居",
+        max_length=20,
+        choices=Housing.choices,
+        blank=True,
+        error_messages={"invalid_choice": "住居は一覧から選んでください。"},
+    )
     housing_note = models.CharField("住居の状況", max_length=300, blank=True)
-    health_insurance = models.CharField("健康保険", max_length=100, blank=True)
-    pension = models.CharField("年金", max_length=100, blank=True)
+    insurance = models.CharField(
+        "健康保険",
+        max_length=20,
+        choices=HealthInsurance.choices,
+        blank=True,
+        error_messages={"invalid_choice": "健康保険は一覧から選んでください。"},
+    )
+    health_insurance = models.CharField("健康保険の補足", max_length=100, blank=True)
+    pension_kind = models.CharField(
+        "年金",
+        max_length=20,
+        choices=Pension.choices,
+        blank=True,
+        error_messages={"invalid_choice": "年金は一覧から選んでください。"},
+    )
+    pension = models.CharField("年金の補足", max_length=100, blank=True)
     health = models.TextField("健康状態・障害", max_length=2000, blank=True)
     income = models.TextField("収入・生活費", max_length=2000, blank=True)
     debts = models.TextField("債務", max_length=2000, blank=True)
@@ -260,6 +319,11 @@ class Plan(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
     number = models.PositiveIntegerField("版")
     summary = models.TextField("支援の方向性", max_length=4000, blank=True)
+    # プラン兼事業等利用申込書: the person's own words, the plan period and the consent check.
+    wishes = models.TextField("本人の希望", max_length=2000, blank=True)
+    period_start = models.DateField("計画期間（開始日）", null=True, blank=True)
+    period_end = models.DateField("計画期間（終了日）", null=True, blank=True)
+    consented_on = models.DateField("本人が同意した日", null=True, blank=True)
     refer_outreach = models.BooleanField("アウトリーチ等を通じた継続的支援へつなぐ", default=False)
     refer_participation = models.BooleanField("参加支援へつなぐ", default=False)
     review_on = models.DateField("見直し予定日", null=True, blank=True)

@@ -57,6 +57,7 @@ from .forms import (
     TendencyForm,
     WithdrawConsentForm,
     active_agencies,
+    assessment_rows,
 )
 from .models import (
     ENDED,
@@ -738,7 +739,7 @@ def assessment(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "case": case,
         "sheet": sheet,
-        "form": AssessmentForm(instance=sheet),  # labels, in the sheet's order
+        "rows": assessment_rows(sheet) if sheet else [],
         "can_change": access.can(request.user, access.CHANGE, case),
     }
     return render(request, "cases/assessment.html", context)
@@ -771,7 +772,12 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "アセスメントを保存しました。")
             return redirect("cases:assessment", pk=case.pk)
-    context = {"case": case, "form": form, "current": current}
+    context = {
+        "case": case,
+        "form": form,
+        "current": current,
+        "current_rows": assessment_rows(current) if current else [],
+    }
     return render(request, "cases/assessment_form.html", context)
 
 
@@ -822,6 +828,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                 refer_outreach=data["refer_outreach"],
                 refer_participation=data["refer_participation"],
                 review_on=data["review_on"],
+                terms=form.terms(),
                 request=request,
             )
         except ConflictError as error:

@@ -361,9 +361,11 @@ class _Builder:
             actor,
             case,
             {
+                "work_status": "not_working",
                 "work": "本人は無職（5年以上）。母の年金で生活。",
                 "housing": "owned",
-                "health_insurance": "国民健康保険",
+                "insurance": "national",
+                "pension_kind": "national",
                 "pension": "母: 老齢基礎年金",
                 "health": "本人は通院歴あり（現在は中断）。母は要介護1。",
                 "income": "月額約10万円（母の年金）。",
@@ -407,6 +409,15 @@ class _Builder:
             refer_outreach=True,
             refer_participation=self.rng.random() < 0.5,
             review_on=case.opened_on + timedelta(days=180),
+            terms=actions.PlanTerms(
+                wishes="母の介護を続けながら、自分にできる仕事を少しずつ探したい。",
+                period_start=case.opened_on + timedelta(days=20),
+                period_end=case.opened_on + timedelta(days=200),
+                # The person signed the 申込書 (a case still waiting for consent has not).
+                consented_on=min(case.opened_on + timedelta(days=25), timezone.localdate())
+                if case.consent == ConsentState.GIVEN
+                else None,
+            ),
         )
 
     def _decide(self, actor: Staff, case: Case, area: str | None) -> None:

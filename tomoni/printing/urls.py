@@ -30,6 +30,18 @@ urlpatterns = [
         {"fmt": views.PDF},
         name="plan_pdf",
     ),
+    path(
+        "print/cases/<int:pk>/reviews/<int:review>/",
+        views.review,
+        {"fmt": views.HTML},
+        name="review",
+    ),
+    path(
+        "print/cases/<int:pk>/reviews/<int:review>.pdf",
+        views.review,
+        {"fmt": views.PDF},
+        name="review_pdf",
+    ),
     path("print/cases/<int:pk>/glance/", views.glance, {"fmt": views.HTML}, name="glance"),
     path("print/cases/<int:pk>/glance.pdf", views.glance, {"fmt": views.PDF}, name="glance_pdf"),
     path("print/meetings/<int:pk>/minutes/", views.minutes, {"fmt": views.HTML}, name="minutes"),

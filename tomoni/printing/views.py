@@ -1,4 +1,4 @@
-"""Print pages and PDFs (A4) of the assessment, a plan and a meeting's minutes.
+"""Print pages and PDFs (A4) of the assessment, a plan, a 評価シート and a meeting's minutes.
 
 One template per document serves both: the browser prints the HTML page, and
 :func:`tomoni.printing.pdf.render_pdf` turns the very same HTML into the PDF. Reads go
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Field, Model
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -21,7 +21,18 @@ from django.views.decorators.http import require_GET
 
 from tomoni import access
 from tomoni.audit.log import Action, record
-from tomoni.cases.models import Assessment, Case, CaseConcern, GoalTerm, Plan
+from tomoni.cases.forms import assessment_checks, assessment_texts
+from tomoni.cases.models import (
+    Assessment,
+    Attainment,
+    Case,
+    CaseConcern,
+    GoalReview,
+    GoalTerm,
+    Plan,
+    Review,
+    ReviewDecision,
+)
 from tomoni.ecomap.data import centre_of, nodes_of
 from tomoni.ecomap.layout import layout as ecomap_layout
 from tomoni.meetings.models import AgendaItem, Attendance, Decision, Meeting
@@ -110,7 +121,12 @@ def assessment(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         .select_related("person", "concern", "agency")
         .order_by("person_id", "priority", "pk")
     )
-    context.update(sheet=sheet, items=_assessment_items(sheet), concerns=concerns)
+    context.update(
+        sheet=sheet,
+        checks=assessment_checks(sheet),
+        items=assessment_texts(sheet),
+        concerns=concerns,
+    )
     context.update(_glance(request, case))
     return _respond(
         request,
@@ -121,38 +137,6 @@ def assessment(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         filename=f"{_ascii(case.code, f'case-{case.pk}')}-assessment.pdf",
         fmt=fmt,
     )
-
-
-ASSESSMENT_ITEMS = (
-    "work",
-    "health_insurance",
-    "pension",
-    "health",
-    "income",
-    "debts",
-    "relationships",
-    "strengths",
-    "wishes",
-    "supporters",
-)
-
-
-def _assessment_items(sheet: Assessment | None) -> list[tuple[str, str]]:
-    """(label, text) rows of the インテーク・アセスメントシート, in the form's order."""
-    if sheet is None:
-        return []
-    housing = sheet.get_housing_display() if sheet.housing else ""
-    if sheet.housing_note:
-        housing = f"{housing}（{sheet.housing_note}）" if housing else sheet.housing_note
-    rows = [(_label("housing"), housing)]
-    rows += [(_label(name), getattr(sheet, name)) for name in ASSESSMENT_ITEMS]
-    return rows
-
-
-def _label(name: str) -> str:
-    field = Assessment._meta.get_field(name)
-    assert isinstance(field, Field)
-    return str(field.verbose_name)
 
 
 @require_GET
@@ -181,6 +165,39 @@ def plan(request: HttpRequest, pk: int, number: int, fmt: str) -> HttpResponse:
         obj=version,
         document="plan",
         filename=f"{_ascii(case.code, f'case-{case.pk}')}-plan-{version.number}.pdf",
+        fmt=fmt,
+    )
+
+
+@require_GET
+def review(request: HttpRequest, pk: int, review: int, fmt: str) -> HttpResponse:
+    """評価シート: attainment per goal of the plan reviewed, the changes seen, the decision."""
+    context = _case(request, pk)
+    case = context["case"]
+    found = (
+        access.visible(request.user, Review)
+        .filter(case=case, pk=review)
+        .select_related("plan", "by")
+        .first()
+    )
+    if found is None:
+        raise access.NotVisible()
+    goals = access.visible(request.user, GoalReview).filter(review=found).select_related("goal")
+    context.update(
+        review=found,
+        goals=[
+            (g, [(str(label), key == g.attainment) for key, label in Attainment.choices])
+            for g in goals
+        ],
+        decisions=[(str(label), key == found.decision) for key, label in ReviewDecision.choices],
+    )
+    return _respond(
+        request,
+        "printing/review.html",
+        context,
+        obj=found,
+        document="review",
+        filename=f"{_ascii(case.code, f'case-{case.pk}')}-review-{found.pk}.pdf",
         fmt=fmt,
     )
 
