@@ -1,4 +1,5 @@
-"""``tomoni audit verify | anchor | head``: check the chain and its anchors; anchor the head."""
+"""``tomoni audit verify | seal | anchor | head``: check the events, the chain and every anchor;
+seal what was appended since the last seal; anchor the signed head outside the database."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tomoni.audit.log import anchor, head, verify
+from tomoni.audit.log import anchor, head, seal, verify
 
 
 class Command(BaseCommand):
     help = (
-        "監査ログ: verify (チェーンと全アンカーを検査), anchor (署名した先頭をDB外へ書く), "
-        "head (先頭を表示)"
+        "監査ログ: verify (全イベント・チェーン・全アンカーを検査), seal (未封印のイベントを"
+        "チェーンにつなぐ), anchor (署名した先頭をDB外へ書く), head (先頭を表示)"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("subcommand", choices=["verify", "anchor", "head"])
+        parser.add_argument("subcommand", choices=["verify", "seal", "anchor", "head"])
         parser.add_argument(
             "--anchors",
             type=Path,
@@ -32,6 +33,11 @@ class Command(BaseCommand):
         if options["subcommand"] == "head":
             seq, digest = head()
             self.stdout.write(f"{seq} {digest}")
+            return
+        if options["subcommand"] == "seal":
+            count = seal()
+            seq, digest = head()
+            self.stdout.write(f"{count} 件を封印しました: 先頭 {seq} {digest}")
             return
         if options["subcommand"] == "anchor":
             signed = anchor(options["anchors"], to_syslog=options["syslog"])
