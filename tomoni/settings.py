@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "tomoni.access",
     "tomoni.web",
     "tomoni.accounts",
+    "tomoni.backup",
     "tomoni.demo",
 ]
 
@@ -389,3 +390,6 @@ TOMONI_STATS_CACHE_SECONDS = envint("TOMONI_STATS_CACHE_SECONDS", 600)
 # open longer than the horizon are sealed by `tomoni audit verify` (docs/architecture.md §4).
 TOMONI_AUDIT_SEAL_SECONDS = envint("TOMONI_AUDIT_SEAL_SECONDS", 5)
 TOMONI_AUDIT_SEAL_HORIZON_SECONDS = envint("TOMONI_AUDIT_SEAL_HORIZON_SECONDS", 600)
+# `tomoni backup` / `tomoni restore`: the AES-256-GCM key file (make one with
+# `tomoni backup --new-key FILE`; keep a copy away from the backups, docs/operations.md §8).
+TOMONI_BACKUP_KEY_FILE = envstr("TOMONI_BACKUP_KEY_FILE", "")

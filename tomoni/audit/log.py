@@ -300,13 +300,19 @@ def read_anchors(path: Path | None = None) -> Iterator[Anchor | Problem]:
 
 
 def verify(
-    batch_size: int = 5000, anchors: Path | None = None, *, seal_first: bool = True
+    batch_size: int = 5000,
+    anchors: Path | None = None,
+    *,
+    seal_first: bool = True,
+    later_anchors_ok: bool = False,
 ) -> Iterator[Problem]:
     """Yield every problem: events whose own HMAC does not fit (edited, or inserted without
     the key; they are never sealed), seals that are missing, out of order or do not fit, a
     head that does not name the last seal, and every anchor the chain no longer matches.
 
-    ``Problem.seq`` is the event's number, or the seal's position for chain problems."""
+    ``Problem.seq`` is the event's number, or the seal's position for chain problems.
+    After a restore (``later_anchors_ok``), anchors beyond the restored head are the events
+    lost since the backup, not damage: they are left to ``anchors_beyond_head()``."""
     if seal_first:
         seal(everything=True)
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):
@@ -333,10 +339,16 @@ def verify(
         yield Problem(0, "監査ログの先頭情報がありません")
     elif row.seq != last or (last and row.hash != prev):
         yield Problem(row.seq, f"先頭情報は {row.seq} を指していますが、最後の封印は {last} です")
-    yield from _check_anchors(anchors)
+    yield from _check_anchors(anchors, upto=last if later_anchors_ok else None)
 
 
-def _check_anchors(path: Path | None) -> Iterator[Problem]:
+def anchors_beyond_head(path: Path | None = None) -> int:
+    """How many anchors point past the chain's head (after a restore: events lost)."""
+    position = head()[0]
+    return sum(1 for a in read_anchors(path) if isinstance(a, Anchor) and a.seq > position)
+
+
+def _check_anchors(path: Path | None, upto: int | None = None) -> Iterator[Problem]:
     for item in read_anchors(path):
         if isinstance(item, Problem):
             yield item
@@ -344,7 +356,7 @@ def _check_anchors(path: Path | None) -> Iterator[Problem]:
         if not item.valid():
             yield Problem(item.seq, f"{item.at} のアンカーの署名が一致しません(鍵が違うか改ざん)")
             continue
-        if item.seq == 0:
+        if item.seq == 0 or (upto is not None and item.seq > upto):
             continue
         stored = AuditSeal.objects.filter(position=item.seq).values_list("hash", flat=True).first()
         if stored is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tomoni.audit.log import anchor, head, seal, verify
+from tomoni.audit.log import anchor, anchors_beyond_head, head, seal, verify
 
 
 class Command(BaseCommand):
@@ -24,6 +24,11 @@ class Command(BaseCommand):
             type=Path,
             default=None,
             help="アンカーファイル (既定: TOMONI_AUDIT_ANCHOR_FILE)",
+        )
+        parser.add_argument(
+            "--restored",
+            action="store_true",
+            help="verify: 復元直後の検査 (封印せず読み、バックアップ後のアンカーは件数だけ示す)",
         )
         parser.add_argument(
             "--syslog", action="store_true", help="anchor: syslog (LOG_AUTH) にも書く"
@@ -43,10 +48,19 @@ class Command(BaseCommand):
             signed = anchor(options["anchors"], to_syslog=options["syslog"])
             self.stdout.write(f"アンカーを書きました: #{signed.seq} {signed.hash} ({signed.at})")
             return
-        problems = list(verify(anchors=options["anchors"]))
+        restored = options["restored"]
+        problems = list(
+            verify(anchors=options["anchors"], seal_first=not restored, later_anchors_ok=restored)
+        )
         for problem in problems[:100]:
             self.stderr.write(f"#{problem.seq}: {problem.message}")
         if problems:
             raise CommandError(f"監査ログに {len(problems)} 件の不整合があります")
         seq, digest = head()
         self.stdout.write(f"監査ログは正常です: {seq} 件, 先頭 {digest}")
+        later = anchors_beyond_head(options["anchors"]) if restored else 0
+        if later:
+            self.stdout.write(
+                f"バックアップより後のアンカーが {later} 件あります: その間の監査イベントは"
+                "この復元に含まれていません"
+            )
