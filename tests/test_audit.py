@@ -365,3 +365,13 @@ def test_a_cut_tail_is_reported_by_the_anchor(db: None, tmp_path: Path) -> None:
     problems = list(verify(anchors=anchors))
     assert [p.seq for p in problems] == [4]
     assert "アンカー" in problems[0].message
+
+
+def test_deploy_check_wants_an_audit_key(settings: object) -> None:
+    """`tomoni check --deploy` refuses a production without (or with a short) audit key."""
+    from tomoni.audit.checks import audit_key
+
+    assert audit_key() == []
+    for key in ("", "short"):
+        settings.TOMONI_AUDIT_KEY = key  # type: ignore[attr-defined]
+        assert [m.id for m in audit_key()] == ["tomoni.E010"]
