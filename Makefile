@@ -35,6 +35,10 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy tomoni
 
+# One test process per core (pytest-xdist); each gets its own test database. Override with
+# PYTEST_ARGS="-n 0 tests/people" to run a part in one process.
+PYTEST_ARGS ?= -n auto
+
 pytest: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -6,15 +6,17 @@
 L: 200,000 persons, 100,000 households, 300,000 consultations, 30,000 cases, 2,000,000
 notes (支援経過記録); S is a tenth of each. SQLite goes to ``var/bench/bench-<size>.sqlite3``,
 PostgreSQL to the database ``tomoni_bench_<size>`` at 127.0.0.1:5432 (created as user
-postgres from template0 with the C.UTF-8 locale, which pg_trgm needs for Japanese).
+postgres from template0 with the C.UTF-8 locale, which tomoni.E001 checks).
 ``--database-url`` names another target; the database ``test`` (CI's) is refused.
 
 Rows go in through bulk paths only: ``COPY`` on PostgreSQL, ``executemany`` in one
 transaction per batch on SQLite, with explicit ids so that no row waits for another's id.
 Person search keys are computed by ``Person.refresh_keys()`` and the full-text documents by
 ``tomoni.fulltext.api.normalize`` under the kinds the apps use (``intake.consultation``,
-``notes.note``), so the pages see what real data would give them. On PostgreSQL the pg_trgm
-index is dropped during the load and built once at the end; then ``ANALYZE``. SQLite gets no
+``notes.note``), so the pages see what real data would give them. SQLite's triggers fill the
+bigram index as rows go in; on PostgreSQL the documents go in by COPY without their
+``tsvector``, which ``tomoni.fulltext.api.index_unindexed`` computes at the end before the GIN
+index is built once; then ``ANALYZE``. SQLite gets no
 ``ANALYZE`` (a fresh installation has no statistics either).
 
 Everything is synthetic and deterministic for a seed: family names are built from the demo's
@@ -865,7 +867,7 @@ class Builder:
         pg = w.pg
         if pg:
             with self.connection.cursor() as cursor:
-                cursor.execute("DROP INDEX IF EXISTS fulltext_searchdocument_text_trgm")
+                cursor.execute("DROP INDEX IF EXISTS fulltext_searchdocument_bigrams")
         note_columns = [
             "id",
             "consultation_id",
@@ -948,12 +950,12 @@ class Builder:
                     self.log(f"{nid:,} notes")
         self.log(f"{nid:,} notes and their search documents")
         if pg:
+            from tomoni.fulltext.api import index_unindexed
+
+            self.log(f"{index_unindexed(batch_size=10_000):,} tsvectors computed")
             with self.connection.cursor() as cursor:
-                cursor.execute(
-                    "CREATE INDEX IF NOT EXISTS fulltext_searchdocument_text_trgm"
-                    " ON fulltext_searchdocument USING gin (text gin_trgm_ops)"
-                )
-            self.log("pg_trgm index built")
+                cursor.execute(_gin_index())
+            self.log("GIN index built")
 
     def finish(self) -> None:
         if not self.w.pg:
@@ -977,12 +979,14 @@ class Builder:
         self.log("sequences set, ANALYZE done")
 
 
-def check_trgm_index_name() -> None:
-    """The index name this script drops and rebuilds must be the one migration 0002 made."""
+def _gin_index() -> str:
+    """The statement migration 0003 builds the bigram index with (dropped during the load)."""
     import importlib
 
-    module = importlib.import_module("tomoni.fulltext.migrations.0002_engine_index")
-    assert any("fulltext_searchdocument_text_trgm" in s for s in module.POSTGRESQL_FORWARD)
+    module = importlib.import_module("tomoni.fulltext.migrations.0003_bigram_index")
+    statement: str = module.GIN_INDEX
+    assert "fulltext_searchdocument_bigrams" in statement
+    return statement
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -1006,7 +1010,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if Household.objects.exists():
         raise SystemExit(f"{url} already holds data: use --fresh to rebuild it")
-    check_trgm_index_name()
     builder = Builder(args.size, args.seed)
     builder.log(f"building {args.size} into {url}")
     builder.staff()

@@ -73,6 +73,7 @@ class Report:
     replays: int = 0
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    ambiguous: list[str] = field(default_factory=list)
 
 
 def _setup(households: int) -> None:
@@ -147,8 +148,45 @@ def _allowed(user: object) -> tuple[set[int], set[str], set[str]]:
     phones = set(
         Person.objects.filter(pk__in=ids).exclude(phone="").values_list("phone", flat=True)
     )
-    phones |= set(access.visible(user, Household).exclude(phone="").values_list("phone", flat=True))
-    return everyone, {f"{f} {g}" for f, g in names}, phones
+    households = access.visible(user, Household)
+    phones |= set(households.exclude(phone="").values_list("phone", flat=True))
+    # The household telephone of a person the user may see (the subject of a referral it
+    # received): the referral shows where to call.
+    phones |= set(
+        Household.objects.filter(memberships__person_id__in=ids)
+        .exclude(phone="")
+        .values_list("phone", flat=True)
+    )
+    shown = {f"{f} {g}" for f, g in names}
+    # Who called about a consultation the user may open is on that consultation's page.
+    consultations = access.visible(user, Consultation)
+    shown |= set(consultations.exclude(caller_name="").values_list("caller_name", flat=True))
+    phones |= set(consultations.exclude(caller_phone="").values_list("caller_phone", flat=True))
+    # Informal supporters drawn on the エコマップ of a household the user may open.
+    from tomoni.ecomap.models import EcomapTie
+
+    shown |= set(
+        EcomapTie.objects.filter(household__in=households)
+        .exclude(name="")
+        .values_list("name", flat=True)
+    )
+    return everyone, shown, phones
+
+
+def _public_names() -> set[str]:
+    """Names that are not personal data of a resident: staff, 協議体 members, attendees.
+
+    A synthetic resident whose name is also one of these cannot be told apart on a page by
+    text alone; such names are reported separately, not as leaks.
+    """
+    from tomoni.community.models import CouncilMember
+    from tomoni.directory.models import Staff
+    from tomoni.meetings.models import Attendance
+
+    names = set(Staff.objects.values_list("display_name", flat=True))
+    names |= set(CouncilMember.objects.values_list("name", flat=True))
+    names |= set(Attendance.objects.exclude(name="").values_list("name", flat=True))
+    return {" ".join(n.split()) for n in names}
 
 
 def _detail_allowed(user: object, path: str) -> bool:
@@ -202,6 +240,10 @@ def crawl(households: int, pages: int) -> Report:
     all_phones = set(Person.objects.exclude(phone="").values_list("phone", flat=True)) | set(
         Household.objects.exclude(phone="").values_list("phone", flat=True)
     )
+    public = _public_names()
+    report.ambiguous = sorted(name for name in all_names if name in public)
+    for name in report.ambiguous:
+        del all_names[name]
     every_url = sorted(set().union(*reached.values()))
     for username, client in clients.items():
         user = users[username]
@@ -237,6 +279,7 @@ def main() -> int:
     print(f"replays: {report.replays:,} in {report.seconds:.0f} s")
     for finding in report.findings[:50]:
         print(f"LEAK {finding.user} {finding.url} {finding.kind}: {finding.detail}")
+    print(f"resident names also used by staff or council members (not judged): {report.ambiguous}")
     print(f"findings: {len(report.findings)}")
     if args.json:
         args.json.write_text(
@@ -245,6 +288,7 @@ def main() -> int:
                     "pages": report.pages,
                     "replays": report.replays,
                     "seconds": round(report.seconds),
+                    "ambiguous_names": report.ambiguous,
                     "findings": [f.__dict__ for f in report.findings],
                 },
                 ensure_ascii=False,

@@ -1,7 +1,15 @@
-"""Load runner: 32 signed-in users against ``tomoni serve``, page by page, with the floor.
+"""Load runner: signed-in users against ``tomoni serve``, in one of two profiles.
 
     .venv/bin/python bench/load.py --database-url sqlite:////work/main/var/bench/bench-S.sqlite3
     .venv/bin/python bench/load.py --database-url postgres://postgres@127.0.0.1:5432/tomoni_bench_l
+    .venv/bin/python bench/load.py --profile day --database-url …   # a city's day, 5 minutes
+
+``--profile stress`` (the default): 32 users, no think time, page by page beside the floor.
+``--profile day`` ("a city's day"): 150 staff in the demo's role mix (``DAY_MIX``), each
+reading a random page of their role's mix — lists, case and household pages, person and
+full-text search (2 characters, 3+, two words) — then thinking 5–15 s, for ``--duration``
+seconds (300); p50/p95/p99 per page (``drive_day``). Sign-in, query counting and reporting
+are shared; what follows describes the stress profile.
 
 What it does, in one run:
 
@@ -177,7 +185,8 @@ def plan(users: int, seed: int) -> tuple[list[Page], dict[str, list[Any]], list[
         Page("consultation_list", "consultation list", [COORDINATOR, WINDOW, AGENCY]),
         Page("case_list", "case list", [COORDINATOR, AGENCY]),
         Page("referral_inbox", "referral inbox", [AGENCY, WINDOW, COORDINATOR]),
-        Page("fulltext", "full-text search (3+ chars, AND)", [COORDINATOR, WINDOW, AGENCY]),
+        Page("fulltext", "full-text search (3+ chars)", [COORDINATOR, WINDOW, AGENCY]),
+        Page("fulltext_and", "full-text search (two words AND)", [COORDINATOR, WINDOW, AGENCY]),
         Page("fulltext_2char", "full-text search (2 chars)", [COORDINATOR, WINDOW, AGENCY]),
         Page("intake_candidates", "intake match candidates", [WINDOW, COORDINATOR, AGENCY]),
         Page("dashboard", "dashboard (stats)", [COORDINATOR, MANAGER]),
@@ -210,7 +219,9 @@ def plan(users: int, seed: int) -> tuple[list[Page], dict[str, list[Any]], list[
                 elif page.name == "referral_inbox":
                     paths = [reverse("intake:referrals_in")]
                 elif page.name == "fulltext":
-                    paths = fulltext_paths(["3-char", "5-char", "2-word AND"])
+                    paths = fulltext_paths(["3-char", "5-char"])
+                elif page.name == "fulltext_and":
+                    paths = fulltext_paths(["2-word AND"])
                 elif page.name == "fulltext_2char":
                     paths = fulltext_paths(["2-char"])
                 elif page.name == "intake_candidates":
@@ -528,6 +539,158 @@ async def drive(
     return results, sorted(peak)[-2:]
 
 
+# --- the city's day: many staff, reading at a human pace ------------------------------------------
+
+# The demo's staff who read these pages (tomoni/demo/city.py DEMO_STAFF): 窓口 1, 多機関協働
+# 2 (社協 and city), 支援機関 2 (包括, 障害), 課長 1 — scaled to --users. Outreach, community,
+# auditor and admin read no page of this mix. --mix overrides it.
+DAY_MIX = {WINDOW: 1, COORDINATOR: 2, AGENCY: 2, MANAGER: 1}
+# Not a page a person reads: the floor is the stress profile's yardstick only.
+DAY_SKIP = {"floor"}
+
+
+def day_roles(users: int, mix: dict[str, int]) -> list[str]:
+    """The role of each of ``users`` virtual staff, in ``mix`` proportions (largest
+    remainder), interleaved so that any prefix is mixed too."""
+    total = sum(mix.values())
+    shares = {role: users * weight / total for role, weight in mix.items()}
+    counts = {role: int(share) for role, share in shares.items()}
+    for role in sorted(shares, key=lambda r: counts[r] - shares[r])[: users - sum(counts.values())]:
+        counts[role] += 1
+    order: list[str] = []
+    while len(order) < users:
+        for role in mix:
+            if counts[role] > order.count(role):
+                order.append(role)
+    return order
+
+
+async def drive_day(
+    pages: list[Page],
+    chosen: dict[str, list[Any]],
+    codes: dict[str, list[str]],
+    args: argparse.Namespace,
+    master: int,
+) -> tuple[dict[str, Any], list[int], dict[str, int]]:
+    """Every user signs in once, then until the deadline: picks one of the pages their role
+    reads (uniformly) and one of its paths, requests it, and thinks ``--think-min`` to
+    ``--think-max`` seconds. Users start spread over the first think interval; requests
+    begun during the warm-up are not counted. Latency is recorded per page."""
+    import httpx
+    from build_dataset import BENCH_PASSWORD
+
+    roles = day_roles(args.users, args.mix)
+    base = f"http://127.0.0.1:{args.port}"
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=1)
+    clients: list[Any] = []
+    accounts_used: list[str] = []
+    seen: dict[str, int] = {}
+    for role in roles:
+        index = seen.get(role, 0)
+        seen[role] = index + 1
+        account = chosen[role][index % len(chosen[role])]
+        clients.append(httpx.AsyncClient(base_url=base, timeout=60, limits=limits))
+        accounts_used.append(account.username)
+    gate = asyncio.Semaphore(4)  # sign-ins hash passwords: a few at a time, like a morning
+
+    async def sign_in(client: Any, username: str) -> None:
+        async with gate:
+            await login(client, username, BENCH_PASSWORD, codes[username].pop())
+
+    await asyncio.gather(*(sign_in(c, u) for c, u in zip(clients, accounts_used, strict=True)))
+    print(f"{len(clients)} staff signed in: {dict(sorted(seen.items()))}", flush=True)
+
+    readable = {
+        role: [p for p in pages if p.name not in DAY_SKIP and role in p.paths] for role in seen
+    }
+    loop = asyncio.get_running_loop()
+    measure_from = loop.time() + args.warmup
+    deadline = measure_from + args.duration
+    phases = {page.name: Phase() for page in pages if page.name not in DAY_SKIP}
+    last = deadline
+
+    async def staff(index: int) -> None:
+        nonlocal last
+        rng = random.Random(args.seed * 1000 + index)
+        role, client = roles[index], clients[index]
+        await asyncio.sleep(rng.uniform(0, args.think_max))
+        for _ in range(REQUEST_CAP):
+            began_at = loop.time()
+            if began_at >= deadline:
+                return
+            page = rng.choice(readable[role])
+            paths = page.paths[role].get(accounts_used[index]) or next(
+                iter(page.paths[role].values())
+            )
+            began = time.perf_counter()
+            try:
+                response = await client.get(rng.choice(paths))
+                status = response.status_code
+            except Exception:  # timeouts, resets: an error like any other
+                status = 0
+            elapsed = (time.perf_counter() - began) * 1000
+            if began_at >= measure_from:
+                last = max(last, loop.time())
+                phase = phases[page.name]
+                phase.latencies.append(elapsed)
+                phase.statuses[status] = phase.statuses.get(status, 0) + 1
+                phase.errors += status != 200
+            await asyncio.sleep(rng.uniform(args.think_min, args.think_max))
+
+    await asyncio.gather(*(staff(i) for i in range(len(clients))))
+    rss = worker_rss(master)
+    for client in clients:
+        await client.aclose()
+    seconds = last - measure_from
+    results: dict[str, Any] = {}
+    labels = {page.name: page.label for page in pages}
+    for name, phase in phases.items():
+        count = len(phase.latencies)
+        results[name] = {
+            "label": labels[name],
+            "requests": count,
+            "errors": phase.errors,
+            "statuses": {str(k): v for k, v in sorted(phase.statuses.items())},
+            "throughput_rps": round(count / seconds, 2) if seconds else 0.0,
+            "p50_ms": round(percentile(phase.latencies, 0.50), 1),
+            "p95_ms": round(percentile(phase.latencies, 0.95), 1),
+            "p99_ms": round(percentile(phase.latencies, 0.99), 1),
+            "max_ms": round(max(phase.latencies), 1) if count else 0.0,
+        }
+        row = results[name]
+        print(
+            f"{name:<20} {count:>6} req p50 {row['p50_ms']:>7.1f} p95 {row['p95_ms']:>7.1f} "
+            f"p99 {row['p99_ms']:>7.1f} max {row['max_ms']:>7.1f} ms errors {phase.errors}",
+            flush=True,
+        )
+    return results, rss, dict(sorted(seen.items()))
+
+
+def day_table(results: dict[str, Any], queries: dict[str, Any]) -> str:
+    lines = [
+        "| page | requests | p50 ms | p95 ms | p99 ms | max ms | errors | queries |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, row in results.items():
+        lines.append(
+            f"| {row['label']} | {row['requests']} | {row['p50_ms']} | {row['p95_ms']} | "
+            f"{row['p99_ms']} | {row['max_ms']} | {row['errors']} | "
+            f"{queries.get(key, {}).get('max', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def parse_mix(text: str) -> dict[str, int]:
+    """``window=1,coordinator=2`` → {"window": 1, "coordinator": 2}."""
+    mix = {}
+    for part in text.split(","):
+        role, _, weight = part.partition("=")
+        if role.strip() not in (WINDOW, COORDINATOR, AGENCY, MANAGER) or not weight.isdigit():
+            raise argparse.ArgumentTypeError(f"--mix: {part!r} (role=weight, roles {DAY_MIX})")
+        mix[role.strip()] = int(weight)
+    return mix
+
+
 # --- reporting ------------------------------------------------------------------------------------
 
 
@@ -587,7 +750,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--label", default="", help="e.g. L-postgresql (default: from the URL)")
-    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument(
+        "--profile",
+        choices=["stress", "day"],
+        default="stress",
+        help="stress: page by page, no think time (default); day: a city's day, mixed pages",
+    )
+    parser.add_argument("--users", type=int, help="default 32 (stress), 150 (day)")
+    parser.add_argument("--duration", type=float, default=300, help="day: measured seconds")
+    parser.add_argument("--think-min", type=float, default=5, help="day: seconds")
+    parser.add_argument("--think-max", type=float, default=15, help="day: seconds")
+    parser.add_argument(
+        "--mix",
+        type=parse_mix,
+        default=DAY_MIX,
+        help="day: role=weight,… (default: the demo's staff, " + str(DAY_MIX) + ")",
+    )
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--port", type=int, default=8765)
@@ -598,6 +776,8 @@ def main() -> None:
     parser.add_argument("--pages", default="", help="comma-separated page names (floor is kept)")
     parser.add_argument("--note", default="", help="free text stored with the results")
     args = parser.parse_args()
+    if args.users is None:
+        args.users = 150 if args.profile == "day" else 32
     if not re.match(
         r"^(sqlite:///|postgres(ql)?://[^/]*@?(127\.0\.0\.1|localhost)[:/])", args.database_url
     ):
@@ -615,12 +795,18 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest pages need
     info = database_info()
     label = args.label or f"{'sqlite' if 'sqlite' in info['engine'].lower() else 'postgresql'}"
+    if args.profile == "day" and not label.endswith("-day"):
+        label += "-day"
     started = datetime.now(UTC)
     host = machine()  # the load average before this run adds its own
     pages, chosen, notes = plan(args.users, args.seed)
     if args.pages:
         wanted = {"floor", *args.pages.split(",")}
         pages = [p for p in pages if p.name in wanted]
+    if args.profile == "day":
+        for page in pages:
+            page.paths = {r: paths for r, paths in page.paths.items() if r in args.mix}
+        pages = [p for p in pages if p.paths or p.name == "floor"]
     print(f"{label}: {info['engine']}, rows {info['rows']}", flush=True)
     codes = recovery_codes(chosen, args.users)
     queries = count_queries(pages, chosen)
@@ -630,7 +816,10 @@ def main() -> None:
     process, log = start_server(env, args.port, label)
     try:
         wait_ready(args.port, process)
-        results, peak = asyncio.run(drive(pages, chosen, codes, args, process.pid))
+        if args.profile == "day":
+            results, peak, staff = asyncio.run(drive_day(pages, chosen, codes, args, process.pid))
+        else:
+            results, peak = asyncio.run(drive(pages, chosen, codes, args, process.pid))
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -641,6 +830,10 @@ def main() -> None:
     client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     for key, row in results.items():
         row["queries_per_request"] = queries.get(key if key != "floor_end" else "floor", {})
+    if args.profile == "day":
+        write_day(args, label, started, host, info, notes, staff, peak, client_cpu, results)
+        print(day_table(results, queries))
+        return
     report = {
         "date": started.isoformat(timespec="seconds"),
         "label": label,
@@ -662,6 +855,42 @@ def main() -> None:
     out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(table(results, queries))
     print(f"\nwrote {out.relative_to(ROOT)}; server log {log.relative_to(ROOT)}")
+
+
+def write_day(
+    args: argparse.Namespace,
+    label: str,
+    started: datetime,
+    host: dict[str, Any],
+    info: dict[str, Any],
+    notes: list[str],
+    staff: dict[str, int],
+    rss: list[int],
+    client_cpu: float,
+    results: dict[str, Any],
+) -> None:
+    report = {
+        "date": started.isoformat(timespec="seconds"),
+        "label": label,
+        "profile": "day: each user reads a random page of their role, then thinks",
+        "machine": host,
+        "database": info,
+        "users": args.users,
+        "staff_by_role": staff,
+        "measured_seconds": args.duration,
+        "warmup_seconds": args.warmup,
+        "think_seconds": [args.think_min, args.think_max],
+        "server": "tomoni serve: gunicorn, 2 sync workers, 1 thread, TOMONI_ENV=production",
+        "client": "bench/load.py --profile day: asyncio + httpx, same machine",
+        "client_cpu_seconds": round(client_cpu, 1),
+        "worker_rss_mb_at_end": rss,
+        "notes": [*notes, *([args.note] if args.note else [])],
+        "pages": results,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{started:%Y%m%dT%H%M}-{label}.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ settings.load_profile("tomoni")
 PERSONAS: dict[str, tuple[str, str | None]] = {
     "window": (Role.WINDOW, "window"),
     "coordinator": (Role.COORDINATOR, "shakyo"),
+    # The 社協's coordinator where the city names the 社協 a 委託先 (tests that use this persona
+    # set TOMONI_CONTRACTOR_AGENCIES; elsewhere it is one more coordinator).
+    "contractor": (Role.COORDINATOR, "shakyo"),
     "agency_a": (Role.AGENCY, "houkatsu1"),
     "agency_b": (Role.AGENCY, "shogai-soudan"),
     "outreach": (Role.OUTREACH, "shakyo"),

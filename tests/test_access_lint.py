@@ -28,6 +28,11 @@ PACKAGE = ROOT / "tomoni"
 
 # Module → why it may read personal data past the policy. Keep it short and true.
 ALLOWED: dict[str, str] = {
+    "tomoni/cases/consent.py": (
+        "derives Case.consent from the main person's people.Consent inside the actions' "
+        "transaction (people.signals.consent_changed); it reads consents by person id and "
+        "writes the column it owns, never for a page"
+    ),
     "tomoni/people/candidates.py": (
         "intake candidates come from the whole register by design (name, kana, age, 地区 only); "
         "a pick is then checked by access.candidates"

@@ -21,12 +21,12 @@ from tomoni.people.models import Household, Person
 from .conftest import PERSONAS
 
 # How the record relates to the user in each scenario, and which policy relations that
-# satisfies. "any" holds for every record.
+# satisfies. "any" holds for every record, and so does "city_wide" (no 委託先 is set here).
 SCENARIOS: dict[str, set[str]] = {
-    "mine": {"any", "registered_by_me", "registered_by_my_agency"},
-    "colleague": {"any", "registered_by_my_agency"},
-    "stranger": {"any"},
-    "break_glass": {"any", "break_glass"},
+    "mine": {"any", "city_wide", "in_my_collaboration", "registered_by_my_agency"},
+    "colleague": {"any", "city_wide", "registered_by_my_agency"},
+    "stranger": {"any", "city_wide"},
+    "break_glass": {"any", "city_wide", "break_glass"},
 }
 MODELS = {"people.Household": Household, "people.Person": Person}
 URLS = {
@@ -70,7 +70,8 @@ def test_table_anchors() -> None:
     """The table says what DESIGN.md §5 says; a careless edit to RULES shows here."""
     assert allowed("people.Household", Role.COORDINATOR, "stranger", CHANGE)
     assert allowed("people.Person", Role.WINDOW, "mine", CHANGE)
-    assert not allowed("people.Person", Role.WINDOW, "colleague", VIEW)
+    # The window works as a team (issue 15): a colleague's registrations are its own.
+    assert allowed("people.Person", Role.WINDOW, "colleague", CHANGE)
     assert allowed("people.Person", Role.AGENCY, "colleague", VIEW)
     assert not allowed("people.Person", Role.AGENCY, "stranger", VIEW)
     for role in (Role.MANAGER, Role.AUDITOR, Role.ADMIN, Role.OUTREACH, Role.COMMUNITY):
@@ -125,7 +126,6 @@ def test_inactive_user_sees_nothing(make_staff: Callable[..., Staff]) -> None:
 # them, whatever the record.
 AGENCY_RELATIONS = {
     "taken_by_my_agency",
-    "unassigned_at_my_agency",
     "addressed_to_my_agency",
     "sent_by_my_agency",
 }
@@ -134,26 +134,22 @@ CONSULTATION_SCENARIOS: dict[str, tuple[str, str | None, set[str]]] = {
     "received_by_me": (
         "me",
         "colleague",
-        {"any", "received_or_assigned_to_me", "taken_by_my_agency"},
+        {"any", "city_wide", "collaboration_or_mine", "taken_by_my_agency"},
     ),
     "assigned_to_me": (
         "colleague",
         "me",
-        {"any", "received_or_assigned_to_me", "taken_by_my_agency"},
+        {"any", "city_wide", "collaboration_or_mine", "taken_by_my_agency"},
     ),
-    "unassigned_at_my_agency": (
-        "colleague",
-        None,
-        {"any", "unassigned_at_my_agency", "taken_by_my_agency"},
-    ),
-    "colleague_assigned": ("colleague", "colleague", {"any", "taken_by_my_agency"}),
-    "other_agency": ("stranger", "stranger", {"any"}),
-    "break_glass": ("stranger", "stranger", {"any", "break_glass"}),
+    "unassigned_at_my_agency": ("colleague", None, {"any", "city_wide", "taken_by_my_agency"}),
+    "colleague_assigned": ("colleague", "colleague", {"any", "city_wide", "taken_by_my_agency"}),
+    "other_agency": ("stranger", "stranger", {"any", "city_wide"}),
+    "break_glass": ("stranger", "stranger", {"any", "city_wide", "break_glass"}),
 }
 REFERRAL_SCENARIOS: dict[str, tuple[str, str, set[str]]] = {
-    "addressed_to_my_agency": ("other", "mine", {"any", "addressed_to_my_agency"}),
-    "sent_by_my_agency": ("mine", "other", {"any", "sent_by_my_agency"}),
-    "unrelated": ("other", "third", {"any"}),
+    "addressed_to_my_agency": ("other", "mine", {"any", "city_wide", "addressed_to_my_agency"}),
+    "sent_by_my_agency": ("mine", "other", {"any", "city_wide", "sent_by_my_agency"}),
+    "unrelated": ("other", "third", {"any", "city_wide"}),
 }
 # Which consultation the note is on (a scenario above), whose agency wrote it, visibility.
 NOTE_SCENARIOS: dict[str, tuple[str, str, str]] = {
@@ -298,11 +294,15 @@ def _r(role: str, scenario: str, action: str) -> bool:
 
 def test_intake_table_anchors() -> None:
     """The intake rows say what issue #3 says; a careless edit to RULES shows here."""
-    # The window: what it took or is assigned, and what nobody at the window has taken yet;
-    # not a colleague's consultation.
-    for scenario in ("received_by_me", "assigned_to_me", "unassigned_at_my_agency"):
+    # The window works as a team (issue 15): what anyone at its window took, so a colleague
+    # on leave does not stop the follow-up.
+    for scenario in (
+        "received_by_me",
+        "assigned_to_me",
+        "unassigned_at_my_agency",
+        "colleague_assigned",
+    ):
         assert _c(Role.WINDOW, scenario, CHANGE)
-    assert not _c(Role.WINDOW, "colleague_assigned", VIEW)
     assert not _c(Role.WINDOW, "other_agency", VIEW)
     # An agency: everything its own staff took, nothing of another agency's.
     assert _c(Role.AGENCY, "colleague_assigned", CHANGE)

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tomoni import access
@@ -26,11 +28,11 @@ from tomoni.fulltext.models import SearchDocument
 from tomoni.intake import actions
 from tomoni.intake.actions import response_due
 from tomoni.intake.models import Consultation, ConsultationConcern, Outcome, Referral, RouteStep
-from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting, Pledge
+from tomoni.meetings.models import APPROACH_KINDS, AgendaItem, Decision, Kind, Meeting, Pledge
 from tomoni.notes.models import Note
 from tomoni.outreach.models import Contact, Engagement, EngagementStep
 from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Trial
-from tomoni.people.models import Household, Membership, Person
+from tomoni.people.models import Consent, Household, Membership, Person
 
 State = Referral.State
 
@@ -83,6 +85,7 @@ def _delete_city() -> None:
     Referral.objects.all().delete()
     Consultation.objects.all().delete()
     Membership.objects.all().delete()
+    Consent.objects.all().delete()
     Person.objects.all().delete()
     Household.objects.all().delete()
 
@@ -355,6 +358,25 @@ def test_demo_cases_cover_every_stage_and_the_seed_situations(db: None) -> None:
     silent = Case.objects.get(consent=ConsentState.NONE)
     kinds = set(silent.agenda_items.values_list("meeting__kind", flat=True))
     assert kinds and kinds <= {Kind.SUPPORT, Kind.PLENARY}
+    # Without consent: approach decisions only, and no 支援決定 (issue 15).
+    assert silent.stage == Stage.MEETING
+    assert set(silent.decisions.values_list("kind", flat=True)) <= APPROACH_KINDS
+    # The 8050 household: the mother consents, her son does not.
+    people = Consent.objects.filter(person__memberships__household=eight_fifty.household)
+    assert {"given", "refused"} <= set(people.values_list("status", flat=True))
+    # A pledged attendee of the past 全体会 and of last week's 支援会議 (the window's worker):
+    # the case itself is closed to them; last week's snapshot is readable, the 全体会's is not.
+    client = Client()
+    client.force_login(Staff.objects.get(username="madoguchi"))
+    assert client.get(silent.get_absolute_url()).status_code == 404
+    for item in silent.agenda_items.select_related("meeting"):
+        url = reverse("meetings:snapshot", args=[item.meeting_id, item.pk])
+        recent = item.meeting.starts_at > timezone.now() - timedelta(days=30)
+        assert client.get(url).status_code == (200 if recent else 404), item.meeting.kind
+    assert {i.meeting.kind for i in silent.agenda_items.select_related("meeting")} == {
+        Kind.SUPPORT,
+        Kind.PLENARY,
+    }
     assert Meeting.objects.filter(kind=Kind.PLENARY).count() == 6
     for meeting in Meeting.objects.filter(kind__in=[Kind.SUPPORT, Kind.PLENARY]):
         for attendance in meeting.attendances.filter(staff__isnull=False):

@@ -364,6 +364,15 @@ LOGGING = {
 TOMONI_REFERRAL_RESPONSE_DAYS = envint("TOMONI_REFERRAL_RESPONSE_DAYS", 2)
 # How long a break-glass (緊急閲覧) grant lasts.
 TOMONI_BREAK_GLASS_HOURS = envint("TOMONI_BREAK_GLASS_HOURS", 24)
+# 支援会議・全体会 (第106条の6): pledged attendees read the meeting's snapshots and decisions for
+# this many days after the meeting, then no longer (docs/operations.md).
+TOMONI_MEETING_SHARE_DAYS = envint("TOMONI_MEETING_SHARE_DAYS", 30)
+# 委託先: agencies (by code) whose staff work for the city under contract; their coordinators
+# see what the contract needs, not the whole register (docs/operations.md). The demo city's
+# 社協 is one.
+TOMONI_CONTRACTOR_AGENCIES = envlist(
+    "TOMONI_CONTRACTOR_AGENCIES", "shakyo" if TOMONI_ENV == "demo" else ""
+)
 # How long a person shown as an intake candidate may still be picked for the consultation.
 TOMONI_CANDIDATE_MINUTES = envint("TOMONI_CANDIDATE_MINUTES", 30)
 TOMONI_SEARCH_PAGE_SIZE = 50

@@ -29,6 +29,7 @@ from tomoni.people import actions as people_actions
 from tomoni.people.models import Consent, Person
 
 from ..conftest import BrowserClient, first_member, register_household
+from ..consent import set_consent
 from ..methods import send
 
 pytestmark = pytest.mark.django_db
@@ -261,9 +262,7 @@ def case_file(personas: dict[str, Staff]) -> CaseAttachment:
     coordinator = personas["coordinator"]
     household = register_household(coordinator)
     case = case_actions.open_case(coordinator, household=household, title="世帯の支援")
-    case_actions.record_consent(
-        coordinator, case, state=ConsentState.GIVEN, on=timezone.localdate(), scope="チームで共有"
-    )
+    set_consent(coordinator, case, ConsentState.GIVEN, on=timezone.localdate())
     for code in ("houkatsu1", "shakyo"):
         case_actions.add_team_member(coordinator, case, Agency.objects.get(code=code))
     case.refresh_from_db()

@@ -107,8 +107,9 @@ def _pages(world: World) -> Pages:
         ("case_list", "coordinator", reverse("cases:index"), {}),
         ("referral_inbox", "agency_a", reverse("intake:referrals_in"), {}),
         ("fulltext", "coordinator", reverse("intake:index"), {"q": "訪問し", "scope": "all"}),
-        ("fulltext", "window", reverse("intake:index"), {"q": "生活状況 面談"}),
+        ("fulltext_and", "window", reverse("intake:index"), {"q": "生活状況 面談"}),
         ("fulltext_2char", "coordinator", reverse("intake:index"), {"q": "面談", "scope": "all"}),
+        ("fulltext_1char", "coordinator", reverse("intake:index"), {"q": "訪", "scope": "all"}),
         ("case_fulltext", "coordinator", reverse("cases:index"), {"q": "訪問し"}),
         (
             "intake_candidates",

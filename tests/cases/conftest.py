@@ -16,6 +16,8 @@ from tomoni.meetings.models import Decision, Kind, Meeting
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Household, Person
 
+from ..consent import set_consent
+
 
 def household_of(actor: Staff, *members: tuple[str, str, str, str]) -> Household:
     """A household registered by ``actor``: members are (family, given, birth, 続柄)."""
@@ -48,13 +50,7 @@ def open_for(coordinator: Staff, **fields: Any) -> Case:
 
 
 def with_consent(coordinator: Staff, case: Case) -> Case:
-    actions.record_consent(
-        coordinator,
-        case,
-        state=ConsentState.GIVEN,
-        on=timezone.localdate(),
-        scope="チームの機関で共有",
-    )
+    set_consent(coordinator, case, ConsentState.GIVEN, on=timezone.localdate())
     case.refresh_from_db()
     return case
 

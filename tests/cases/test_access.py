@@ -24,6 +24,7 @@ from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note, Visibility
 
 from ..conftest import PERSONAS
+from ..consent import set_consent
 from .conftest import agency, case_at, held_meeting, open_for
 
 ALL = (access.VIEW, access.CHANGE, access.NOTE)
@@ -69,7 +70,7 @@ def test_team_agency_without_consent_gets_nothing(
     case = open_for(coordinator)
     actions.add_team_member(coordinator, case, agency("houkatsu1"))
     if consent == ConsentState.NONE:
-        actions.record_consent(coordinator, case, state=consent, on=timezone.localdate())
+        set_consent(coordinator, case, consent, on=timezone.localdate())
     case.refresh_from_db()
     assert case.consent == consent
     assert rights(agency_a, case) == set()
@@ -258,12 +259,8 @@ class World:
         case = open_for(self.builder)
         for member in team:
             actions.add_team_member(self.builder, case, member)
-        if consent == ConsentState.GIVEN:
-            actions.record_consent(
-                self.builder, case, state=consent, on=timezone.localdate(), scope="チーム"
-            )
-        elif consent == ConsentState.NONE:
-            actions.record_consent(self.builder, case, state=consent, on=timezone.localdate())
+        if consent == ConsentState.GIVEN or consent == ConsentState.NONE:
+            set_consent(self.builder, case, consent, on=timezone.localdate())
         case.refresh_from_db()
         return case
 
@@ -286,14 +283,16 @@ class World:
 
 EXPECTED_CASES: dict[str, str | set[str]] = {
     Role.COORDINATOR: "all",
-    Role.WINDOW: {"team_consent", "support_pledged", "jusou_attended"},
-    Role.AGENCY: {"team_consent", "support_pledged", "jusou_attended"},
-    Role.OUTREACH: {"team_consent", "support_pledged", "jusou_attended"},
+    # A pledge at a 支援会議 shares the meeting's snapshot, never the case (issue 15).
+    Role.WINDOW: {"team_consent", "jusou_attended"},
+    Role.AGENCY: {"team_consent", "jusou_attended"},
+    Role.OUTREACH: {"team_consent", "jusou_attended"},
 }
 # Notes follow the case, minus own-agency notes of another agency (coordinators included).
-TEAM_NOTES = frozenset({"shared_by_other", "own_by_mine", "on_support_case"})
+TEAM_NOTES = frozenset({"shared_by_other", "own_by_mine"})
 EXPECTED_NOTES: dict[str, frozenset[str]] = {
-    Role.COORDINATOR: TEAM_NOTES | {"on_stranger_case"},
+    # Notes on a no-consent case stay with the coordinators, whoever attended its 支援会議.
+    Role.COORDINATOR: TEAM_NOTES | {"on_stranger_case", "on_support_case"},
     Role.WINDOW: TEAM_NOTES,
     Role.AGENCY: TEAM_NOTES,
     Role.OUTREACH: frozenset(),  # DESIGN.md §5: outreach workers read no case notes

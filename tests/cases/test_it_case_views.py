@@ -22,7 +22,6 @@ from tomoni.cases.models import (
     Assessment,
     Case,
     CaseConcern,
-    CaseConsent,
     GoalTerm,
     Plan,
     Review,
@@ -38,9 +37,10 @@ from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note, Visibility
-from tomoni.people.models import Person
+from tomoni.people.models import Consent, Person
 
 from ..conftest import BrowserClient
+from ..consent import withdraw
 from .conftest import agency, held_meeting, household_of, open_for, with_consent
 
 MISSING = 10**6
@@ -163,7 +163,7 @@ POSTS: dict[str, dict[str, str]] = {
     "move": {"version": "1", "note": ""},
     "close": {"kind": "suspended", "on": "2026-01-05", "reason": "連絡が取れない"},
     "reopen": {"reason": "再び相談"},
-    "consent": {"state": "none", "on": "2026-01-05"},
+    "consent": {"scope": "share", "status": "refused", "on": "2026-01-05", "method": "oral"},
     "team_add": {"agency": "", "role": "related"},
     "team_end": {},
     "concern_add": {"priority": "1"},
@@ -198,7 +198,7 @@ def _rows() -> dict[str, int]:
         StageChange,
         TeamMember,
         CaseConcern,
-        CaseConsent,
+        Consent,
         Assessment,
         Plan,
         Review,
@@ -353,10 +353,12 @@ def test_coordinator_drives_a_case_from_consultation_to_closure_over_http(
     assert Consultation.objects.get(pk=consultation.pk).outcome == Outcome.COLLABORATION
 
     today = timezone.localdate().isoformat()
+    # 【本人同意あり】 at the window is the son's consent to sharing: the case has it already;
+    # the 重層的支援会議 needs his consent to that purpose too.
+    assert case.consent == "given"
     consent = reverse("cases:consent", args=[case.pk])
-    assert (
-        client.post(consent, {"state": "given", "on": today, "scope": "チーム"}).status_code == 302
-    )
+    jusou = {"person": str(son.pk), "scope": "jusou", "status": "given", "on": today}
+    assert client.post(consent, {**jusou, "method": "written"}).status_code == 302
     assert _move(client, case, "assess").status_code == 302
     edit = reverse("cases:assessment_edit", args=[case.pk])
     response = client.post(
@@ -552,7 +554,13 @@ def test_a_closed_case_refuses_every_edit_with_the_reason(
     posts = {
         "assessment_edit": {"version": "1", "wishes": "書き換え"},
         "plan_new": {"base": "1", "goal_term_0": "long", "goal_text_0": "書き換え"},
-        "consent": {"state": "none", "on": today},
+        "consent": {
+            "person": str(world.item.person_id),
+            "scope": "share",
+            "status": "refused",
+            "on": today,
+            "method": "oral",
+        },
         "team_add": {"agency": str(agency("shogai-soudan").pk), "role": "related"},
         "concern_add": {
             "person": str(world.item.person_id),
@@ -665,9 +673,7 @@ def test_a_case_without_consent_is_hidden_from_its_team(
     """When consent is withdrawn the team agency gets 404 for the case and its pages, and
     its task no longer links to the case."""
     coordinator = personas["coordinator"]
-    actions.record_consent(
-        coordinator, world.case, state="none", on=timezone.localdate(), withdrawal=True
-    )
+    withdraw(coordinator, world.case, on=timezone.localdate())
     client = as_user(personas["agency_a"])
     urls = _world_urls(world)
     for view in ("case", "assessment", "plan", "note_new"):

@@ -11,6 +11,7 @@ from tomoni.directory.models import Staff
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 
+from ..consent import set_consent
 from .conftest import agency, held_meeting, open_for, to_meeting, with_consent
 
 
@@ -59,7 +60,7 @@ def test_a_case_runs_from_intake_to_closure(coordinator: Staff) -> None:
 
 def test_no_consent_case_never_reaches_a_jusou_meeting(coordinator: Staff) -> None:
     case = open_for(coordinator)
-    actions.record_consent(coordinator, case, state="none", on=case.opened_on)
+    set_consent(coordinator, case, "none", on=case.opened_on)
     case.refresh_from_db()
     meeting = held_meeting(coordinator, Kind.JUSOU)
     with pytest.raises(ValidationError, match="重層的支援会議では扱えません"):

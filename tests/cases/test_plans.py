@@ -12,11 +12,12 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.cases import actions
 from tomoni.cases.actions import ConflictError, PlannedAction
-from tomoni.cases.models import Case, ConsentState, GoalTerm, Plan, PlanGoal, Stage
+from tomoni.cases.models import Case, GoalTerm, Plan, PlanGoal, Stage
 from tomoni.directory.models import Staff
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 
+from ..consent import withdraw
 from .conftest import agency, case_at, held_meeting, with_consent
 
 LONG, SHORT = GoalTerm.LONG, GoalTerm.SHORT
@@ -153,9 +154,7 @@ def test_approval_refused_when_consent_was_withdrawn_after_the_agenda(
     actions.move_case(coordinator, case, "to_meeting")
     meeting = held_meeting(coordinator, Kind.JUSOU)
     meeting_actions.add_agenda_item(coordinator, meeting, case)
-    actions.record_consent(
-        coordinator, case, state=ConsentState.GIVEN, on=timezone.localdate(), withdrawal=True
-    )
+    withdraw(coordinator, case, on=timezone.localdate())
     with pytest.raises(ValidationError, match="重層的支援会議では扱えません"):
         meeting_actions.decide(
             coordinator, meeting, case, kind=Decision.Kind.PLAN_APPROVAL, text="プランを承認"
@@ -180,9 +179,7 @@ def test_no_consent_case_plan_reaches_only_the_support_meeting(
 ) -> None:
     """A case without consent cannot even be put before a 重層的支援会議."""
     case = case_at(coordinator, Stage.DRAFT_PLAN)
-    actions.record_consent(
-        coordinator, case, state=ConsentState.GIVEN, on=timezone.localdate(), withdrawal=True
-    )
+    withdraw(coordinator, case, on=timezone.localdate())
     case = actions.move_case(coordinator, case, "to_meeting")
     meeting = held_meeting(coordinator, Kind.JUSOU)
     with pytest.raises(ValidationError, match="重層的支援会議では扱えません"):
@@ -197,9 +194,7 @@ def test_agenda_sees_a_withdrawal_made_meanwhile(coordinator: Staff) -> None:
     recorded the withdrawal: the action must check the consent as it is now."""
     case = case_at(coordinator, Stage.DRAFT_PLAN)
     page_copy = Case.objects.get(pk=case.pk)  # what the agenda page loaded
-    actions.record_consent(
-        coordinator, case, state=ConsentState.GIVEN, on=timezone.localdate(), withdrawal=True
-    )
+    withdraw(coordinator, case, on=timezone.localdate())
     meeting = held_meeting(coordinator, Kind.JUSOU)
     with pytest.raises(ValidationError, match="重層的支援会議では扱えません"):
         meeting_actions.add_agenda_item(coordinator, meeting, page_copy)

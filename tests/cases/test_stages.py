@@ -18,7 +18,9 @@ from tomoni.directory.models import Staff
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 from tomoni.notes.actions import add_note
+from tomoni.people.models import Consent
 
+from ..consent import set_consent
 from .conftest import (
     agency,
     approved_at_jusou,
@@ -142,18 +144,26 @@ def test_decide_with_consent_pending_is_refused(coordinator: Staff) -> None:
     refused(lambda: actions.move_case(coordinator, case, "decide"), case, "本人同意を確認")
 
 
-def test_decide_without_consent_needs_a_support_meeting_decision(coordinator: Staff) -> None:
-    """Without consent, 支援決定 rests on a 支援会議 (第106条の6) decision on the case."""
+def test_a_case_without_consent_is_never_decided(coordinator: Staff) -> None:
+    """Without consent a 支援会議 (第106条の6) agrees how to approach the family — 見守り,
+    アウトリーチ — and decides no support (issue 15, DOMAIN.md §1)."""
     case = open_for(coordinator)
-    actions.record_consent(coordinator, case, state=ConsentState.NONE, on=case.opened_on)
+    set_consent(coordinator, case, ConsentState.NONE, on=case.opened_on)
     case = to_meeting(coordinator, case)
-    refused(lambda: actions.move_case(coordinator, case, "decide"), case, "支援会議での決定事項")
+    refused(lambda: actions.move_case(coordinator, case, "decide"), case, "支援決定できません")
     meeting = held_meeting(coordinator, Kind.SUPPORT)
     meeting_actions.add_agenda_item(coordinator, meeting, case)
-    meeting_actions.decide(
-        coordinator, meeting, case, kind=Decision.Kind.SUPPORT_DECISION, text="見守りを続ける"
-    )
-    assert actions.move_case(coordinator, case, "decide").stage == Stage.DECIDED
+    for kind in (Decision.Kind.SUPPORT_DECISION, Decision.Kind.PLAN_APPROVAL):
+        refused(
+            lambda kind=kind: meeting_actions.decide(
+                coordinator, meeting, case, kind=kind, text="支援を決定する"
+            ),
+            case,
+            "プラン承認・支援決定はできません" if kind == Decision.Kind.SUPPORT_DECISION else "",
+        )
+    for kind in (Decision.Kind.WATCH, Decision.Kind.OUTREACH):
+        meeting_actions.decide(coordinator, meeting, case, kind=kind, text="見守りを続ける")
+    refused(lambda: actions.move_case(coordinator, case, "decide"), case, "支援決定できません")
 
 
 @pytest.mark.parametrize("name", ["replan", "reassess"])
@@ -260,8 +270,8 @@ def _writes(coordinator: Staff, case: Case) -> dict[str, object]:
         "add_team_member": lambda: actions.add_team_member(
             coordinator, case, agency("shogai-soudan")
         ),
-        "record_consent": lambda: actions.record_consent(
-            coordinator, case, state=ConsentState.NONE, on=case.opened_on
+        "record_consent": lambda: set_consent(
+            coordinator, case, ConsentState.NONE, on=case.opened_on
         ),
         "add_note": lambda: add_note(coordinator, case, text="訪問した", method="home_visit"),
         "move_case": lambda: actions.move_case(coordinator, case, "continue"),
@@ -281,7 +291,7 @@ def test_an_ended_case_refuses_every_write(coordinator: Staff, stage: str) -> No
         Plan.objects.filter(case=case).count(),
         case.concerns.count(),
         case.team.count(),
-        case.consents.count(),
+        Consent.objects.count(),
         case.notes.count(),
         case.assessment.version,
     )
@@ -293,7 +303,7 @@ def test_an_ended_case_refuses_every_write(coordinator: Staff, stage: str) -> No
         Plan.objects.filter(case=case).count(),
         case.concerns.count(),
         case.team.count(),
-        case.consents.count(),
+        Consent.objects.count(),
         case.notes.count(),
         case.assessment.version,
     )

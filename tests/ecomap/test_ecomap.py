@@ -21,6 +21,7 @@ from tomoni.people.family import family_of
 from tomoni.people.models import Household
 
 from ..conftest import BrowserClient, first_member, register_household
+from ..consent import set_consent
 from ..methods import send
 
 pytestmark = pytest.mark.django_db
@@ -49,9 +50,7 @@ def household(personas: dict[str, Staff]) -> Household:
     coordinator = personas["coordinator"]
     household = register_household(personas["window"])
     case = case_actions.open_case(coordinator, household=household, title="世帯の支援")
-    case_actions.record_consent(
-        coordinator, case, state=ConsentState.GIVEN, on=timezone.localdate(), scope="チームで共有"
-    )
+    set_consent(coordinator, case, ConsentState.GIVEN, on=timezone.localdate())
     case_actions.add_team_member(
         coordinator, case, Agency.objects.get(code="houkatsu1"), role=TeamRole.LEAD
     )

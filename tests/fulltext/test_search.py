@@ -5,19 +5,25 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries
 
 from tomoni.fulltext.api import (
     MAX_WORDS,
+    bigram_text,
     index,
+    is_short,
     matching_ids,
     normalize,
     query_words,
     rebuild,
     remove,
+    tokens,
+    tsvector_literal,
 )
 from tomoni.fulltext.models import SearchDocument
 
@@ -37,10 +43,10 @@ DOCS = {
 }
 
 sqlite_only = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the FTS5 trigram table exists only on SQLite"
+    connection.vendor != "sqlite", reason="the FTS5 bigram table exists only on SQLite"
 )
 postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="pg_trgm is the PostgreSQL index"
+    connection.vendor != "postgresql", reason="the tsvector column is the PostgreSQL index"
 )
 
 
@@ -73,14 +79,14 @@ def test_kana_are_not_folded(documents: None) -> None:
 
 
 def test_two_character_words(documents: None) -> None:
-    """Two-character words, too short for a trigram, are found by substring scan."""
+    """Two-character words are found through the index, like longer ones."""
     assert found("施設") == {2, 11}
     assert found("面談") == {2}
     assert found("解約") == {1}
 
 
 def test_one_character_word(documents: None) -> None:
-    """A single character is a valid query."""
+    """A single character is a valid query (a scan: the lists bound it, see intake)."""
     assert found("件") == {5}
     assert found("円") == {9}
 
@@ -131,15 +137,6 @@ def test_update_replaces_the_indexed_text(documents: None) -> None:
     assert found("ケーブル") == set()
     assert found("新しい内容") == {1}
     assert SearchDocument.objects.filter(kind=KIND, object_id=1).count() == 1
-
-
-def test_queryset_update_and_delete_keep_the_index_in_step(documents: None) -> None:
-    """Writes that bypass the API (update, delete) are followed by the index too."""
-    SearchDocument.objects.filter(kind=KIND, object_id=3).update(text="生活困窮の相談")
-    assert found("ひきこもり") == set()
-    assert found("生活困窮") == {3}
-    SearchDocument.objects.filter(kind=KIND, object_id=3).delete()
-    assert found("生活困窮") == set()
 
 
 def test_remove(documents: None) -> None:
@@ -242,33 +239,53 @@ def test_rebuild_with_no_rows_empties_the_kind(documents: None) -> None:
 
 
 @sqlite_only
-def test_sqlite_fts5_trigram_table_and_triggers(documents: None) -> None:
-    """The FTS5 table exists with its triggers and agrees with its content table."""
+def test_sqlite_fts5_bigram_table_and_triggers(documents: None) -> None:
+    """The FTS5 table exists with its triggers and follows inserts, updates and deletes."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT type, name FROM sqlite_master WHERE name LIKE 'fulltext_%' "
             "AND type IN ('table', 'trigger') ORDER BY name"
         )
         names = {name for _, name in cursor.fetchall()}
-        assert {"fulltext_fts", "fulltext_searchdocument_ai"} <= names
-        assert {"fulltext_searchdocument_ad", "fulltext_searchdocument_au"} <= names
+        assert {"fulltext_bigrams", "fulltext_searchdocument_bi"} <= names
+        assert {"fulltext_searchdocument_bd", "fulltext_searchdocument_bu"} <= names
+        assert "fulltext_fts" not in names  # the trigram table is gone
         index(KIND, 2, "変更後の内容")
         remove(KIND, 4)
-        # Raises if the index differs from fulltext_searchdocument (rank 1: compare content).
-        cursor.execute("INSERT INTO fulltext_fts(fulltext_fts, rank) VALUES ('integrity-check', 1)")
+        cursor.execute("INSERT INTO fulltext_bigrams(fulltext_bigrams) VALUES ('integrity-check')")
+        cursor.execute(
+            "SELECT count(*) FROM fulltext_bigrams WHERE fulltext_bigrams MATCH %s", ['"変更"']
+        )
+        assert cursor.fetchone() == (1,)
 
 
 @sqlite_only
-def test_sqlite_uses_the_trigram_index_for_long_words_only(db: None) -> None:
-    """Words of 3+ characters go to FTS5 MATCH, whose hits drive the query (rowid lookups,
-    not a walk through the kind); shorter words are LIKE filters on those rows."""
+def test_sqlite_queryset_update_keeps_the_index_in_step(documents: None) -> None:
+    """On SQLite even an update that bypasses the API is followed by the index."""
+    SearchDocument.objects.filter(kind=KIND, object_id=3).update(text="生活困窮の相談")
+    assert found("ひきこもり") == set()
+    assert found("生活困窮") == {3}
+
+
+def test_queryset_delete_keeps_the_index_in_step(documents: None) -> None:
+    """Deleting documents (a kind, a flush) leaves nothing behind that a query could find."""
+    SearchDocument.objects.filter(kind=KIND, object_id=3).delete()
+    assert found("ひきこもり") == set()
+    index(KIND, 3, "ひきこもりの相談")
+    assert found("ひきこもり") == {3}
+
+
+@sqlite_only
+def test_sqlite_the_index_drives_the_query(db: None) -> None:
+    """Every word of 2+ characters goes to FTS5 MATCH, whose hits drive the query (rowid
+    lookups, not a walk through the kind); no LIKE is needed for plain words."""
     sql, params = matching_ids(KIND, "テレビ 解約").query.sql_with_params()
-    assert "MATCH" in sql and "LIKE" in sql
+    assert "MATCH" in sql and "LIKE" not in sql
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " / ".join(row[-1] for row in cursor.fetchall())
     assert "USING INTEGER PRIMARY KEY" in plan, plan
-    assert "MATCH" not in str(matching_ids(KIND, "解約").query)
+    assert "MATCH" in str(matching_ids(KIND, "解約").query)
 
 
 def test_index_is_one_statement(
@@ -283,27 +300,52 @@ def test_index_is_one_statement(
 
 
 @postgresql_only
-def test_postgresql_trigrams_for_japanese(db: None) -> None:
-    """pg_trgm extracts trigrams from Japanese (it needs a UTF-8 LC_CTYPE)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT show_trgm(%s)", ["解約できない"])
-        (trigrams,) = cursor.fetchone()
-    assert len(trigrams) >= 4
-
-
-@postgresql_only
-def test_postgresql_gin_index_serves_the_like_filter(documents: None) -> None:
-    """The LIKE that matching_ids() writes for a word can use the gin_trgm_ops index.
+def test_postgresql_gin_index_serves_the_phrase(documents: None) -> None:
+    """The tsvector match that matching_ids() writes can use the GIN index.
 
     Whether the planner prefers it depends on the table's size (bench/fulltext_bench.py);
     with sequential scans off, it must be usable at all.
     """
-    sql, params = SearchDocument.objects.filter(text__contains="ケーブル").query.sql_with_params()
+    sql, params = matching_ids(KIND, "ケーブル 解約").query.sql_with_params()
+    assert "@@" in sql and "LIKE" not in sql
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
+        # Only the match: with a handful of rows the planner rightly prefers the kind index.
+        (tsquery,) = [param for param in params if "<->" in str(param)]
+        cursor.execute(
+            "EXPLAIN SELECT id FROM fulltext_searchdocument WHERE bigrams @@ CAST(%s AS tsquery)",
+            [tsquery],
+        )
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "fulltext_searchdocument_text_trgm" in plan, plan
+    assert "fulltext_searchdocument_bigrams" in plan, plan
+
+
+def test_tokens_are_bigrams_of_runs() -> None:
+    """Runs of letters and digits become overlapping bigrams; a gap keeps runs apart."""
+    assert tokens("施設入所") == ["施設", "設入", "入所"]
+    assert tokens("東京、京都") == ["東京", None, "京都"]
+    assert tokens("金、施設 a") == ["施設"]
+    assert tokens("、。") == []
+    assert bigram_text("東京、京都") == "東京 0 京都"
+    assert tsvector_literal("東京、京都 東京") == "'東京':1,5 '京都':3"
+
+
+def test_a_phrase_does_not_span_a_gap(documents: None) -> None:
+    """「東京都」 is not in 「東京、京都」, although its bigrams are, one after the other."""
+    index(KIND, 20, "東京、京都")
+    assert found("東京都") == set()
+    assert found("京都") == {20}
+
+
+def test_is_short() -> None:
+    """Only a query without any word of 2+ letters or digits is too short for the index."""
+    assert is_short("金")
+    assert is_short("金 円")
+    assert is_short("a-b")
+    assert not is_short("金 施設")
+    assert not is_short("a-12")
+    assert not is_short("")
+    assert not is_short("、")
 
 
 # Random queries against a reference: every content word must be a substring.
@@ -354,3 +396,34 @@ def test_among_finds_the_same_records_within_the_ids(documents: None, query: str
     assert set(matching_ids(KIND, query, among=among)) == found(query) & set(among)
     subquery = SearchDocument.objects.filter(object_id__in=among).values("object_id")
     assert set(matching_ids(KIND, query, among=subquery)) == found(query) & set(among)
+
+
+def test_the_index_is_written_in_the_writer_s_transaction(documents: None) -> None:
+    """index() joins the caller's transaction: a write that fails leaves no hit behind."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        index(KIND, 30, "ロールバックされる記録")
+        assert found("ロールバック") == {30}
+        raise RuntimeError
+    assert found("ロールバック") == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_indexes_existing_rows() -> None:
+    """Migration 0003 builds the bigram index for the documents already stored."""
+    executor = MigrationExecutor(connection)
+    before, after = [("fulltext", "0002_engine_index")], [("fulltext", "0003_bigram_index")]
+    try:
+        executor.migrate(before)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO fulltext_searchdocument (kind, object_id, text, updated_at)"
+                " VALUES (%s, %s, %s, %s)",
+                [KIND, 1, normalize("移行前からある施設入所の記録"), timezone.now()],
+            )
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        assert found("施設") == {1}
+        assert found("入所の記録") == {1}
+        assert found("記録 移行") == {1}
+    finally:
+        MigrationExecutor(connection).migrate(after)

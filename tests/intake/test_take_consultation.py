@@ -19,7 +19,7 @@ from tomoni.intake import actions
 from tomoni.intake.actions import Route
 from tomoni.intake.models import Consultation, Outcome, RouteKind
 from tomoni.people import actions as people_actions
-from tomoni.people.models import Household, Membership, Person
+from tomoni.people.models import Consent, Household, Membership, Person
 
 from ..conftest import BrowserClient, first_member, register_household
 from .conftest import take
@@ -94,7 +94,12 @@ def test_new_person_and_household_are_registered_with_it(
         ("create", "people.person"),
         ("create", "people.membership"),
         ("create", "intake.consultation"),
+        # 【本人同意あり】: the person's written consent to sharing (issue 15).
+        ("create", "people.consent"),
     ]
+    consent = Consent.objects.get(person=person)
+    assert (consent.scope, consent.status, consent.method) == ("share", "given", "written")
+    assert consent.context == f"相談 {consultation.code}"
     event = AuditEvent.objects.get(seq__gt=before, object_type="intake.consultation")
     assert (event.object_id, event.actor_id) == (str(consultation.pk), window.pk)
     assert event.detail == {"person": person.pk, "household": household.pk}
@@ -253,20 +258,24 @@ def test_bad_outcomes_are_refused(personas: dict[str, Staff], outcome: str, mess
     assert _rows() == before
 
 
-def test_released_consultation_is_open_to_the_whole_window(
+def test_the_whole_window_follows_a_consultation_up(
     personas: dict[str, Staff], make_staff: Callable[..., Staff]
 ) -> None:
-    """A released consultation is open to the whole window until a colleague takes it."""
+    """Any consultation the window took is open to the whole window, assigned or not."""
     window = personas["window"]
     colleague = make_staff("window", "window")
     consultation = take(window)
-    assert not access.can(colleague, access.VIEW, consultation)
+    # The window works as a team (issue 15): a colleague follows up without a hand-over.
+    assert access.can(colleague, access.CHANGE, consultation)
     actions.assign(window, consultation, None)
     assert access.can(colleague, access.CHANGE, consultation)
     actions.assign(colleague, consultation, colleague)
-    assert access.can(window, access.VIEW, consultation)
+    assert access.can(window, access.CHANGE, consultation)
     other = make_staff("window", "window")
-    assert not access.can(other, access.VIEW, consultation)
+    assert access.can(other, access.VIEW, consultation)
+    # Another agency's window-like role does not.
+    agency = make_staff("agency", "houkatsu1")
+    assert not access.can(agency, access.VIEW, consultation)
 
 
 def test_assignee_must_work_at_the_receiving_agency(personas: dict[str, Staff]) -> None:

@@ -17,6 +17,7 @@ from tomoni.meetings import actions
 from tomoni.meetings.models import Attendance, Kind, Meeting
 
 from ..cases.conftest import household_of
+from ..consent import set_consent
 
 CASE_TITLE = "立ち退きを求められている世帯"
 MINUTES = "家主と面談し、退去期限の延長を相談することにした。"
@@ -44,7 +45,7 @@ def case_of(coordinator: Staff, title: str = CASE_TITLE) -> Case:
 
 def no_consent_case(coordinator: Staff, title: str = CASE_TITLE) -> Case:
     case = case_of(coordinator, title)
-    case_actions.record_consent(coordinator, case, state=ConsentState.NONE, on=case.opened_on)
+    set_consent(coordinator, case, ConsentState.NONE, on=case.opened_on)
     case.refresh_from_db()
     return case
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -379,11 +380,12 @@ def test_a_plan_is_approved_at_a_jusou_meeting_over_http(
     assert case.stage == Stage.DECIDED
 
 
-def test_a_no_consent_case_is_decided_at_a_support_meeting(
+def test_a_no_consent_case_goes_to_a_support_meeting_which_agrees_an_approach(
     coordinator: Staff, personas: dict[str, Staff], as_user: Client
 ) -> None:
-    """第106条の6: without consent the case goes to a 支援会議, whose pledged attendees then
-    see it; the decision there is what 支援決定 rests on."""
+    """第106条の6: without consent the case goes to a 支援会議; its pledged attendees read
+    the agenda item's snapshot and the decisions, never the case; the meeting agrees how to
+    approach the family and decides no support (issue 15)."""
     case = no_consent_case(coordinator, title="同意のないひきこもりの世帯")
     case = to_meeting(coordinator, case)
     meeting = meeting_of(coordinator)
@@ -402,17 +404,23 @@ def test_a_no_consent_case_is_decided_at_a_support_meeting(
         == 302
     )
     assert not access.can(attendee, access.VIEW, case)
+    refused = client.post(
+        reverse("meetings:decisions", args=[meeting.pk]),
+        _decision(case.pk, "support_decision", "支援を決定する"),
+    )
+    assert "関わり方の決定だけ" in refused.content.decode()
     decided = client.post(
         reverse("meetings:decisions", args=[meeting.pk]),
-        _decision(case.pk, "support_decision", "アウトリーチで関係づくりから始める"),
+        _decision(case.pk, "outreach", "アウトリーチで関係づくりから始める"),
     )
     assert decided.status_code == 302
-    case = case_actions.move_case(coordinator, case, "decide")
-    assert case.stage == Stage.DECIDED
-    # The attendee pledges and may now open the case the meeting discussed.
+    with pytest.raises(ValidationError, match="支援決定できません"):
+        case_actions.move_case(coordinator, case, "decide")
+    # The attendee pledges: the meeting's materials, not the case.
     attendee_client = as_user(attendee)
     attendee_client.post(reverse("meetings:pledge", args=[meeting.pk]), {"agree": "1"})
-    assert access.can(attendee, access.VIEW, case)
+    assert not access.can(attendee, access.VIEW, case)
+    assert attendee_client.get(case.get_absolute_url()).status_code == 404
     page = attendee_client.get(meeting.get_absolute_url()).content.decode()
     assert "同意のないひきこもりの世帯" in page and "アウトリーチで関係づくりから始める" in page
 

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from tomoni import access
-from tomoni.cases import actions as case_actions
 from tomoni.cases.models import Case, ConsentState, Plan, Stage
 from tomoni.directory.models import Role, Staff
 from tomoni.meetings import actions
@@ -23,6 +22,7 @@ from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note
 
 from ..cases.conftest import agency, case_at, held_meeting, open_for
+from ..consent import set_consent, withdraw
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def coordinator(personas: dict[str, Staff]) -> Staff:
 
 def no_consent_case(coordinator: Staff) -> Case:
     case = case_at(coordinator, Stage.DRAFT_PLAN)
-    case_actions.record_consent(coordinator, case, state=ConsentState.NONE, on=timezone.localdate())
+    set_consent(coordinator, case, ConsentState.NONE, on=timezone.localdate())
     case.refresh_from_db()
     return case
 
@@ -53,7 +53,7 @@ def _pks(user: Staff, model: type[AgendaItem | Decision | Case | Note | Plan]) -
 
 
 @pytest.mark.parametrize("kind", [Kind.SUPPORT, Kind.PLENARY])
-def test_pledge_opens_materials_and_the_case(
+def test_pledge_opens_the_materials_never_the_case(
     personas: dict[str, Staff], coordinator: Staff, kind: str
 ) -> None:
     agency_a = personas["agency_a"]
@@ -81,15 +81,16 @@ def test_pledge_opens_materials_and_the_case(
     pledge = actions.record_pledge(agency_a, attendance, signed_on=timezone.localdate())
     assert pledge.recorded_by == agency_a
 
+    # Pledged: the meeting's materials (its agenda items' snapshots and decisions), for the
+    # sharing period; the case, its notes and plans stay with the team (issue 15).
     assert access.can(agency_a, access.MATERIALS, meeting)
     assert item.pk in _pks(agency_a, AgendaItem)
     assert decision.pk in _pks(agency_a, Decision)
-    assert access.can(agency_a, access.VIEW, case)
-    assert not access.can(agency_a, access.CHANGE, case)
-    assert not access.can(agency_a, access.NOTE, case)
-    assert case.pk in _pks(agency_a, Case)
-    assert note.pk in _pks(agency_a, Note)
-    assert set(Plan.objects.filter(case=case).values_list("pk", flat=True)) <= _pks(agency_a, Plan)
+    assert not access.can(agency_a, access.VIEW, case)
+    assert case.pk not in _pks(agency_a, Case)
+    assert note.pk not in _pks(agency_a, Note)
+    plans = set(Plan.objects.filter(case=case).values_list("pk", flat=True))
+    assert not plans & _pks(agency_a, Plan)
     assert not access.can(agency_a, access.CHANGE, meeting)
 
 
@@ -117,7 +118,8 @@ def test_anothers_pledge_does_not_open_mine(
     meeting = support_meeting_on(coordinator, case)
     attend(coordinator, meeting, agency_a)
     actions.record_pledge(colleague, attend(coordinator, meeting, colleague))
-    assert access.can(colleague, access.VIEW, case)
+    assert access.can(colleague, access.MATERIALS, meeting)
+    assert not access.can(colleague, access.VIEW, case)
     assert not access.can(agency_a, access.MATERIALS, meeting)
     assert not access.can(agency_a, access.VIEW, case)
 
@@ -136,9 +138,7 @@ def test_a_jusou_attendee_sees_the_consented_case_without_a_pledge(
     assert not access.can(agency_b, access.NOTE, case)
     assert not access.can(agency_b, access.CHANGE, case)
     # Consent withdrawn: the 重層的支援会議 no longer opens it.
-    case_actions.record_consent(
-        coordinator, case, state=ConsentState.GIVEN, on=timezone.localdate(), withdrawal=True
-    )
+    withdraw(coordinator, case, on=timezone.localdate())
     assert not access.can(agency_b, access.VIEW, case)
 
 
@@ -160,7 +160,7 @@ def test_a_case_without_consent_is_discussed_only_in_a_support_meeting(
 ) -> None:
     case = open_for(coordinator)
     if consent == ConsentState.NONE:
-        case_actions.record_consent(coordinator, case, state=consent, on=timezone.localdate())
+        set_consent(coordinator, case, consent, on=timezone.localdate())
         case.refresh_from_db()
     meeting = held_meeting(coordinator, Kind.CASE_CONFERENCE)
     with pytest.raises(ValidationError):

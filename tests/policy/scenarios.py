@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from functools import wraps
 from typing import Any
 
 from django.apps import apps
@@ -34,12 +35,13 @@ from django.utils import timezone
 
 from tomoni.access.models import BreakGlass
 from tomoni.access.policy import DERIVED, DERIVED_ACTIONS, rules_for
+from tomoni.access.relations import is_contractor
 from tomoni.cases import actions as case_actions
 from tomoni.cases.models import Case, ConsentState, Task, TeamMember
 from tomoni.community import actions as community_actions
 from tomoni.community.models import Council
 from tomoni.directory.models import Agency, Concern, District, Role, Staff
-from tomoni.intake.models import ConsentVersion, Consultation, Method, Referral
+from tomoni.intake.models import ConsentVersion, Consultation, Method, Outcome, Referral
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Attendance, Kind, Meeting
 from tomoni.notes.models import Note, NoteMethod, Visibility
@@ -50,6 +52,8 @@ from tomoni.participation.models import ParticipationPlan, Place
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Household, MatchReview, Merge, Person, Relationship
 from tomoni.stats import actions as stats_actions
+
+from ..consent import set_consent
 
 # Relations that need the user to belong to an agency; roles without one never hold them.
 ANY = "any"
@@ -65,6 +69,7 @@ class World:
     stranger: Staff
     coordinator: Staff
     count: int = 0
+    contractor: bool = False  # the user works for a 委託先 (TOMONI_CONTRACTOR_AGENCIES)
 
     @property
     def my_agency(self) -> Agency | None:
@@ -82,6 +87,7 @@ def make_world(me: Staff, make_staff: Callable[..., Staff]) -> World:
         colleague=colleague,
         stranger=make_staff(Role.AGENCY, "kenri"),
         coordinator=make_staff(Role.COORDINATOR, "jusou"),
+        contractor=is_contractor(me),
     )
 
 
@@ -96,9 +102,19 @@ BUILDERS: dict[tuple[str, str], Builder] = {}
 
 
 def builder(model: str, relation: str) -> Callable[[Builder], Builder]:
+    """Registers a builder. Every record is in the city: "city_wide" holds for everyone but
+    a contractor's staff, whatever else the builder claims."""
+
     def register(fn: Builder) -> Builder:
-        BUILDERS[(model, relation)] = fn
-        return fn
+        @wraps(fn)
+        def build(world: World) -> Built:
+            built = fn(world)
+            if world.contractor or "city_wide" in built.holds:
+                return built
+            return Built(built.record, built.holds | {"city_wide"})
+
+        BUILDERS[(model, relation)] = build
+        return build
 
     return register
 
@@ -185,8 +201,10 @@ def _people_builders(model: str, pick: Callable[[Household], Model]) -> None:
         record = pick(_household(world.me)) if _may_register(world.me) else None
         if record is None:
             return stranger(world)
+        # The agency's, and (for a contractor's coordinator) their own registration.
         return Built(
-            record, frozenset({"registered_by_me"}) | with_agency(world, "registered_by_my_agency")
+            record,
+            frozenset({"in_my_collaboration"}) | with_agency(world, "registered_by_my_agency"),
         )
 
     @builder(model, "registered_by_my_agency")
@@ -208,7 +226,7 @@ def _people_builders(model: str, pick: Callable[[Household], Model]) -> None:
         )
         return Built(
             pick(household),
-            frozenset({"subject_of_my_consultations"})
+            frozenset({"in_my_collaboration"})
             | with_agency(world, "subject_of_my_agency_consultations"),
         )
 
@@ -225,6 +243,15 @@ def _people_builders(model: str, pick: Callable[[Household], Model]) -> None:
             household=household,
         )
         return Built(pick(household), frozenset({"subject_of_my_agency_consultations"}))
+
+    @builder(model, "in_my_collaboration")
+    def on_my_team(world: World) -> Built:
+        """The household of a case the user's agency is on (委託先: the people in it)."""
+        if world.my_agency is None:
+            return stranger(world)
+        case = _case(world, consent=ConsentState.NONE)
+        _on_team(world, case)
+        return Built(pick(case.household), frozenset({"in_my_collaboration"}))
 
     @builder(model, "break_glass")
     def broken(world: World) -> Built:
@@ -314,7 +341,7 @@ def _consultation_received(world: World) -> Built:
     consultation = _consultation(
         world, receiver=world.me, assignee=assignee, agency=world.my_agency or world.stranger.agency
     )
-    holds = frozenset({"received_or_assigned_to_me"}) | with_agency(world, "taken_by_my_agency")
+    holds = frozenset({"collaboration_or_mine"}) | with_agency(world, "taken_by_my_agency")
     return Built(consultation, holds)
 
 
@@ -322,7 +349,7 @@ def _consultation_received(world: World) -> Built:
 def _consultation_assigned(world: World) -> Built:
     receiver = world.colleague or world.stranger
     consultation = _consultation(world, receiver=receiver, assignee=world.me)
-    holds = frozenset({"received_or_assigned_to_me"}) | with_agency(world, "taken_by_my_agency")
+    holds = frozenset({"collaboration_or_mine"}) | with_agency(world, "taken_by_my_agency")
     return Built(consultation, holds)
 
 
@@ -331,7 +358,7 @@ def _consultation_unassigned(world: World) -> Built:
     if world.colleague is None:
         return _consultation_of_another_agency(world)
     consultation = _consultation(world, receiver=world.colleague, assignee=None)
-    return Built(consultation, frozenset({"unassigned_at_my_agency", "taken_by_my_agency"}))
+    return Built(consultation, frozenset({"taken_by_my_agency"}))
 
 
 @builder("intake.Consultation", "taken_by_my_agency")
@@ -340,6 +367,14 @@ def _consultation_of_colleague(world: World) -> Built:
         return _consultation_of_another_agency(world)
     consultation = _consultation(world, receiver=world.colleague, assignee=world.colleague)
     return Built(consultation, frozenset({"taken_by_my_agency"}))
+
+
+@builder("intake.Consultation", "collaboration_or_mine")
+def _consultation_routed_to_collaboration(world: World) -> Built:
+    """Another agency's consultation it sent to 多機関協働 (「多機関協働へ」)."""
+    consultation = _consultation(world, receiver=world.stranger, assignee=world.stranger)
+    Consultation.objects.filter(pk=consultation.pk).update(outcome=Outcome.COLLABORATION)
+    return Built(consultation, frozenset({"collaboration_or_mine"}))
 
 
 @builder("intake.Consultation", "break_glass")
@@ -455,9 +490,7 @@ def _case(world: World, *, consent: str = ConsentState.GIVEN) -> Case:
         world.coordinator, household=household, person=_first(household), title="8050世帯の支援"
     )
     if consent != ConsentState.PENDING:
-        case_actions.record_consent(
-            world.coordinator, case, state=consent, on=case.opened_on, scope="チームの機関で共有"
-        )
+        set_consent(world.coordinator, case, consent, on=case.opened_on)
     case.refresh_from_db()
     return case
 
@@ -478,15 +511,40 @@ def _case_on_my_team(world: World) -> Built:
     if world.my_agency is None:
         return Built(case)
     _on_team(world, case)
-    return Built(case, frozenset({"team_member_with_consent"}))
+    return Built(case, frozenset({"team_member_with_consent", "on_my_case"}))
 
 
 @builder("cases.Case", "team_member_without_consent")
 def _case_on_my_team_without_consent(world: World) -> Built:
     case = _case(world, consent=ConsentState.NONE)
-    if world.my_agency is not None:
-        _on_team(world, case)
-    return Built(case)
+    if world.my_agency is None:
+        return Built(case)
+    _on_team(world, case)
+    return Built(case, frozenset({"on_my_case"}))
+
+
+@builder("cases.Case", "on_my_case")
+def _case_led_by_me(world: World) -> Built:
+    """A case the user leads (only a coordinator may)."""
+    case = _case(world, consent=ConsentState.NONE)
+    if world.me.role != Role.COORDINATOR:
+        return Built(case)
+    case_actions.take_lead(world.coordinator, case, world.me)
+    return Built(case, frozenset({"on_my_case"}))
+
+
+@builder("cases.Case", "waiting_for_a_coordinator")
+def _case_nobody_leads(world: World) -> Built:
+    """An agency's own request (支援機関向けの相談) that no coordinator has taken yet."""
+    asker = Staff.objects.create_user(
+        username=f"asker-{world.me.pk}-{world.next()}",
+        password=None,
+        role=Role.AGENCY,
+        agency=_third_agency(world),
+    )
+    household = _household(asker)
+    case = case_actions.open_case(asker, household=household, title="相談したい世帯があります")
+    return Built(case, frozenset({"waiting_for_a_coordinator"}))
 
 
 @builder("cases.Case", "former_team_member")
@@ -516,9 +574,10 @@ def _case_at_my_jusou_meeting(world: World) -> Built:
 
 @builder("cases.Case", "pledged_attendee_of_support_meeting")
 def _case_at_my_support_meeting(world: World) -> Built:
+    """第106条の6 shares the meeting's snapshot, never the case: nothing holds."""
     case = _case(world, consent=ConsentState.NONE)
-    attends = _meeting(world, Kind.SUPPORT, case, pledge=True)
-    return Built(case, frozenset({"pledged_attendee_of_support_meeting"} if attends else ()))
+    _meeting(world, Kind.SUPPORT, case, pledge=True)
+    return Built(case)
 
 
 @builder("cases.Case", "unpledged_attendee_of_support_meeting")
@@ -549,6 +608,24 @@ def _task(world: World, agency: Agency, owner: Staff | None = None) -> Task:
 def _task_of_others(world: World) -> Built:
     assert world.stranger.agency is not None
     return Built(_task(world, world.stranger.agency))
+
+
+@builder("cases.Task", "on_my_case")
+def _task_on_my_case(world: World) -> Built:
+    """Another agency's task on a case the user's agency is on."""
+    assert world.stranger.agency is not None
+    case = _case(world)
+    if world.my_agency is None:
+        return Built(_task(world, world.stranger.agency))
+    _on_team(world, case)
+    task = case_actions.add_task(
+        world.coordinator,
+        title="家計の状況を確認する",
+        owner_agency=world.stranger.agency,
+        due_on=timezone.localdate() + timedelta(days=7),
+        case=case,
+    )
+    return Built(task, frozenset({"on_my_case"}))
 
 
 @builder("cases.Task", "owned_by_my_agency")
@@ -600,6 +677,30 @@ def _support_meeting_without_pledge(world: World) -> Built:
     return Built(meeting, frozenset({"attendee"} if attends else ()))
 
 
+@builder("meetings.Meeting", "convened_by_me")
+def _meeting_i_convened(world: World) -> Built:
+    if world.me.role != Role.COORDINATOR:
+        return _meeting_of_others(world)
+    meeting = meeting_actions.schedule_meeting(
+        world.me, kind=Kind.SUPPORT, title="会議", starts_at=timezone.now() - timedelta(hours=1)
+    )
+    return Built(meeting, frozenset({"convened_by_me"}))
+
+
+@builder("meetings.Meeting", "pledged_after_the_sharing_period")
+def _support_meeting_long_ago(world: World) -> Built:
+    """A 全体会 the user attended and pledged for, more than the sharing period ago: the
+    meeting stays on their list, its materials are no longer theirs."""
+    meeting = meeting_actions.schedule_meeting(
+        world.coordinator,
+        kind=Kind.PLENARY,
+        title="全体会",
+        starts_at=timezone.now() - timedelta(days=31),
+    )
+    attends = _attend(world, meeting, pledge=True) is not None
+    return Built(meeting, frozenset({"attendee"} if attends else ()))
+
+
 @builder("meetings.Meeting", "pledged_or_open_attendee")
 def _support_meeting_pledged(world: World) -> Built:
     meeting = _bare_meeting(world, Kind.PLENARY)
@@ -610,14 +711,15 @@ def _support_meeting_pledged(world: World) -> Built:
 # --- アウトリーチ and 参加支援 -------------------------------------------------------------------
 
 
-def _engagement(world: World, workers: list[Staff]) -> Engagement:
-    household = _household(world.coordinator)
+def _engagement(world: World, workers: list[Staff], case: Case | None = None) -> Engagement:
+    household = case.household if case is not None else _household(world.coordinator)
     return outreach_actions.open_engagement(
         world.coordinator,
         household=household,
         person=_first(household),
         reason=Reason.HIKIKOMORI,
         workers=workers,
+        case=case,
     )
 
 
@@ -639,9 +741,20 @@ def _engagement_of_others(world: World) -> Built:
 
 @builder("outreach.Engagement", "assigned_to_me")
 def _engagement_of_mine(world: World) -> Built:
-    if world.me.role != Role.OUTREACH:
+    if world.me.role not in (Role.OUTREACH, Role.COORDINATOR):
         return _engagement_of_others(world)
     return Built(_engagement(world, [world.me]), frozenset({"assigned_to_me"}))
+
+
+@builder("outreach.Engagement", "on_my_case")
+def _engagement_on_my_case(world: World) -> Built:
+    """Another worker's visits to the household of a case the user's agency is on."""
+    case = _case(world, consent=ConsentState.NONE)
+    if world.my_agency is None:
+        return Built(_engagement(world, [_outreach_worker(world)], case))
+    _on_team(world, case)
+    engagement = _engagement(world, [_outreach_worker(world)], case)
+    return Built(engagement, frozenset({"on_my_case"}))
 
 
 def _place(world: World) -> Place:
@@ -843,3 +956,10 @@ def _value_for(f: Any, root: Model, world: World, made: dict[str, Model]) -> Any
     if f.unique:  # an attachment's storage key
         return f"テスト-{world.next()}"
     return "テスト"
+
+
+# "city_wide": any record of the city, as the stranger's record of each model is (the wrapper
+# in ``builder`` claims it for everyone but a contractor's staff).
+for (_model, _relation), _build in list(BUILDERS.items()):
+    if _relation == "none":
+        BUILDERS[(_model, "city_wide")] = _build

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import product
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -91,10 +92,13 @@ def test_every_rule_over_http_and_the_orm(
     make_staff: Callable[..., Staff],
     as_user: Callable[..., Client],
     personas: dict[str, Staff],
+    settings: Any,
 ) -> None:
     """Each persona gets exactly what the table grants for the relations that hold."""
     persona, (model, relation) = case
     role, agency = PERSONAS[persona]
+    if persona == "contractor":
+        settings.TOMONI_CONTRACTOR_AGENCIES = [agency]
     user = make_staff(role, agency)
     world = make_world(user, make_staff)
     built = BUILDERS[(model, relation)](world)

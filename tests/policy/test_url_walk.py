@@ -148,6 +148,9 @@ WALK: dict[str, Target] = {
     "meetings:paper_pledge": _pk(MEETING),
     "meetings:attendee_add": _pk(MEETING),
     "meetings:agenda_add": _pk(MEETING),
+    "meetings:snapshot": Target(
+        lambda r: {"pk": r[MEETING].pk, "item": r["meetings.AgendaItem"].pk}, guard=MEETING
+    ),
     "meetings:minutes": _pk(MEETING),
     "meetings:decisions": _pk(MEETING),
     "cases:index": _none(),
@@ -158,6 +161,7 @@ WALK: dict[str, Target] = {
     "cases:close": _pk(CASE),
     "cases:reopen": _pk(CASE),
     "cases:consent": _pk(CASE),
+    "cases:consent_withdraw": _pk(CASE),
     "cases:team_add": _pk(CASE),
     "cases:team_end": Target(
         lambda r: {"pk": r[CASE].pk, "member": r["cases.TeamMember"].pk}, guard=CASE

@@ -33,31 +33,41 @@ def _rules(model: str, role: str, relation: str, *actions: str) -> Rule:
 
 
 # Roles missing from a model's rows (manager, auditor, admin …) see none of its records.
+#
+# "city_wide" is the whole register for the city's own 多機関協働 coordinators. A coordinator
+# employed by a contracted organisation (委託先, settings.TOMONI_CONTRACTOR_AGENCIES, e.g. the
+# 社協) holds no "city_wide": under 個人情報保護法 a contractor gets what the contract needs —
+# the consultations routed to 多機関協働 or assigned to them, the cases they are on or that wait
+# for a coordinator, and the people in those (the rows marked 委託先 below).
 RULES: tuple[Rule, ...] = (
-    # 多機関協働 coordinators work across the whole 重層 programme.
-    _rules("people.Household", Role.COORDINATOR, "any", VIEW, CHANGE),
-    _rules("people.Person", Role.COORDINATOR, "any", VIEW, CHANGE),
-    # The window sees the people it registered (and their households).
-    _rules("people.Household", Role.WINDOW, "registered_by_me", VIEW, CHANGE),
-    _rules("people.Person", Role.WINDOW, "registered_by_me", VIEW, CHANGE),
-    # An agency sees the people its own staff registered. Referrals and cases (later issues)
-    # add their own relations here.
-    _rules("people.Household", Role.AGENCY, "registered_by_my_agency", VIEW, CHANGE),
-    _rules("people.Person", Role.AGENCY, "registered_by_my_agency", VIEW, CHANGE),
-    # People a worker is consulting about, whoever registered them.
-    _rules("people.Household", Role.WINDOW, "subject_of_my_consultations", VIEW, CHANGE),
-    _rules("people.Person", Role.WINDOW, "subject_of_my_consultations", VIEW, CHANGE),
-    _rules("people.Household", Role.AGENCY, "subject_of_my_agency_consultations", VIEW, CHANGE),
-    _rules("people.Person", Role.AGENCY, "subject_of_my_agency_consultations", VIEW, CHANGE),
-    # 相談受付: coordinators see all; the window what it took or what nobody has taken yet;
-    # an agency what its own staff took (支援機関向けの相談).
-    _rules("intake.Consultation", Role.COORDINATOR, "any", VIEW, CHANGE),
-    _rules("intake.Consultation", Role.WINDOW, "received_or_assigned_to_me", VIEW, CHANGE),
-    _rules("intake.Consultation", Role.WINDOW, "unassigned_at_my_agency", VIEW, CHANGE),
-    _rules("intake.Consultation", Role.AGENCY, "taken_by_my_agency", VIEW, CHANGE),
+    *(
+        _rules(model, Role.COORDINATOR, "city_wide", VIEW, CHANGE)
+        for model in ("people.Household", "people.Person", "intake.Consultation")
+    ),
+    *(  # 委託先
+        _rules(model, Role.COORDINATOR, "in_my_collaboration", VIEW, CHANGE)
+        for model in ("people.Household", "people.Person")
+    ),
+    _rules("intake.Consultation", Role.COORDINATOR, "collaboration_or_mine", VIEW, CHANGE),
+    # The window and the agencies work as teams: they see the people their agency registered
+    # or took a consultation about, and the consultations anyone at their agency took, so a
+    # colleague on leave does not stop the follow-up (支援機関向けの相談 for agencies).
+    *(
+        rule
+        for role in (Role.WINDOW, Role.AGENCY)
+        for model in ("people.Household", "people.Person")
+        for rule in (
+            _rules(model, role, "registered_by_my_agency", VIEW, CHANGE),
+            _rules(model, role, "subject_of_my_agency_consultations", VIEW, CHANGE),
+        )
+    ),
+    *(
+        _rules("intake.Consultation", role, "taken_by_my_agency", VIEW, CHANGE)
+        for role in (Role.WINDOW, Role.AGENCY)
+    ),
     # つなぎ: the receiving agency responds, the sending agency may withdraw; the receiver
     # sees what the referral shares, not the consultation behind it.
-    _rules("intake.Referral", Role.COORDINATOR, "any", VIEW),
+    _rules("intake.Referral", Role.COORDINATOR, "city_wide", VIEW),
     *(
         rule
         for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY)
@@ -71,10 +81,13 @@ RULES: tuple[Rule, ...] = (
         _rules("notes.Note", role, "on_visible_consultation", VIEW)
         for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY)
     ),
-    # 多機関協働 cases: coordinators run them all. A team agency sees its cases while the
-    # person's consent allows sharing; without consent a case reaches only those who attended,
-    # with a pledge, a 支援会議 that discussed it (第106条の6).
-    _rules("cases.Case", Role.COORDINATOR, "any", VIEW, CHANGE, NOTE),
+    # 多機関協働 cases: the city's coordinators run them all; a contractor's coordinator the
+    # ones they are on and the ones waiting for a coordinator. A team agency sees its cases
+    # while the main person consents to sharing. Without consent the case stays with the
+    # coordinators: a 支援会議 (第106条の6) shares the snapshot prepared for it, not the case.
+    _rules("cases.Case", Role.COORDINATOR, "city_wide", VIEW, CHANGE, NOTE),
+    _rules("cases.Case", Role.COORDINATOR, "on_my_case", VIEW, CHANGE, NOTE),  # 委託先
+    _rules("cases.Case", Role.COORDINATOR, "waiting_for_a_coordinator", VIEW, CHANGE),  # 委託先
     # Outreach workers on a team see the case but, as DESIGN.md §5 says, not its notes.
     _rules("cases.Case", Role.OUTREACH, "team_member_with_consent", VIEW),
     *(
@@ -82,12 +95,8 @@ RULES: tuple[Rule, ...] = (
         for role in (Role.WINDOW, Role.AGENCY)
     ),
     *(
-        rule
+        _rules("cases.Case", role, "attendee_of_meeting_with_consent", VIEW)
         for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH)
-        for rule in (
-            _rules("cases.Case", role, "attendee_of_meeting_with_consent", VIEW),
-            _rules("cases.Case", role, "pledged_attendee_of_support_meeting", VIEW),
-        )
     ),
     # 支援経過記録 on a case follow the case, minus other agencies' own-agency notes.
     *(
@@ -95,25 +104,33 @@ RULES: tuple[Rule, ...] = (
         for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY)
     ),
     # Tasks: the owning agency (and its named person) sees and completes them.
-    _rules("cases.Task", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("cases.Task", Role.COORDINATOR, "city_wide", VIEW, CHANGE),
+    _rules("cases.Task", Role.COORDINATOR, "on_my_case", VIEW, CHANGE),  # 委託先
     *(
         _rules("cases.Task", role, "owned_by_my_agency", VIEW, CHANGE)
-        for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY)
+        for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY)
     ),
     # Meetings: coordinators convene them; an attendee opens the meeting, and its materials
-    # once pledged (支援会議・全体会) or straight away (重層的支援会議・ケース会議).
-    _rules("meetings.Meeting", Role.COORDINATOR, "any", VIEW, CHANGE, MATERIALS),
+    # straight away (重層的支援会議・ケース会議) or, at a 支援会議 or 全体会, once pledged and
+    # for settings.TOMONI_MEETING_SHARE_DAYS after the meeting (第106条の6: what the meeting
+    # needs, for as long as it needs it).
+    _rules("meetings.Meeting", Role.COORDINATOR, "city_wide", VIEW, CHANGE, MATERIALS),
+    _rules("meetings.Meeting", Role.COORDINATOR, "convened_by_me", VIEW, CHANGE, MATERIALS),
     *(
         rule
-        for role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY)
+        for role in (Role.COORDINATOR, Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COMMUNITY)
         for rule in (
             _rules("meetings.Meeting", role, "attendee", VIEW),
             _rules("meetings.Meeting", role, "pledged_or_open_attendee", MATERIALS),
         )
     ),
     # アウトリーチ: coordinators and the assigned outreach workers.
-    _rules("outreach.Engagement", Role.COORDINATOR, "any", VIEW, CHANGE),
-    _rules("outreach.Engagement", Role.OUTREACH, "assigned_to_me", VIEW, CHANGE),
+    _rules("outreach.Engagement", Role.COORDINATOR, "city_wide", VIEW, CHANGE),
+    _rules("outreach.Engagement", Role.COORDINATOR, "on_my_case", VIEW, CHANGE),  # 委託先
+    *(
+        _rules("outreach.Engagement", role, "assigned_to_me", VIEW, CHANGE)
+        for role in (Role.COORDINATOR, Role.OUTREACH)
+    ),
     # 参加支援: the catalog of places is a public directory every working role reads; the
     # community side keeps it. Plans and matches: coordinators, and the agency running them.
     *(
@@ -122,10 +139,10 @@ RULES: tuple[Rule, ...] = (
     ),
     _rules("participation.Place", Role.COORDINATOR, "any", VIEW, CHANGE),
     _rules("participation.Place", Role.COMMUNITY, "any", VIEW, CHANGE),
-    _rules("participation.ParticipationPlan", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("participation.ParticipationPlan", Role.COORDINATOR, "city_wide", VIEW, CHANGE),
     *(
         _rules("participation.ParticipationPlan", role, "run_by_my_agency", VIEW, CHANGE)
-        for role in (Role.OUTREACH, Role.COMMUNITY)
+        for role in (Role.COORDINATOR, Role.OUTREACH, Role.COMMUNITY)
     ),
     # 統計: managers set the targets (KPI); coordinators read them beside the figures.
     _rules("stats.Target", Role.MANAGER, "any", VIEW, CHANGE),
@@ -133,9 +150,9 @@ RULES: tuple[Rule, ...] = (
     # 名寄せ: coordinators review and merge across the register; the 総合窓口 window only
     # pairs where it sees both persons in its daily work (break-glass does not count). The
     # history of a merge follows the surviving record. Agencies and others: nothing (404).
-    _rules("people.MatchReview", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("people.MatchReview", Role.COORDINATOR, "city_wide", VIEW, CHANGE),
     _rules("people.MatchReview", Role.WINDOW, "both_persons_in_my_scope", VIEW, CHANGE),
-    _rules("people.Merge", Role.COORDINATOR, "any", VIEW, CHANGE),
+    _rules("people.Merge", Role.COORDINATOR, "city_wide", VIEW, CHANGE),
     _rules("people.Merge", Role.WINDOW, "survivor_in_my_scope", VIEW, CHANGE),
     # 地域づくり (協議体, 地域の取組, 催し): community records without personal data. Every
     # working role reads them; the community side and coordinators keep them.
@@ -173,7 +190,6 @@ DERIVED: dict[str, tuple[str, str]] = {
     "people.Relation": ("from_person", "people.Person"),
     "cases.StageChange": ("case", "cases.Case"),
     "cases.TeamMember": ("case", "cases.Case"),
-    "cases.CaseConsent": ("case", "cases.Case"),
     "cases.CaseConcern": ("case", "cases.Case"),
     "cases.Assessment": ("case", "cases.Case"),
     "cases.Plan": ("case", "cases.Case"),
@@ -272,7 +288,6 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "cases.Case",
         "cases.StageChange",
         "cases.TeamMember",
-        "cases.CaseConsent",
         "cases.CaseConcern",
         "cases.Assessment",
         "cases.Plan",

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from tomoni.cases.models import Case, TeamMember
+from tomoni.cases.models import ENDED, Case, TeamMember
 from tomoni.directory.models import Staff
-from tomoni.intake.models import Consultation
+from tomoni.intake.models import Consultation, Outcome
 from tomoni.meetings.models import CONFIDENTIAL, AgendaItem, Attendance
 from tomoni.notes.models import Visibility
 from tomoni.outreach.models import Engagement
@@ -27,18 +29,7 @@ from .policy import VIEW
 from .registry import filter_of, relation
 
 
-@relation("people.Household", "any")
-@relation("people.Person", "any")
-@relation("people.MatchReview", "any")
-@relation("people.Merge", "any")
-@relation("intake.Consultation", "any")
-@relation("intake.Referral", "any")
-@relation("cases.Case", "any")
-@relation("cases.Task", "any")
-@relation("meetings.Meeting", "any")
-@relation("outreach.Engagement", "any")
 @relation("participation.Place", "any")
-@relation("participation.ParticipationPlan", "any")
 @relation("stats.Target", "any")
 @relation("community.Council", "any")
 @relation("community.Activity", "any")
@@ -48,18 +39,28 @@ def _everything(user: Staff) -> Q:
     return Q()
 
 
-@relation("people.Household", "registered_by_me")
-def _household_registered_by_me(user: Staff) -> Q:
-    return Q(created_by=user)
+def is_contractor(user: Staff) -> bool:
+    """Works for a contracted organisation (委託先): settings.TOMONI_CONTRACTOR_AGENCIES."""
+    codes = settings.TOMONI_CONTRACTOR_AGENCIES
+    if not codes or user.agency_id is None:
+        return False
+    return user.agency is not None and user.agency.code in codes
 
 
-@relation("people.Person", "registered_by_me")
-def _person_registered_by_me(user: Staff) -> Q:
-    # A person the window registered, or anybody who lives in a household it registered.
-    # EXISTS, not IN: checked per candidate row, so a search stays an index range scan
-    # however many households the user registered.
-    members = Membership.objects.filter(person=OuterRef("pk"), household__created_by=user)
-    return Q(created_by=user) | Q(Exists(members))
+@relation("people.Household", "city_wide")
+@relation("people.Person", "city_wide")
+@relation("people.MatchReview", "city_wide")
+@relation("people.Merge", "city_wide")
+@relation("intake.Consultation", "city_wide")
+@relation("intake.Referral", "city_wide")
+@relation("cases.Case", "city_wide")
+@relation("cases.Task", "city_wide")
+@relation("meetings.Meeting", "city_wide")
+@relation("outreach.Engagement", "city_wide")
+@relation("participation.ParticipationPlan", "city_wide")
+def _city_wide(user: Staff) -> Q:
+    """Every record, for the city's own staff; nothing for a contractor's."""
+    return _no_agency() if is_contractor(user) else Q()
 
 
 @relation("people.Household", "registered_by_my_agency")
@@ -93,22 +94,6 @@ def _no_agency() -> Q:
 # --- People reached through consultations -------------------------------------------------
 
 
-def _my_consultations(user: Staff) -> Q:
-    return Q(receiver=user) | Q(assignee=user)
-
-
-@relation("people.Person", "subject_of_my_consultations")
-def _person_subject_of_mine(user: Staff) -> Q:
-    mine = Consultation.objects.filter(_my_consultations(user), person=OuterRef("pk"))
-    return Q(Exists(mine))
-
-
-@relation("people.Household", "subject_of_my_consultations")
-def _household_subject_of_mine(user: Staff) -> Q:
-    mine = Consultation.objects.filter(_my_consultations(user), household=OuterRef("pk"))
-    return Q(Exists(mine))
-
-
 @relation("people.Person", "subject_of_my_agency_consultations")
 def _person_subject_of_my_agency(user: Staff) -> Q:
     if user.agency_id is None:
@@ -128,16 +113,14 @@ def _household_subject_of_my_agency(user: Staff) -> Q:
 # --- Consultations, referrals, notes -------------------------------------------------------
 
 
-@relation("intake.Consultation", "received_or_assigned_to_me")
-def _consultation_mine(user: Staff) -> Q:
-    return _my_consultations(user)
+@relation("intake.Consultation", "collaboration_or_mine")
+def _consultation_collaboration_or_mine(user: Staff) -> Q:
+    """委託先: routed to 多機関協働 (「多機関協働へ」), or taken by or assigned to the user."""
+    return _collaboration_or_mine(user)
 
 
-@relation("intake.Consultation", "unassigned_at_my_agency")
-def _consultation_unassigned(user: Staff) -> Q:
-    if user.agency_id is None:
-        return _no_agency()
-    return Q(agency_id=user.agency_id, assignee__isnull=True)
+def _collaboration_or_mine(user: Staff) -> Q:
+    return Q(outcome=Outcome.COLLABORATION) | Q(receiver=user) | Q(assignee=user)
 
 
 @relation("intake.Consultation", "taken_by_my_agency")
@@ -241,17 +224,52 @@ def _case_meeting_with_consent(user: Staff) -> Q:
     return Q(consent="given") & Q(Exists(discussed))
 
 
-@relation("cases.Case", "pledged_attendee_of_support_meeting")
-def _case_support_meeting(user: Staff) -> Q:
-    """第106条の6: a 支援会議 (or 全体会) the user attended and pledged for discussed it —
-    whatever the consent, since that is what the 支援会議 is for."""
-    discussed = AgendaItem.objects.filter(
-        case=OuterRef("pk"),
-        meeting__kind__in=CONFIDENTIAL,
-        meeting__attendances__staff=user,
-        meeting__attendances__pledge__isnull=False,
+@relation("cases.Case", "on_my_case")
+def _case_mine(user: Staff) -> Q:
+    """委託先: the user leads it, or the user's agency is on its team now."""
+    return _my_cases(user)
+
+
+def _my_cases(user: Staff) -> Q:
+    if user.agency_id is None:
+        return Q(lead=user)
+    on_team = TeamMember.objects.filter(
+        case=OuterRef("pk"), agency_id=user.agency_id, end_on__isnull=True
     )
-    return Q(Exists(discussed))
+    return Q(lead=user) | Q(Exists(on_team))
+
+
+@relation("cases.Case", "waiting_for_a_coordinator")
+def _case_waiting(user: Staff) -> Q:
+    """An open case nobody leads yet: the 多機関協働 desk takes it, whoever employs them."""
+    return Q(lead__isnull=True) & ~Q(stage__in=ENDED)
+
+
+@relation("cases.Task", "on_my_case")
+def _task_on_my_case(user: Staff) -> Q:
+    return Q(case__in=Case.objects.filter(_my_cases(user)).values("pk"))
+
+
+@relation("outreach.Engagement", "on_my_case")
+def _engagement_on_my_case(user: Staff) -> Q:
+    return Q(case__in=Case.objects.filter(_my_cases(user)).values("pk"))
+
+
+@relation("people.Household", "in_my_collaboration")
+def _household_in_my_collaboration(user: Staff) -> Q:
+    """委託先: households of the cases the user is on or that wait for a coordinator, of the
+    consultations routed to 多機関協働 or the user's own, and those the user registered."""
+    cases = Case.objects.filter(_my_cases(user) | _case_waiting(user)).values("household_id")
+    consultations = Consultation.objects.filter(_collaboration_or_mine(user)).values("household_id")
+    return Q(created_by=user) | Q(pk__in=cases) | Q(pk__in=consultations)
+
+
+@relation("people.Person", "in_my_collaboration")
+def _person_in_my_collaboration(user: Staff) -> Q:
+    households = Household.objects.filter(_household_in_my_collaboration(user)).values("pk")
+    members = Membership.objects.filter(person=OuterRef("pk"), household__in=households)
+    consultations = Consultation.objects.filter(_collaboration_or_mine(user)).values("person_id")
+    return Q(created_by=user) | Q(Exists(members)) | Q(pk__in=consultations)
 
 
 @relation("cases.Case", "break_glass")
@@ -279,9 +297,20 @@ def _meeting_attendee(user: Staff) -> Q:
 
 @relation("meetings.Meeting", "pledged_or_open_attendee")
 def _meeting_materials(user: Staff) -> Q:
+    """A 重層的支援会議 or ケース会議 the user attends; a 支援会議 or 全体会 the user attends
+    and pledged for, until TOMONI_MEETING_SHARE_DAYS after it (then 404: 第106条の6 shares
+    what the meeting needs, it does not make the attendee a member of the case team)."""
     pledged = Attendance.objects.filter(meeting=OuterRef("pk"), staff=user, pledge__isnull=False)
     attends = Attendance.objects.filter(meeting=OuterRef("pk"), staff=user)
-    return Q(Exists(pledged)) | (~Q(kind__in=CONFIDENTIAL) & Q(Exists(attends)))
+    since = timezone.now() - timedelta(days=settings.TOMONI_MEETING_SHARE_DAYS)
+    return (Q(Exists(pledged)) & Q(starts_at__gte=since)) | (
+        ~Q(kind__in=CONFIDENTIAL) & Q(Exists(attends))
+    )
+
+
+@relation("meetings.Meeting", "convened_by_me")
+def _meeting_convened_by_me(user: Staff) -> Q:
+    return Q(convened_by=user)
 
 
 # --- アウトリーチ and 参加支援 ----------------------------------------------------------------
@@ -304,9 +333,9 @@ def _plan_of_my_agency(user: Staff) -> Q:
 
 
 def _persons_in_my_scope(user: Staff) -> Q:
-    """The persons the window sees in its daily work: registered or consulted by it."""
-    return filter_of("people.Person", "registered_by_me")(user) | filter_of(
-        "people.Person", "subject_of_my_consultations"
+    """The persons the window sees in its daily work: registered or consulted by its agency."""
+    return filter_of("people.Person", "registered_by_my_agency")(user) | filter_of(
+        "people.Person", "subject_of_my_agency_consultations"
     )(user)
 
 

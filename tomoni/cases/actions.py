@@ -20,16 +20,17 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Agency, Concern, Role, Staff, Tag
 from tomoni.intake.actions import ConflictError
-from tomoni.intake.models import Consultation, Outcome
-from tomoni.people.models import Household, Membership, Person
+from tomoni.intake.models import Consultation, Outcome, Referral
+from tomoni.people import actions as people_actions
+from tomoni.people.models import Consent, Household, Membership, Person, Relationship
 
+from . import consent as case_consent
 from .models import (
     ENDED,
     Assessment,
     Attainment,
     Case,
     CaseConcern,
-    CaseConsent,
     Closure,
     ConsentState,
     GoalReview,
@@ -125,12 +126,20 @@ def open_case(
         member = Membership.current.filter(household=household, person=person).exists()
         if not member:
             raise ValidationError("主な本人は世帯員の中から選んでください。")
+    if person is None and consultation is not None:
+        person = consultation.person
+    if person is None:
+        # A case has a main person, whose consent is the case's: the head of the household
+        # unless somebody else is chosen.
+        members = Membership.current.filter(household=household).order_by("pk")
+        first = members.filter(relationship=Relationship.HEAD).first() or members.first()
+        person = first.person if first else None
     lead = actor if _is_coordinator(actor) else None
     now = timezone.now()
     case = Case.objects.create(
         code=uuid.uuid4().hex[:20],  # until the primary key exists; see below
         household=household,
-        person=person or (consultation.person if consultation else None),
+        person=person,
         title=title,
         origin=Origin.CONSULTATION if consultation is not None else Origin.AGENCY_REQUEST,
         consultation=consultation,
@@ -148,12 +157,40 @@ def open_case(
         TeamMember.objects.create(
             case=case, agency=actor.agency, role=TeamRole.RELATED, contact=str(actor)
         )
+    if consultation is not None:
+        _join_accepting_agencies(case, consultation)
+    # The main person's consent (given at the window with the 申込票【本人同意あり】) is the
+    # case's from the start: nobody records it twice.
+    case.consent = case_consent.state_of(case.person_id)
+    case.save(update_fields=["consent"])
     if consultation is not None and consultation.outcome != Outcome.COLLABORATION:
         consultation.outcome = Outcome.COLLABORATION
         consultation.outcome_at = consultation.updated_at = now
         consultation.save(update_fields=["outcome", "outcome_at", "updated_at"])
     record(Action.CREATE, actor=actor, request=request, obj=case)
     return case
+
+
+def _join_accepting_agencies(case: Case, consultation: Consultation) -> None:
+    """Agencies that accepted a referral for the consultation are already working with the
+    household: they join the team as 関係機関, dated from their acceptance."""
+    accepted = (
+        consultation.referrals.filter(state__in=[Referral.State.ACCEPTED, Referral.State.COMPLETED])
+        .exclude(to_agency__in=case.team.filter(end_on__isnull=True).values("agency"))
+        .order_by("responded_at", "pk")
+    )
+    joined: set[int] = set()
+    for referral in accepted:
+        if referral.to_agency_id in joined:
+            continue
+        joined.add(referral.to_agency_id)
+        answered = referral.responded_at or referral.sent_at
+        TeamMember.objects.create(
+            case=case,
+            agency_id=referral.to_agency_id,
+            role=TeamRole.RELATED,
+            start_on=timezone.localdate(answered),
+        )
 
 
 @transaction.atomic
@@ -191,20 +228,19 @@ def _has_lead(case: Case) -> str:
 
 
 def _decided(case: Case) -> str:
-    """支援決定 rests on a meeting: with consent, the newest plan approved at a
-    重層的支援会議; without consent, a 支援会議 that decided on the case (第106条の6)."""
-    from tomoni.meetings.models import CONFIDENTIAL, Decision
-
-    if case.consent == ConsentState.GIVEN:
-        latest = case.plans.first()
-        if latest is None or latest.approved_at is None:
-            return "支援決定には、重層的支援会議で最新のプランが承認されている必要があります。"
-        return ""
+    """支援決定 rests on the main person's consent and the newest plan approved at a
+    重層的支援会議 (DOMAIN.md §1). Without consent a 支援会議 agrees how to approach the family
+    (見守り, アウトリーチ, 情報共有の範囲); it approves no plan and decides no support."""
     if case.consent == ConsentState.PENDING:
-        return "本人同意を確認してから支援決定してください（同意がない場合は「同意なし」を記録）。"
-    decided = Decision.objects.filter(case=case, meeting__kind__in=CONFIDENTIAL).exists()
-    if not decided:
-        return "同意のないケースの支援決定には、支援会議での決定事項が必要です。"
+        return "本人同意を確認してから支援決定してください。"
+    if case.consent != ConsentState.GIVEN:
+        return (
+            "本人同意のないケースは支援決定できません。支援会議（第106条の6）で"
+            "見守り・アウトリーチなど関わり方を決め、同意が得られてからプランを承認してください。"
+        )
+    latest = case.plans.first()
+    if latest is None or latest.approved_at is None:
+        return "支援決定には、重層的支援会議で最新のプランが承認されている必要があります。"
     return ""
 
 
@@ -391,50 +427,79 @@ def reopen_case(
 # --- consent ---------------------------------------------------------------------------
 
 
+def _member_of(case: Case, person: Person) -> None:
+    if not case.household.memberships.filter(person=person).exists():
+        raise ValidationError("同意は、この世帯の世帯員について記録してください。")
+
+
 @transaction.atomic
 def record_consent(
     actor: Staff,
     case: Case,
+    person: Person,
     *,
-    state: str,
+    scope: str,
+    status: str,
     on: date,
-    scope: str = "",
-    withdrawal: bool = False,
+    method: str,
+    note: str = "",
     request: HttpRequest | None = None,
-) -> CaseConsent:
-    """A new consent record (never an edit). A withdrawal turns the case to 同意なし: from
-    then on it can be discussed only in a 支援会議, and the team no longer sees it."""
+) -> Consent:
+    """One member's consent for one purpose, recorded from the case page (a people.Consent of
+    that person, like every consent). The main person's sharing consent is the case's."""
     access.require(actor, access.CHANGE, case)
     case = _locked(case)
     _ensure_open(case)
-    if withdrawal:
-        if case.consent != ConsentState.GIVEN:
-            raise ValidationError("撤回できる同意がありません。")
-        state = ConsentState.NONE
-    if state not in ConsentState.values:
-        raise ValidationError("同意の状態を選んでください。")
-    if on > timezone.localdate():
-        raise ValidationError("確認日に未来の日付は指定できません。")
-    if state == ConsentState.GIVEN and not scope.strip():
-        raise ValidationError("同意の範囲（共有してよい機関・内容）を入力してください。")
-    consent = CaseConsent.objects.create(
-        case=case,
-        state=state,
+    _member_of(case, person)
+    return people_actions.record_consent(
+        actor,
+        person,
+        scope=scope,
+        status=status,
         on=on,
-        scope=scope.strip(),
-        withdrawal=withdrawal,
-        recorded_by=actor,
-    )
-    case.consent = state
-    _touch(case, "consent")
-    record(
-        Action.CHANGE,
-        actor=actor,
+        method=method,
+        note=note,
+        context=f"ケース {case.code}",
         request=request,
-        obj=case,
-        detail={"consent": state, "withdrawal": withdrawal},
     )
-    return consent
+
+
+@transaction.atomic
+def withdraw_consent(
+    actor: Staff,
+    case: Case,
+    consent: Consent,
+    *,
+    on: date,
+    method: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> list[Agency]:
+    """A member withdraws a consent. Returns the agencies of the team that can no longer open
+    the case because of it (the sharing consent of the main person), for the coordinator's
+    message; their access ends in this transaction."""
+    access.require(actor, access.CHANGE, case)
+    case = _locked(case)
+    _ensure_open(case)
+    _member_of(case, consent.person)
+    had = case.consent
+    people_actions.withdraw_consent(
+        actor,
+        consent,
+        on=on,
+        method=method,
+        note=note,
+        context=f"ケース {case.code}",
+        request=request,
+    )
+    case.refresh_from_db(fields=["consent", "version"])
+    if had == ConsentState.GIVEN and case.consent != ConsentState.GIVEN:
+        return list(
+            Agency.objects.filter(case_teams__case=case, case_teams__end_on__isnull=True).order_by(
+                "order", "pk"
+            )
+        )
+    return []
 
 
 # --- team and concerns -----------------------------------------------------------------

@@ -16,14 +16,13 @@ from tomoni.directory.models import Agency, Concern, Tag
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.forms import WarekiDateField, not_future
-from tomoni.people.models import Person
+from tomoni.people.models import Consent, Person
 
 from .actions import ASSESSMENT_FIELDS, PlannedAction
 from .models import (
     Assessment,
     Attainment,
     Closure,
-    ConsentState,
     GoalTerm,
     Plan,
     PlanGoal,
@@ -34,6 +33,12 @@ from .models import (
 GOAL_ROWS = 6
 ACTION_ROWS = 8
 CHOOSE = ("", "（選んでください）")
+
+
+# How a consent was obtained; 「記録なし」 only describes rows carried over by the migration.
+PERSON_CONSENT_METHODS = [
+    (value, label) for value, label in Consent.Method.choices if value != "unrecorded"
+]
 
 
 def _today() -> str:
@@ -141,24 +146,39 @@ class ReopenForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    state = forms.ChoiceField(
-        label="本人同意",
-        choices=ConsentState.choices,
+    """One member's answer for one purpose (a people.Consent of that person)."""
+
+    person = forms.TypedChoiceField(label="世帯員", coerce=int)
+    scope = forms.ChoiceField(label="同意の目的", choices=Consent.Scope.choices)
+    status = forms.ChoiceField(
+        label="状態",
+        choices=[
+            (Consent.Status.GIVEN, "同意あり"),
+            (Consent.Status.REFUSED, "同意なし"),
+            (Consent.Status.PENDING, "確認中（回答待ち）"),
+        ],
         widget=forms.RadioSelect,
-        required=False,
+        error_messages={"required": "同意の状態を選んでください。"},
     )
     on = WarekiDateField(label="確認日")
-    scope = forms.CharField(
-        label="同意の範囲",
+    method = forms.ChoiceField(label="方法", choices=PERSON_CONSENT_METHODS)
+    note = forms.CharField(
+        label="備考・同意の範囲",
         max_length=300,
         required=False,
-        help_text="同意ありのときは必須。例: チームの機関で支援に必要な情報を共有",
+        help_text="例: 地域包括支援センターと障害者相談支援事業所に限り共有",
     )
-    withdrawal = forms.BooleanField(label="同意の撤回として記録する", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Sequence[Member] = (), **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on": _today()})
         super().__init__(*args, **kwargs)
+        self.members = {m.person_id: m for m in members if m.current}
+        person = self.fields["person"]
+        assert isinstance(person, forms.TypedChoiceField)
+        person.choices = [
+            (m.person_id, f"{m.name or '（氏名非表示）'}（{m.relationship}）")
+            for m in self.members.values()
+        ]
 
     def clean_on(self) -> date:
         value = not_future(self.cleaned_data["on"], "確認日に未来の日付は指定できません。")
@@ -166,11 +186,41 @@ class ConsentForm(forms.Form):
             raise forms.ValidationError("確認日を入力してください。")
         return value
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not cleaned.get("withdrawal") and not cleaned.get("state"):
-            self.add_error("state", "同意の状態を選んでください。")
-        return cleaned
+    def clean_person(self) -> Person:
+        return record_of(self.members[self.cleaned_data["person"]])
+
+
+class WithdrawConsentForm(forms.Form):
+    """The withdrawal of a consent given earlier (a new record; the access it allowed ends)."""
+
+    consent = forms.TypedChoiceField(label="撤回する同意", coerce=int)
+    on = WarekiDateField(label="撤回日")
+    method = forms.ChoiceField(label="方法", choices=PERSON_CONSENT_METHODS)
+    note = forms.CharField(label="備考", max_length=300, required=False)
+
+    def __init__(self, *args: Any, given: Sequence[Consent] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": _today()})
+        super().__init__(*args, **kwargs)
+        self.given = {c.pk: c for c in given}
+        field = self.fields["consent"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (
+                c.pk,
+                f"{c.person.family_name} {c.person.given_name}: {c.get_scope_display()}"
+                f"（{format_date(c.on)}）",
+            )
+            for c in given
+        ]
+
+    def clean_on(self) -> date:
+        value = not_future(self.cleaned_data["on"], "撤回日に未来の日付は指定できません。")
+        if value is None:
+            raise forms.ValidationError("撤回日を入力してください。")
+        return value
+
+    def clean_consent(self) -> Consent:
+        return self.given[self.cleaned_data["consent"]]
 
 
 class TeamForm(forms.Form):

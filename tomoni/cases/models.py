@@ -89,6 +89,9 @@ class Case(models.Model):
         "段階", max_length=20, choices=Stage.choices, default=Stage.RECEIVED, db_index=True
     )
     stage_changed_at = models.DateTimeField("段階の変更日時", default=timezone.now)
+    # The main person's current consent to sharing within the team, kept by
+    # tomoni.cases.consent whenever a people.Consent of that person is recorded (one source:
+    # people.Consent; this copy lets lists and the policy filter by an indexed column).
     consent = models.CharField(
         "本人同意", max_length=10, choices=ConsentState.choices, default=ConsentState.PENDING
     )
@@ -177,29 +180,6 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency}（{self.get_role_display()}）"
-
-
-class CaseConsent(models.Model):
-    """Consent to share the case (情報共有の同意). Immutable: a change or a withdrawal is a
-    new record, so the case shows what was agreed when."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
-    state = models.CharField("同意", max_length=10, choices=ConsentState.choices)
-    on = models.DateField("確認日")
-    scope = models.CharField("同意の範囲", max_length=300, blank=True)
-    withdrawal = models.BooleanField("同意の撤回", default=False)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["recorded_at", "pk"]
-        verbose_name = "ケースの同意"
-        verbose_name_plural = "ケースの同意"
-
-    def __str__(self) -> str:
-        return f"{self.get_state_display()}（{self.on}）"
 
 
 class CaseConcern(models.Model):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.close, name="close"),
     path("cases/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("cases/<int:pk>/consent/", views.consent, name="consent"),
+    path("cases/<int:pk>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("cases/<int:pk>/team/", views.team_add, name="team_add"),
     path("cases/<int:pk>/team/<int:member>/end/", views.team_end, name="team_end"),
     path("cases/<int:pk>/concerns/", views.concern_add, name="concern_add"),

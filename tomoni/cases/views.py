@@ -28,17 +28,19 @@ from tomoni.access.relations import few_candidates
 from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
-from tomoni.fulltext.api import matching_ids
+from tomoni.fulltext.api import is_short, matching_ids
+from tomoni.fulltext.snippets import highlight
 from tomoni.intake.actions import ConflictError
 from tomoni.intake.models import Consultation, Referral
 from tomoni.lib.wareki import format_date
 from tomoni.meetings.models import Decision, Meeting
 from tomoni.notes import actions as note_actions
 from tomoni.notes.models import Note, Visibility
-from tomoni.people.models import Household
+from tomoni.people.models import Consent, Household
 from tomoni.web.viewutils import add_form_errors, staff_of
 
 from . import actions
+from . import consent as case_consent
 from .forms import (
     AssessmentForm,
     CaseFilterForm,
@@ -53,6 +55,7 @@ from .forms import (
     ReviewForm,
     TeamForm,
     TendencyForm,
+    WithdrawConsentForm,
     active_agencies,
 )
 from .models import (
@@ -60,7 +63,6 @@ from .models import (
     Assessment,
     Case,
     CaseConcern,
-    CaseConsent,
     Plan,
     Review,
     Stage,
@@ -76,12 +78,32 @@ PAGE_SIZE = 50
 CASE_RELATED = ("household__district", "person", "lead", "requested_by", "consultation__agency")
 
 
-def _audit_list(request: HttpRequest, object_type: str, page: Page[Any]) -> None:
-    ids = [obj.pk for obj in page.object_list]
-    record(Action.LIST, request=request, object_type=object_type, detail={"ids": ids})
+def _audit_list(
+    request: HttpRequest, object_type: str, page: Page[Any], *, notes: list[int] | None = None
+) -> None:
+    detail: dict[str, Any] = {"ids": [obj.pk for obj in page.object_list]}
+    if notes:
+        detail["notes"] = notes  # 支援経過記録 quoted in the hit snippets
+    record(Action.LIST, request=request, object_type=object_type, detail=detail)
 
 
 # --- the list --------------------------------------------------------------------------------
+
+
+def _note_snippets(user: Staff, page: Page[Any], query: str) -> list[int]:
+    """Give each case on the page whose newest matching note the user may read ``snippet``:
+    that note's hit, marked (one query for the page). Returns the notes quoted (audit)."""
+    rows = {case.pk: case for case in page.object_list}
+    page.object_list = list(rows.values())
+    notes = access.visible(user, Note).filter(case_id__in=list(rows))
+    notes = notes.filter(pk__in=matching_ids("notes.note", query, among=notes.values("pk")))
+    quoted = []
+    for pk, case_id, text in notes.order_by("-on", "-pk").values_list("pk", "case_id", "text"):
+        case = rows.pop(case_id, None)
+        if case is not None:
+            case.snippet = highlight(text, query)
+            quoted.append(pk)
+    return quoted
 
 
 @require_GET
@@ -101,19 +123,26 @@ def index(request: HttpRequest) -> HttpResponse:
         qs = qs.exclude(stage__in=ENDED)
     elif data["stage"]:
         qs = qs.filter(stage=data["stage"])
-    if query := data.get("q", "").strip():
+    query = data.get("q", "").strip()
+    # A 1-character word has no full-text index: only the cases' own titles are searched.
+    titles_only = bool(query) and is_short(query)
+    if titles_only:
+        qs = qs.filter(title__contains=query)
+    elif query:
         # The case's own summary, or a case note the user may read (full-text, 2+ characters).
         notes = access.visible(user, Note).filter(pk__in=matching_ids("notes.note", query))
         qs = qs.filter(Q(title__contains=query) | Q(pk__in=notes.values("case_id")))
     qs = qs.select_related("household__district", "lead").order_by("-opened_on", "-pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    _audit_list(request, "cases.case", page)
+    quoted = _note_snippets(user, page, query) if query and not titles_only else []
+    _audit_list(request, "cases.case", page, notes=quoted)
     context = {
         "form": form,
         "tab": data["tab"],
         "tabs": CaseFilterForm.TABS,
         "page_obj": page,
         "can_take_lead": user.role == Role.COORDINATOR,
+        "titles_only": titles_only,
     }
     return render(request, "cases/case_list.html", context)
 
@@ -222,9 +251,6 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             .select_related("agency")
             .order_by("end_on", "role", "start_on", "pk")
         ),
-        "consents": list(
-            access.visible(user, CaseConsent).filter(case=case).select_related("recorded_by")
-        ),
         "closures": list(case.closures.select_related("handoff_agency", "by")),
         "tendencies": evaluate(case),
         "plans": list(
@@ -242,6 +268,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "can_note": not case.is_ended and access.can(user, access.NOTE, case),
         "is_coordinator": user.role == Role.COORDINATOR,
     }
+    context.update(_consents(user, case, members, context["team"], can_change))
     if context["can_note"]:
         context["note_form"] = CaseNoteForm()
     context.update(attachments_of(user, case, can_attach=context["can_note"]))  # issue 19
@@ -254,12 +281,58 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             ],
             close_form=CloseForm(agencies=agencies),
             reopen_form=ReopenForm(),
-            consent_form=ConsentForm(),
+            consent_form=ConsentForm(members=members),
             team_form=TeamForm(agencies=agencies),
             concern_form=ConcernForm(members=members, agencies=agencies),
             tendency_choices=TendencyForm.CHOICES,
         )
     return context
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """One member's consents on the case page: the current statement per purpose."""
+
+    member: access.Member
+    is_main: bool
+    by_scope: list[Consent | None]
+
+
+def _consents(
+    user: Staff, case: Case, members: list[access.Member], team: list[TeamMember], can_change: bool
+) -> dict[str, Any]:
+    """Every current member's consent per purpose, as far as the user may read consents
+    (those who may change the case: the coordinators). The team sees only the case's own
+    同意あり／同意なし tag. Without the sharing consent, which team agencies cannot open it."""
+    shut_out = [m.agency for m in team if m.end_on is None] if case.consent != "given" else []
+    if not can_change:
+        return {"consent_rows": [], "shut_out": shut_out}
+    ids = [m.person_id for m in members if m.current]
+    readable = access.visible(user, Consent).filter(person_id__in=ids)
+    latest: dict[tuple[int, str], Consent] = {}
+    for consent in readable.order_by("recorded_at", "pk"):
+        latest[(consent.person_id, consent.scope)] = consent
+    rows = [
+        ConsentRow(
+            member=m,
+            is_main=m.person_id == case.person_id,
+            by_scope=[latest.get((m.person_id, scope)) for scope in case_consent.SCOPES],
+        )
+        for m in members
+        if m.current
+    ]
+    given = [c for c in latest.values() if c.status == Consent.Status.GIVEN]
+    for consent in given:
+        consent.person = next(
+            access.record_of(m) for m in members if m.person_id == consent.person_id
+        )
+    return {
+        "consent_rows": rows,
+        "consent_scopes": Consent.Scope.choices,
+        "shut_out": shut_out,
+        "withdraw_form": WithdrawConsentForm(given=given) if given else None,
+        "given_consents": given,
+    }
 
 
 @dataclass(frozen=True)
@@ -476,26 +549,69 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def consent(request: HttpRequest, pk: int) -> HttpResponse:
     case = _changeable(request, pk)
-    form = ConsentForm(request.POST or None)
+    members = access.members(staff_of(request), case, check=False)
+    form = ConsentForm(request.POST or None, members=members)
 
     def run(data: dict[str, Any]) -> str:
         item = actions.record_consent(
             staff_of(request),
             case,
-            state=data["state"],
-            on=data["on"],
+            data["person"],
             scope=data["scope"],
-            withdrawal=data["withdrawal"],
+            status=data["status"],
+            on=data["on"],
+            method=data["method"],
+            note=data["note"],
             request=request,
         )
-        return "同意の撤回を記録しました。" if item.withdrawal else "本人同意を記録しました。"
+        return f"{item.get_scope_display()}: {item.get_status_display()} を記録しました。"
 
     return _form_page(
         request,
         case,
         form,
-        heading="本人同意を記録",
+        heading="同意を記録",
         submit="記録する",
+        run=run,
+        anchor="consent",
+    )
+
+
+@require_http_methods(GET_POST)
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回: the coordinator sees, in the message, which agencies can no longer open the case."""
+    case = _changeable(request, pk)
+    user = staff_of(request)
+    members = access.members(user, case, check=False)
+    given = _consents(user, case, members, [], True)["given_consents"]
+    form = WithdrawConsentForm(request.POST or None, given=given)
+
+    def run(data: dict[str, Any]) -> str:
+        lost = actions.withdraw_consent(
+            user,
+            case,
+            data["consent"],
+            on=data["on"],
+            method=data["method"],
+            note=data["note"],
+            request=request,
+        )
+        message = "同意の撤回を記録しました。"
+        if lost:
+            names = "、".join(agency.name for agency in lost)
+            message += (
+                f"主な本人の情報共有の同意がなくなったため、{names} はこのケースを開けなく"
+                "なりました（コーディネーターは引き続き担当します。共有が必要なときは"
+                "支援会議（第106条の6）で）。"
+            )
+        return message
+
+    return _form_page(
+        request,
+        case,
+        form,
+        heading="同意の撤回を記録",
+        submit="撤回を記録する",
         run=run,
         anchor="consent",
     )

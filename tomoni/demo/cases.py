@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from tomoni.audit.log import Action, record
 from tomoni.cases import actions
 from tomoni.cases.models import (
@@ -33,10 +35,10 @@ from tomoni.directory.models import Agency, Domain, Staff
 from tomoni.intake.actions import Route, take_consultation
 from tomoni.intake.models import Consultation, Outcome, RouteKind
 from tomoni.meetings import actions as meeting_actions
-from tomoni.meetings.models import Decision, Kind, Meeting
+from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import NoteMethod, Visibility
-from tomoni.people.models import Membership
+from tomoni.people.models import Consent, Membership
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CASES = 27
@@ -90,7 +92,9 @@ class _Builder:
     def __init__(self, staff: dict[str, Staff], seed: int) -> None:
         self.rng = random.Random(seed + 4)
         self.staff = staff
-        self.coordinators = [staff["kyodo"], staff["kyodo-city"]]
+        # The city's coordinator convenes the meetings; the 社協's (a 委託先) leads every
+        # other case.
+        self.coordinators = [staff["kyodo-city"], staff["kyodo"]]
         self.agencies = {a.code: a for a in Agency.objects.all()}
         self.meetings: list[Meeting] = []
         self.totals = {"cases": 0, "meetings": 0, "tasks": 0, "case_notes": 0}
@@ -103,8 +107,15 @@ class _Builder:
 
     # -- meetings --------------------------------------------------------------------
 
-    def meeting(self, kind: str, title: str, day: date, attendees: Sequence[Staff]) -> Meeting:
-        coordinator = self.coordinators[0]
+    def meeting(
+        self,
+        kind: str,
+        title: str,
+        day: date,
+        attendees: Sequence[Staff],
+        convener: Staff | None = None,
+    ) -> Meeting:
+        coordinator = convener or self.coordinators[0]
         meeting = meeting_actions.schedule_meeting(
             coordinator,
             kind=kind,
@@ -182,15 +193,7 @@ class _Builder:
         self._team(coordinator, case)
         if target == Stage.RECEIVED:
             return case
-        actions.record_consent(
-            coordinator,
-            case,
-            state=consent,
-            on=case.opened_on,
-            scope="支援チームの機関で、世帯の状況と支援の内容を共有する"
-            if consent == "given"
-            else "",
-        )
+        self._consents(coordinator, case, consent)
         case.refresh_from_db()
         actions.move_case(coordinator, case, "assess")
         self._assessment(coordinator, case)
@@ -209,6 +212,9 @@ class _Builder:
         if target == Stage.MEETING:
             return case
         self._decide(coordinator, case, area)
+        if case.consent != ConsentState.GIVEN:
+            # Without consent a 支援会議 agrees how to approach the family; no 支援決定.
+            return case
         actions.move_case(coordinator, case, "decide")
         if target == Stage.DECIDED:
             return case
@@ -241,6 +247,65 @@ class _Builder:
                 handoff_agency=self.agency("jiritsu"),
             )
         return case
+
+    def _consents(self, actor: Staff, case: Case, consent: str) -> None:
+        """Per person and purpose: the main person's answers, and in an 8050 household the
+        son's refusal beside his mother's consent."""
+        main = case.person
+        if main is None:
+            return
+        if consent == ConsentState.GIVEN:
+            if case.consent != ConsentState.GIVEN:
+                actions.record_consent(
+                    actor,
+                    case,
+                    main,
+                    scope=Consent.Scope.SHARE_WITH_AGENCIES,
+                    status=Consent.Status.GIVEN,
+                    on=case.opened_on,
+                    method=Consent.Method.ORAL,
+                    note="支援チームの機関で、世帯の状況と支援の内容を共有する",
+                )
+            actions.record_consent(
+                actor,
+                case,
+                main,
+                scope=Consent.Scope.JUSOU_MEETING,
+                status=Consent.Status.GIVEN,
+                on=case.opened_on,
+                method=Consent.Method.WRITTEN,
+                note="重層的支援会議で支援の内容を検討すること",
+            )
+        else:
+            actions.record_consent(
+                actor,
+                case,
+                main,
+                scope=Consent.Scope.SHARE_WITH_AGENCIES,
+                status=Consent.Status.REFUSED,
+                on=case.opened_on,
+                method=Consent.Method.ORAL,
+                note="関係機関に知られたくないとの本人の意向",
+            )
+        if case.tags.filter(code="8050").exists():
+            other = (
+                Membership.current.filter(household=case.household)
+                .exclude(person=main)
+                .select_related("person")
+                .order_by("pk")
+                .first()
+            )
+            if other is not None:
+                actions.record_consent(
+                    actor,
+                    case,
+                    other.person,
+                    scope=Consent.Scope.SHARE_WITH_AGENCIES,
+                    status=Consent.Status.REFUSED,
+                    on=case.opened_on,
+                    method=Consent.Method.ORAL,
+                    note="家族の支援には協力するが、自分のことは共有しないでほしい",
+                )
 
     def _concerns(
         self, actor: Staff, case: Case, consultation: Consultation, area: str | None
@@ -354,15 +419,29 @@ class _Builder:
             if s.agency_id in team
         ] + [self.coordinators[1]]
         if case.consent == ConsentState.GIVEN:
-            meeting = self.meeting(Kind.JUSOU, f"重層的支援会議（{case.code}）", day, holders)
+            meeting = self.meeting(
+                Kind.JUSOU, f"重層的支援会議（{case.code}）", day, holders, convener=actor
+            )
             meeting_actions.add_agenda_item(actor, meeting, case, purpose="プランの承認")
             kind = Decision.Kind.PLAN_APPROVAL
             text = "プラン案を承認。役割分担のとおり各機関が支援を開始する。"
         else:
-            meeting = self.meeting(Kind.SUPPORT, f"支援会議（{case.code}）", day, holders)
-            meeting_actions.add_agenda_item(actor, meeting, case, purpose="情報共有と役割分担")
-            kind = Decision.Kind.ROLE_SPLIT
-            text = "本人同意はないが、見守りと声かけの役割分担を決めた（第106条の6）。"
+            # A recent 支援会議, so its snapshot is still within the sharing period.
+            day = timezone.localdate() - timedelta(days=7)
+            meeting = self.meeting(
+                Kind.SUPPORT, f"支援会議（{case.code}）", day, holders, convener=actor
+            )
+            item = meeting_actions.add_agenda_item(actor, meeting, case, purpose="関わり方の検討")
+            meeting_actions.prepare_snapshot(
+                actor,
+                item,
+                summary="ごみの堆積と近隣からの苦情。本人は支援機関の関与を望んでいない。",
+                household_note=f"世帯員{case.household.memberships.count()}人。",
+                question="誰が、どのように本人と接点をつくるか。",
+            )
+            _prepared_before(item, day)
+            kind = Decision.Kind.WATCH
+            text = "本人同意はないため、見守りと声かけの役割分担を決めた（第106条の6）。"
         late = self.rng.random() < 0.4
         meeting_actions.decide(
             actor,
@@ -392,7 +471,7 @@ class _Builder:
         partner = self.staff["houkatsu"]
         may_write = partner.agency_id in team and case.consent == ConsentState.GIVEN
         for index, text in enumerate(CASE_NOTES[: self.rng.randint(2, 4)]):
-            author = partner if index % 2 and may_write else self.coordinators[index % 2]
+            author = partner if index % 2 and may_write else (case.lead or self.coordinators[0])
             add_note(
                 author,
                 case,
@@ -486,6 +565,11 @@ def _backdate(cases: Sequence[Case]) -> None:
         )
 
 
+def _prepared_before(item: AgendaItem, day: date) -> None:
+    """The coordinator prepares what the meeting is shown a few days before it."""
+    AgendaItem.objects.filter(pk=item.pk).update(prepared_at=_at(day - timedelta(days=3), 17))
+
+
 def load_cases(staff: dict[str, Staff], *, seed: int) -> dict[str, int]:
     """Runs inside ``load_city``'s transaction, after the consultations exist."""
     builder = _Builder(staff, seed)
@@ -512,9 +596,17 @@ def load_cases(staff: dict[str, Staff], *, seed: int) -> dict[str, int]:
         # The first 全体会 after the case opened.
         meeting = next((m for m in plenaries if m.starts_at.date() >= case.opened_on), None)
         if meeting is not None:
-            meeting_actions.add_agenda_item(
+            item = meeting_actions.add_agenda_item(
                 builder.coordinators[0], meeting, case, purpose="共有ケース"
             )
+            meeting_actions.prepare_snapshot(
+                builder.coordinators[0],
+                item,
+                summary=f"{case.title}（{case.get_stage_display()}）",
+                household_note=f"世帯員{case.household.memberships.count()}人。",
+                question="各機関から見た世帯の状況と、次の関わり方。",
+            )
+            _prepared_before(item, timezone.localdate(meeting.starts_at))
     _finish_tasks(builder, made)
     _backdate(made)
     totals = builder.totals

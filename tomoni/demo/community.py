@@ -29,7 +29,7 @@ from tomoni.directory.models import Agency, District, Staff
 from tomoni.participation.models import Place, PlaceKind
 
 from .intake import UNTIL
-from .names import FEMALE, MALE, SURNAMES
+from .names import FEMALE, MALE, PUBLIC_SURNAMES
 
 K = PlaceKind
 P = CouncilMember.Position
@@ -201,7 +201,7 @@ def _members(councils: dict[str, Council], rng: random.Random) -> dict[str, list
     rows: list[CouncilMember] = []
     for council in councils.values():
         for position, affiliation in SEATS:
-            family = rng.choice(SURNAMES)[0]
+            family = rng.choice(PUBLIC_SURNAMES)[0]
             given = rng.choice(MALE if rng.random() < 0.5 else FEMALE)[0]
             rows.append(
                 CouncilMember(
@@ -217,7 +217,7 @@ def _members(councils: dict[str, Council], rng: random.Random) -> dict[str, list
         rows.append(
             CouncilMember(
                 council=council,
-                name=f"{rng.choice(SURNAMES)[0]} {rng.choice(FEMALE)[0]}",
+                name=f"{rng.choice(PUBLIC_SURNAMES)[0]} {rng.choice(FEMALE)[0]}",
                 affiliation=rows[-3].affiliation,
                 position=P.MEMBER,
                 joined_on=date(2026, 4, 1),

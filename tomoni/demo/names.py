@@ -24,6 +24,20 @@ SURNAMES: list[tuple[str, str]] = [
     ("例川", "れいかわ"),
 ]
 
+# 協議体 members are public figures of the 地区 (民生委員, 自治会長 …), never residents in the
+# register: their surnames come from a list of their own, so a page naming a member can never
+# be taken for one showing a resident.
+PUBLIC_SURNAMES: list[tuple[str, str]] = [
+    ("協議", "きょうぎ"),
+    ("委員", "いいん"),
+    ("地区", "ちく"),
+    ("会合", "かいごう"),
+    ("町会", "ちょうかい"),
+    ("自治", "じち"),
+    ("見守", "みまもり"),
+    ("集会", "しゅうかい"),
+]
+
 MALE: list[tuple[str, str]] = [
     ("太郎", "たろう"),
     ("一郎", "いちろう"),

@@ -845,8 +845,10 @@ def _backdate_engagement(engagement: Engagement, opened: date, moves: Sequence[d
 def _engagement(
     staff: dict[str, Staff], story: Story, household: Household, case: Case | None
 ) -> tuple[Engagement, int]:
-    coordinator = staff["kyodo"]
-    workers = [staff["outreach"], coordinator] if story.co_worker else [staff["outreach"]]
+    # The case's coordinator opens it (the 社協's coordinator, a 委託先, sees only its own
+    # cases); the 社協 coordinator visits beside the outreach worker where the story says so.
+    coordinator = case.lead if case is not None and case.lead is not None else staff["kyodo"]
+    workers = [staff["outreach"], staff["kyodo"]] if story.co_worker else [staff["outreach"]]
     person = _target(household, story.reason)
     if case is not None and case.person_id is not None and case.person is not None:
         person = case.person
@@ -1162,7 +1164,7 @@ def _participation(
         worker = staff[spec.worker]
         created = _ago(spec.created_ago)
         plan = participation.create_plan(
-            staff["kyodo"], person, dict(spec.data), worker=worker, **through
+            staff["kyodo-city"], person, dict(spec.data), worker=worker, **through
         )
         plans += 1
         ranked = [

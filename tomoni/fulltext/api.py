@@ -4,25 +4,41 @@ index(kind, object_id, text)      upsert one record's text (one statement)
 remove(kind, object_id)           forget it
 rebuild(kind, rows) -> int        replace every document of a kind, in batches
 matching_ids(kind, query)         a lazy queryset of object ids, for ``pk__in=``
+is_short(query)                   no word of 2+ characters: the index cannot answer it
+index_unindexed()                 PostgreSQL: fill the index of rows written by COPY
 
-Matching is substring matching on normalised text (NFKC, ASCII lowercased, whitespace
-collapsed), the same on both engines: every word of the query must occur (AND), as
-written — no stemming, no kana folding, no ranking. Words made only of punctuation or
-symbols are dropped; a query with nothing left matches nothing.
+Matching is substring matching on normalised text (NFKC — so half-width katakana are
+full-width and full-width ASCII is ASCII —, ASCII lowercased, whitespace collapsed), the
+same on both engines: every word of the query must occur (AND), as written — no stemming,
+no hiragana/katakana folding. Words made only of punctuation or symbols are dropped; a
+query with nothing left matches nothing.
 
-How each word is found:
+The index: every word of 2 or more characters, through overlapping bigrams. The stored text
+is cut into runs of letters and digits (Unicode L, N, M, Co — kanji, kana, ー, 々, 外字) and
+each run of n characters into its n-1 overlapping bigrams: 「施設入所」 → 施設 設入 入所.
+Runs are kept apart (a gap), so a phrase never spans 「東京、京都」. Both engines index that
+same token stream, written in their own syntax:
 
-- 3 or more characters: the trigram index. SQLite: the FTS5 ``trigram`` table, all such
-  words in one ``MATCH``, each as an FTS5 string so that ``"``, ``*``, ``(``, ``AND`` or
-  ``NEAR`` are plain text. PostgreSQL: ``LIKE '%word%'``, which the ``pg_trgm`` GIN index
-  serves.
-- 1 or 2 characters (施設, 解約, 金): no trigram contains them on either engine, so they are
-  ``LIKE '%word%'`` filters (Django escapes ``%``, ``_`` and ``\\``). With a longer word in
-  the query they only re-check the rows the index found, which is cheap. On their own they
-  scan every document of the kind: linear in its size, about 0.6 µs per document on SQLite
-  and 0.4 µs on PostgreSQL (2 cores), so 120 ms / 80 ms at 200,000 documents and 1.5 s /
-  0.9 s at 2,000,000 (``bench/fulltext_bench.py``). A page of the newest 50 stays fast when
-  the word is common (the scan stops early); an exact count or a rare word pays in full.
+- SQLite: an FTS5 table ``fulltext_bigrams`` (contentless, ``unicode61`` over the
+  space-separated bigrams, a lone ``0`` for a gap), kept by triggers that call the Python
+  function ``tomoni_bigrams(text)`` registered on every connection (``apps.py``).
+- PostgreSQL: a ``tsvector`` column ``bigrams`` (the lexemes and positions given literally,
+  as the ``simple`` configuration would store them, but without its parser deciding what a
+  word is under the server's locale) with a GIN index, written by ``index()``/``rebuild()``.
+
+A word is then a phrase of its bigrams (「施設入所」 = "施設 設入 入所", 「面談」 = "面談"),
+which holds exactly when the word is a substring of one run; several words are ANDed in one
+index query. A word that also has punctuation (「a-123」), a run of one character, or an
+upper-case non-ASCII letter (SQLite folds those, PostgreSQL does not) is, in addition,
+re-checked with ``LIKE '%word%'`` on the rows the index found, so the answer is exact and the
+same on both engines. A query with no word of 2+ characters (「金」) cannot use the index:
+``matching_ids`` then scans every document of the kind (linear); callers check ``is_short``
+first and bound the scan with ``among`` (the lists show it as a partial result).
+
+PostgreSQL keeps at most 256 positions per lexeme and none past 16,383: a phrase that
+occurs only past those in a very long document (notes hold at most 8,000 characters) could
+be missed there. Changing how text becomes tokens needs a migration that rebuilds the index
+(SQLite deletes FTS5 rows by recomputing their tokens).
 
 The result is a subquery, so ``Model.objects.filter(pk__in=matching_ids(kind, q))`` on top
 of ``tomoni.access.visible()`` is one database query and the access policy still decides
@@ -34,28 +50,37 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Func, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Expression, Func, QuerySet, TextField, Value
+from django.db.models.expressions import Col, RawSQL
+from django.utils import timezone
 
 from tomoni.lib.textnorm import normalize_text
 
 from .models import SearchDocument
 
-# Shortest word the trigram index can find: shorter ones are scanned for.
-TRIGRAM = 3
+# Shortest word the bigram index can find: shorter ones are scanned for.
+BIGRAM = 2
 # Extra words would only add filters; past this they are ignored (the results are a superset).
 MAX_WORDS = 5
 BATCH_SIZE = 2000
+# The SQLite token that stands for a gap between runs: one character, never a query token.
+GAP = "0"
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # Control characters and lone surrogates: PostgreSQL refuses NUL, nobody searches for them.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_FTS_MATCH = "SELECT rowid FROM fulltext_fts WHERE fulltext_fts MATCH %s"
+_FTS_MATCH = "SELECT rowid FROM fulltext_bigrams WHERE fulltext_bigrams MATCH %s"
+_PG_UPSERT = (
+    "INSERT INTO fulltext_searchdocument (kind, object_id, text, updated_at, bigrams)"
+    " VALUES (%s, %s, %s, %s, CAST(%s AS tsvector))"
+    " ON CONFLICT (kind, object_id) DO UPDATE SET text = EXCLUDED.text,"
+    " updated_at = EXCLUDED.updated_at, bigrams = EXCLUDED.bigrams"
+)
 
 
 def normalize(text: str) -> str:
@@ -67,8 +92,61 @@ def normalize(text: str) -> str:
     return normalize_text(_CONTROL.sub(" ", text)).translate(_ASCII_LOWER)
 
 
+def _is_content(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LNM" or category == "Co"
+
+
 def _has_content(word: str) -> bool:
     return any(unicodedata.category(char)[0] in "LN" for char in word)
+
+
+def _runs(text: str) -> list[str]:
+    """The runs of letters and digits of (normalised) text, in order."""
+    runs, current = [], []
+    for char in text:
+        if _is_content(char):
+            current.append(char)
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return runs
+
+
+def tokens(text: str) -> list[str | None]:
+    """The token stream of normalised text: each run's bigrams, None for a gap between runs."""
+    stream: list[str | None] = []
+    for run in _runs(text):
+        if len(run) < BIGRAM:
+            continue
+        if stream:
+            stream.append(None)
+        stream.extend(run[i : i + BIGRAM] for i in range(len(run) - 1))
+    return stream
+
+
+def bigram_text(text: str | None) -> str:
+    """SQLite's form of the stream: bigrams separated by spaces, a gap as ``GAP``."""
+    return " ".join(GAP if token is None else token for token in tokens(text or ""))
+
+
+def _quoted(lexeme: str) -> str:
+    # A tsvector/tsquery lexeme in quotes; bigrams hold letters and digits only, but be exact.
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(text: str) -> str:
+    """PostgreSQL's form of the stream: ``'施設':1 '設入':2 '入所':3 'ab':5`` (a gap skips one)."""
+    positions: dict[str, list[int]] = {}
+    for position, token in enumerate(tokens(text), start=1):
+        if token is not None:
+            positions.setdefault(token, []).append(position)
+    return " ".join(
+        f"{_quoted(token)}:{','.join(str(min(p, 16383)) for p in places)}"
+        for token, places in positions.items()
+    )
 
 
 def query_words(query: str) -> list[str]:
@@ -80,15 +158,72 @@ def query_words(query: str) -> list[str]:
     return kept[:MAX_WORDS]
 
 
+def _phrases(word: str) -> list[list[str]]:
+    """The index phrases of a word: its runs of 2+ characters, each as its bigrams."""
+    return [
+        [run[i : i + BIGRAM] for i in range(len(run) - 1)]
+        for run in _runs(word)
+        if len(run) >= BIGRAM
+    ]
+
+
+def _needs_check(word: str) -> bool:
+    """Whether the phrases alone may not decide the word (see the module docstring)."""
+    runs = _runs(word)
+    if len(runs) != 1 or runs[0] != word or len(word) < BIGRAM:
+        return True
+    return any(not char.isascii() and char.lower() != char.upper() for char in word)
+
+
+def is_short(query: str) -> bool:
+    """The query has words, but none of 2+ characters the index could look up (「金」)."""
+    words = query_words(query)
+    return bool(words) and not any(_phrases(word) for word in words)
+
+
 class _Unindexed(Func):
     """``+column``: the same value, but SQLite will not use an index to find it."""
 
     template = "+%(expressions)s"
 
 
-def _fts5_string(word: str) -> str:
-    # Inside an FTS5 string only the double quote is special, and it is escaped by doubling.
-    return '"' + word.replace('"', '""') + '"'
+# PostgreSQL's tsvector column: not a model field, since SQLite has no such column.
+_BIGRAMS: TextField[str, str] = TextField()
+_BIGRAMS.set_attributes_from_name("bigrams")
+
+
+class _BigramsColumn(Expression):
+    """``<the query's alias for fulltext_searchdocument>.bigrams`` (PostgreSQL)."""
+
+    def resolve_expression(  # type: ignore[override]  # a Col, not a copy of itself
+        self, query: Any = None, *args: Any, **kwargs: Any
+    ) -> Col:
+        return Col(query.get_initial_alias(), _BIGRAMS)
+
+
+class _Tsquery(Func):
+    template = "CAST(%(expressions)s AS tsquery)"
+    output_field = TextField()
+
+
+class _Matches(Func):
+    """``bigrams @@ CAST(%s AS tsquery)``, which the GIN index serves."""
+
+    arg_joiner = " @@ "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+
+def _fts5_match(phrases: Sequence[Sequence[str]]) -> str:
+    # Each phrase an FTS5 string of its bigrams; space between strings is AND. Bigrams hold
+    # letters and digits only; quotes are doubled all the same.
+    return " ".join('"' + " ".join(phrase).replace('"', '""') + '"' for phrase in phrases)
+
+
+def _tsquery(phrases: Sequence[Sequence[str]]) -> str:
+    return " & ".join(
+        "(" + " <-> ".join(_quoted(bigram) for bigram in phrase) + ")" for phrase in phrases
+    )
 
 
 def matching_ids(
@@ -99,7 +234,7 @@ def matching_ids(
     Lazy: use it as ``pk__in=`` so that the caller's query and this one run as one.
 
     ``among`` (ids, or a query of ids) restricts the search to those records and checks
-    them one by one through the (kind, object_id) index instead of asking the trigram
+    them one by one through the (kind, object_id) index instead of asking the bigram
     index for every match: the same result, and cheaper when the word is common and the
     records are few (a page-sized batch), since the index would list all the matches.
     """
@@ -107,35 +242,34 @@ def matching_ids(
     documents = SearchDocument.objects.filter(kind=kind)
     if not words:
         return documents.none().values_list("object_id", flat=True)
-    scanned = words
+    checked = words
+    phrases = [phrase for word in words for phrase in _phrases(word)]
     if among is not None:
         documents = documents.filter(object_id__in=among)
-    elif connection.vendor == "sqlite":
-        indexed = [word for word in words if len(word) >= TRIGRAM]
-        scanned = [word for word in words if len(word) < TRIGRAM]
-        if indexed:
-            match = " ".join(_fts5_string(word) for word in indexed)  # FTS5: space is AND
+    elif phrases:
+        checked = [word for word in words if _needs_check(word)]
+        if connection.vendor == "sqlite":
             # The FTS5 hits must drive the query (rowid lookups). Without ANALYZE statistics
-            # SQLite guesses that kind = %s matches 10 rows and walks the whole kind instead,
-            # 3-4 times slower at 200,000 documents; "+kind" keeps it off that index.
+            # SQLite guesses that kind = %s matches 10 rows and walks the whole kind instead;
+            # "+kind" keeps it off that index.
             documents = SearchDocument.objects.alias(unindexed_kind=_Unindexed("kind")).filter(
                 unindexed_kind=kind,
-                # Fixed SQL; the words are one bound parameter, quoted for FTS5 above.
-                id__in=RawSQL(_FTS_MATCH, [match]),  # noqa: S611
+                # Fixed SQL; the phrases are one bound parameter, quoted for FTS5 above.
+                id__in=RawSQL(_FTS_MATCH, [_fts5_match(phrases)]),  # noqa: S611
             )
-    for word in scanned:
+        else:
+            # The tsquery is one bound parameter, its lexemes quoted above.
+            documents = documents.filter(
+                _Matches(_BigramsColumn(), _Tsquery(Value(_tsquery(phrases))))
+            )
+    for word in checked:
         documents = documents.filter(text__contains=word)
     return documents.values_list("object_id", flat=True)
 
 
 def index(kind: str, object_id: int, text: str) -> None:
     """Store (or replace) the searchable text of one record, in one statement."""
-    SearchDocument.objects.bulk_create(
-        [SearchDocument(kind=kind, object_id=object_id, text=normalize(text))],
-        update_conflicts=True,
-        unique_fields=["kind", "object_id"],
-        update_fields=["text", "updated_at"],
-    )
+    _write(kind, [(object_id, normalize(text))], upsert=True)
 
 
 def remove(kind: str, object_id: int) -> None:
@@ -154,12 +288,55 @@ def rebuild(kind: str, rows: Iterable[tuple[int, str]], *, batch_size: int = BAT
     with transaction.atomic():
         SearchDocument.objects.filter(kind=kind).delete()
         while batch := list(islice(rows, batch_size)):
-            SearchDocument.objects.bulk_create(
-                [
-                    SearchDocument(kind=kind, object_id=object_id, text=normalize(text))
-                    for object_id, text in batch
-                ],
-                batch_size=batch_size,
-            )
+            _write(kind, [(object_id, normalize(text)) for object_id, text in batch])
             count += len(batch)
     return count
+
+
+def _write(kind: str, rows: list[tuple[int, str]], *, upsert: bool = False) -> None:
+    """Insert (or upsert) normalised rows. SQLite's triggers index them; on PostgreSQL the
+    tsvector goes in with the row."""
+    if connection.vendor == "postgresql":
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            params = [(kind, pk, text, now, tsvector_literal(text)) for pk, text in rows]
+            if len(params) == 1:
+                cursor.execute(_PG_UPSERT, params[0])
+            else:
+                cursor.executemany(_PG_UPSERT, params)
+        return
+    documents = [SearchDocument(kind=kind, object_id=pk, text=text) for pk, text in rows]
+    if upsert:
+        SearchDocument.objects.bulk_create(
+            documents,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=["text", "updated_at"],
+        )
+    else:
+        SearchDocument.objects.bulk_create(documents, batch_size=BATCH_SIZE)
+
+
+def index_unindexed(*, batch_size: int = BATCH_SIZE, using: Any = None) -> int:
+    """PostgreSQL: compute the tsvector of every document that has none (rows written by
+    COPY in bench/build_dataset.py, or before the migration that added the column); returns
+    how many. SQLite's triggers index every row as it is written: nothing to do there."""
+    db = using or connection
+    if db.vendor != "postgresql":
+        return 0
+    count = 0
+    with db.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT id, text FROM fulltext_searchdocument WHERE bigrams IS NULL"
+                " ORDER BY id LIMIT %s",
+                [batch_size],
+            )
+            batch = cursor.fetchall()
+            if not batch:
+                return count
+            cursor.executemany(
+                "UPDATE fulltext_searchdocument SET bigrams = CAST(%s AS tsvector) WHERE id = %s",
+                [(tsvector_literal(text), pk) for pk, text in batch],
+            )
+            count += len(batch)

@@ -5,11 +5,14 @@ The text is personal data (it is copied from consultations and notes). It is nev
 ``tomoni.access`` like any other read.
 
 The engine's index is not declared here because it differs per engine and Django cannot
-express either: on SQLite an FTS5 ``trigram`` table (``fulltext_fts``) kept in step by
-triggers, on PostgreSQL a ``pg_trgm`` GIN index on ``text``. Migration 0002 creates them.
-A later migration that alters this model makes SQLite copy the table, which drops its
-triggers: such a migration must create them again (0002's ``SQLITE_FORWARD``, minus the
-CREATE VIRTUAL TABLE); tests/fulltext checks that they exist.
+express either (``api.py`` says what it holds): on SQLite an FTS5 table
+(``fulltext_bigrams``) kept in step by triggers that call ``tomoni_bigrams()``, on
+PostgreSQL a ``tsvector`` column ``bigrams`` with a GIN index, written by ``api.index()``
+and ``api.rebuild()``. Migration 0003 creates them. Write documents only through the api:
+on PostgreSQL a plain ``queryset.update(text=...)`` would leave ``bigrams`` behind (a delete
+is fine on both). A later migration that alters this model makes SQLite copy the table,
+which drops its triggers: such a migration must create them again (0003's ``TRIGGERS``);
+tests/fulltext checks that they exist.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from tomoni.audit.log import Action, record
 from tomoni.directory.models import Agency, Concern, Staff, Tag
 from tomoni.lib.bizdays import add_business_days
 from tomoni.people import actions as people_actions
-from tomoni.people.models import Household, Membership, Person
+from tomoni.people.models import Consent, Household, Membership, Person
 
 from .models import (
     ConsentVersion,
@@ -158,6 +158,20 @@ def take_consultation(
         "household": household.pk if household else None,
     }
     record(Action.CREATE, actor=actor, request=request, obj=consultation, detail=detail)
+    if consent == ConsentVersion.GIVEN and person is not None:
+        # The 申込票【本人同意あり】 is the person's written consent to sharing with the
+        # agencies (DOMAIN.md §4): it becomes their consent record, not a flag of this form.
+        people_actions.record_consent(
+            actor,
+            person,
+            scope=Consent.Scope.SHARE_WITH_AGENCIES,
+            status=Consent.Status.GIVEN,
+            on=min(timezone.localdate(consultation.received_at), timezone.localdate()),
+            method=Consent.Method.WRITTEN,
+            note="相談受付・申込票【本人同意あり】",
+            context=f"相談 {consultation.code}",
+            request=request,
+        )
     _index(consultation)
     return consultation
 

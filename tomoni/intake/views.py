@@ -24,7 +24,8 @@ from tomoni.access import candidates
 from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role, Staff
-from tomoni.fulltext.api import matching_ids
+from tomoni.fulltext.api import is_short, matching_ids
+from tomoni.fulltext.snippets import contains_all, highlight
 from tomoni.lib.wareki import WarekiError, format_date, parse_date_or_none
 from tomoni.notes import actions as note_actions
 from tomoni.notes.models import Note
@@ -59,9 +60,13 @@ WALK_BATCHES = (8000,)
 State = Referral.State
 
 
-def _audit_list(request: HttpRequest, object_type: str, page: Page[Any]) -> None:
-    ids = [obj.pk for obj in page.object_list]
-    record(Action.LIST, request=request, object_type=object_type, detail={"ids": ids})
+def _audit_list(
+    request: HttpRequest, object_type: str, page: Page[Any], *, notes: list[int] | None = None
+) -> None:
+    detail: dict[str, Any] = {"ids": [obj.pk for obj in page.object_list]}
+    if notes:
+        detail["notes"] = notes  # 支援経過記録 quoted in the hit snippets
+    record(Action.LIST, request=request, object_type=object_type, detail=detail)
 
 
 # --- 相談受付 ----------------------------------------------------------------------------
@@ -335,7 +340,9 @@ def index(request: HttpRequest) -> HttpResponse:
     form = ConsultationFilterForm(params)
     form.is_valid()  # a mistyped date shows its error; the other filters still apply
     page = _page(user, form.cleaned_data, request.GET.get("page"))
-    _audit_list(request, "intake.consultation", page)
+    query = form.cleaned_data.get("q")
+    notes_shown = _snippets(user, page, query) if query else []
+    _audit_list(request, "intake.consultation", page, notes=notes_shown)
     person_ids = [c.person_id for c in page.object_list if c.person_id]
     shown = access.visible(user, Person).filter(pk__in=person_ids).values_list("pk", flat=True)
     context = {
@@ -355,15 +362,21 @@ def _page(user: Staff, data: dict[str, Any], number: str | None) -> Page[Any]:
     query = data.get("q")
     if not query:
         return CountingPaginator(_listed(filtered), PAGE_SIZE, counted=filtered).get_page(number)
-    newest = _newest_matches(user, filtered, query)
-    if newest is None:
+    newest, complete = _newest_matches(user, filtered, query)
+    if not complete and not is_short(query):
         # Few matches among the newest consultations: ask the full-text index for all of
         # them (cheap when the words are rare), count up to the cap, fetch one page.
         matched = _matching(user, filtered, query)
         paginator = CountingPaginator(_listed(matched), PAGE_SIZE, counted=matched, cap=COUNT_CAP)
         return paginator.get_page(number)
+    # A 1-character query has no index to ask: what the walk found is all it gets, and the
+    # page says so (``partial``).
     paginator = CountingPaginator(
-        newest[:COUNT_CAP], PAGE_SIZE, cap=COUNT_CAP, more=len(newest) > COUNT_CAP
+        newest[:COUNT_CAP],
+        PAGE_SIZE,
+        cap=COUNT_CAP,
+        more=len(newest) > COUNT_CAP,
+        partial=not complete,
     )
     page = paginator.get_page(number)
     rows = {c.pk: c for c in _listed(filtered).filter(pk__in=page.object_list)}
@@ -371,12 +384,14 @@ def _page(user: Staff, data: dict[str, Any], number: str | None) -> Page[Any]:
     return page
 
 
-def _newest_matches(user: Staff, filtered: QuerySet[Consultation], query: str) -> list[int] | None:
+def _newest_matches(
+    user: Staff, filtered: QuerySet[Consultation], query: str
+) -> tuple[list[int], bool]:
     """The ids of the newest COUNT_CAP + 1 matching consultations, newest first, found by
     checking the newest consultations batch by batch (each batch one bounded query that
-    reads only its own documents and notes); None if the batches of WALK_BATCHES
-    hold fewer matches and more remain (the words are rare: the index is the faster way).
-    """
+    reads only its own documents and notes), and whether that is the whole answer: False
+    if the batches of WALK_BATCHES hold fewer matches and more consultations remain (the
+    words are rare: the index is the faster way; a 1-character word has none)."""
     ordered = filtered.order_by("-received_at", "-pk").values_list("pk", flat=True)
     found: list[int] = []
     start = 0
@@ -387,8 +402,36 @@ def _newest_matches(user: Staff, filtered: QuerySet[Consultation], query: str) -
         hits = set(matching.values_list("pk", flat=True))
         found += [pk for pk in batch if pk in hits]
         if len(found) > COUNT_CAP or len(batch) < size:
-            return found
-    return None
+            return found, True
+    return found, False
+
+
+def _snippets(user: Staff, page: Page[Any], query: str) -> list[int]:
+    """Give each consultation on the page ``snippet``: its hit, marked — from its own text
+    if that holds every word, else from its newest matching note the user may read (one
+    query for the page). Returns the ids of the notes quoted, for the audit."""
+    rows = list(page.object_list)
+    page.object_list = rows
+    rest = {}
+    for row in rows:
+        own = f"{row.summary}\n{row.text}"
+        if contains_all(own, query):
+            row.snippet = highlight(own, query)
+        else:
+            rest[row.pk] = row
+    if not rest:
+        return []
+    notes = access.visible(user, Note).filter(consultation_id__in=list(rest))
+    notes = notes.filter(pk__in=matching_ids("notes.note", query, among=notes.values("pk")))
+    quoted = []
+    for pk, consultation_id, text in notes.order_by("-on", "-pk").values_list(
+        "pk", "consultation_id", "text"
+    ):
+        row = rest.pop(consultation_id, None)
+        if row is not None:
+            row.snippet = highlight(text, query)
+            quoted.append(pk)
+    return quoted
 
 
 def _filtered(user: Staff, data: dict[str, Any]) -> QuerySet[Consultation]:
@@ -459,11 +502,15 @@ class CountingPaginator(Paginator[Any]):
         counted: QuerySet[Consultation] | None = None,
         cap: int | None = None,
         more: bool = False,
+        partial: bool = False,
     ) -> None:
         super().__init__(object_list, per_page)
         self.counted = counted
         self.cap = cap
         self._more = more
+        # Only the newest WALK_BATCHES consultations were searched (a 1-character word).
+        self.partial = partial
+        self.walked = f"{sum(WALK_BATCHES):,}"
 
     @cached_property
     def count(self) -> int:

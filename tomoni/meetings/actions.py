@@ -16,11 +16,21 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases import actions as case_actions
+from tomoni.cases import consent as case_consent
 from tomoni.cases.models import ENDED, Case, ConsentState, Stage
 from tomoni.directory.models import Agency, Role, Staff
 from tomoni.intake.actions import ConflictError
 
-from .models import CONFIDENTIAL, AgendaItem, Attendance, Decision, Kind, Meeting, Pledge
+from .models import (
+    APPROACH_KINDS,
+    CONFIDENTIAL,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Kind,
+    Meeting,
+    Pledge,
+)
 
 
 @transaction.atomic
@@ -68,6 +78,11 @@ def _check_case_for(meeting: Meeting, case: Case) -> None:
             f"本人同意のないケースは{meeting.get_kind_display()}では扱えません。"
             "支援会議（第106条の6）で検討してください。"
         )
+    if meeting.kind == Kind.JUSOU and not case_consent.may_go_to_jusou_meeting(case):
+        raise ValidationError(
+            "重層的支援会議で検討するには、主な本人の「重層的支援会議での検討」への同意が必要です。"
+            "ケースの画面で同意を記録してください。"
+        )
 
 
 @transaction.atomic
@@ -91,6 +106,43 @@ def add_agenda_item(
         meeting=meeting, case=case, order=order, purpose=purpose.strip()[:200]
     )
     record(Action.CREATE, actor=actor, request=request, obj=item, detail={"case": case.pk})
+    return item
+
+
+@transaction.atomic
+def prepare_snapshot(
+    actor: Staff,
+    item: AgendaItem,
+    *,
+    summary: str,
+    household_note: str = "",
+    question: str = "",
+    request: HttpRequest | None = None,
+) -> AgendaItem:
+    """What the meeting is shown of a case (第106条の6: what it needs), dated. Pledged
+    attendees read this snapshot, never the case itself; a paper meeting prints it."""
+    meeting = _locked(item.meeting)
+    access.require(actor, access.CHANGE, meeting)
+    access.require(actor, access.CHANGE, item.case)
+    summary, household_note, question = summary.strip(), household_note.strip(), question.strip()
+    if not summary:
+        raise ValidationError("会議で共有する概要を入力してください。")
+    if len(summary) > 2000 or len(household_note) > 2000:
+        raise ValidationError("概要と世帯の状況は、それぞれ2,000文字以内で入力してください。")
+    if len(question) > 300:
+        raise ValidationError("会議で検討したいことは300文字以内で入力してください。")
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    item.summary, item.household_note, item.question = summary, household_note, question
+    item.prepared_by = actor
+    item.prepared_at = timezone.now()
+    item.save(update_fields=["summary", "household_note", "question", "prepared_by", "prepared_at"])
+    record(
+        Action.CHANGE,
+        actor=actor,
+        request=request,
+        obj=item,
+        detail={"snapshot": True, "meeting": meeting.pk},
+    )
     return item
 
 
@@ -207,6 +259,11 @@ def decide(
     _check_case_for(meeting, case)
     if meeting.starts_at > timezone.now():
         raise ValidationError("開催前の会議に決定事項は記録できません。")
+    if case.consent != ConsentState.GIVEN and kind not in APPROACH_KINDS:
+        raise ValidationError(
+            "本人同意のないケースでは、見守り・アウトリーチ・情報共有の範囲・役割分担など"
+            "関わり方の決定だけを記録できます（プラン承認・支援決定はできません）。"
+        )
     plan = None
     if kind == Decision.Kind.PLAN_APPROVAL:
         if meeting.kind != Kind.JUSOU:

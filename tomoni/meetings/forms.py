@@ -316,3 +316,22 @@ class MeetingFilterForm(forms.Form):
 
     kind = forms.ChoiceField(label="種別", choices=[("", "すべて"), *Kind.choices], required=False)
     when = forms.ChoiceField(label="時期", choices=WHEN, required=False)
+
+
+class SnapshotForm(forms.Form):
+    """What the meeting is shown about one agenda item (第106条の6: what it needs)."""
+
+    summary = forms.CharField(
+        label="概要（会議で共有する内容）",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "会議で共有する概要を入力してください。"},
+        help_text="検討に必要なことだけを書きます。氏名・住所などは必要な場合に限ります。",
+    )
+    household_note = forms.CharField(
+        label="世帯の状況（必要な範囲）",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    question = forms.CharField(label="会議で検討したいこと", max_length=300, required=False)

@@ -75,6 +75,20 @@ class AgendaItem(models.Model):
     )
     order = models.PositiveSmallIntegerField("順", default=0)
     purpose = models.CharField("検討事項", max_length=200, blank=True)
+    # What the meeting is shown (第106条の6: what it needs, no more), prepared by the
+    # coordinator before the meeting and dated. Pledged attendees read this, not the case.
+    summary = models.TextField("概要（会議で共有する内容）", max_length=2000, blank=True)
+    household_note = models.TextField("世帯の状況（必要な範囲）", max_length=2000, blank=True)
+    question = models.CharField("会議で検討したいこと", max_length=300, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="作成者",
+    )
+    prepared_at = models.DateTimeField("作成日時", null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "order", "pk"]
@@ -142,6 +156,10 @@ class Decision(models.Model):
         PLAN_APPROVAL = "plan_approval", "プラン承認"
         ROLE_SPLIT = "role_split", "役割分担"
         SUPPORT_DECISION = "support_decision", "支援決定"
+        # How to approach a family without its consent (支援会議, 第106条の6).
+        WATCH = "watch", "見守り"
+        OUTREACH = "outreach", "アウトリーチ"
+        SHARING = "sharing", "情報共有の範囲"
         CLOSE = "close", "終結"
         SUSPEND = "suspend", "中断"
         OTHER = "other", "その他"
@@ -165,3 +183,18 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# What a meeting may decide about a case without the person's consent (第106条の6): how to
+# approach the family, never a plan or a 支援決定. Ending the case stays possible.
+APPROACH_KINDS = frozenset(
+    {
+        Decision.Kind.WATCH,
+        Decision.Kind.OUTREACH,
+        Decision.Kind.SHARING,
+        Decision.Kind.ROLE_SPLIT,
+        Decision.Kind.CLOSE,
+        Decision.Kind.SUSPEND,
+        Decision.Kind.OTHER,
+    }
+)

@@ -10,9 +10,10 @@ without a pledge gets 403 there, an outsider 404 as everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tomoni import access
 from tomoni.audit.log import Action, record
+from tomoni.cases import casestudy
 from tomoni.cases.models import ENDED, Case
 from tomoni.directory.models import Staff
 from tomoni.intake.actions import ConflictError
@@ -40,6 +42,7 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     PaperPledgeForm,
+    SnapshotForm,
 )
 from .models import AgendaItem, Attendance, Decision, Meeting
 
@@ -206,6 +209,7 @@ def _meeting_context(request: HttpRequest, obj: Meeting) -> dict[str, Any]:
         "today": timezone.localdate(),
         "can_materials": can_materials,
         "can_change": can_change,
+        "share_until": share_until(obj),
     }
     if can_materials:
         context.update(_materials(user, obj))
@@ -352,6 +356,72 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{case.code} を議題に追加しました。")
             return redirect(f"{obj.get_absolute_url()}#agenda")
     return _meeting_page(request, obj, agenda_form=form)
+
+
+def share_until(meeting: Meeting) -> date | None:
+    """The last day pledged attendees read a 支援会議's materials (None: not limited)."""
+    if not meeting.is_confidential:
+        return None
+    days = settings.TOMONI_MEETING_SHARE_DAYS
+    return timezone.localdate(meeting.starts_at) + timedelta(days=days)
+
+
+@require_http_methods(GET_POST)
+def snapshot(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """The dated snapshot of one agenda item: read by whoever sees the meeting's materials
+    (pledged attendees, for the sharing period), prepared by those who may change the meeting;
+    printed for a paper meeting."""
+    user = staff_of(request)
+    # The item first: after the sharing period it is gone for the attendee (404), even though
+    # the meeting itself stays on their list.
+    agenda_item = access.get_for_user(
+        user,
+        AgendaItem,
+        item,
+        queryset=AgendaItem.objects.filter(meeting_id=access.parse_pk(pk)).select_related(
+            "meeting", "case", "prepared_by"
+        ),
+    )
+    obj = agenda_item.meeting
+    can_change = access.can(user, access.CHANGE, obj) and access.can(
+        user, access.CHANGE, agenda_item.case
+    )
+    form = None
+    drafted = False
+    if can_change:
+        initial = {
+            "summary": agenda_item.summary,
+            "household_note": agenda_item.household_note,
+            "question": agenda_item.question,
+        }
+        if request.method == "GET" and request.GET.get("draft") == "anonymised":
+            # 事例共有: an anonymised draft to read and edit; nothing is saved until posted.
+            made = casestudy.draft(user, agenda_item.case, question=agenda_item.purpose)
+            initial = {
+                "summary": made.summary,
+                "household_note": made.household_note,
+                "question": made.question,
+            }
+            drafted = True
+        form = SnapshotForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.prepare_snapshot(user, agenda_item, **form.cleaned_data, request=request)
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, "会議で共有する内容を保存しました。")
+                return redirect(f"{obj.get_absolute_url()}#agenda")
+    elif request.method == "POST":
+        raise PermissionDenied
+    context = {
+        "meeting": obj,
+        "item": agenda_item,
+        "form": form,
+        "drafted": drafted,
+        "share_until": share_until(obj),
+    }
+    return render(request, "meetings/snapshot.html", context)
 
 
 # --- Minutes and decisions (materials) ---------------------------------------------------------

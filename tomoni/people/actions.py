@@ -27,6 +27,7 @@ from .models import (
     Relation,
     Relationship,
 )
+from .signals import consent_changed
 
 HOUSEHOLD_FIELDS = ("postal_code", "address", "district", "phone", "notes")
 PERSON_FIELDS = (
@@ -397,6 +398,17 @@ def end_relation(
     return relation
 
 
+def _check_consent(scope: str, on: date, method: str, note: str) -> None:
+    if scope not in Consent.Scope.values:
+        raise ValidationError("同意の範囲（目的）を選んでください。")
+    if method not in Consent.Method.values or method == Consent.Method.UNRECORDED:
+        raise ValidationError("同意の方法（書面・口頭・代理人）を選んでください。")
+    if on > timezone.localdate():
+        raise ValidationError("同意日・撤回日に未来の日付は指定できません。")
+    if len(note) > 300:
+        raise ValidationError("備考は300文字以内で入力してください。")
+
+
 @transaction.atomic
 def record_consent(
     actor: Staff,
@@ -407,11 +419,18 @@ def record_consent(
     on: date,
     method: str,
     note: str = "",
+    context: str = "",
     request: HttpRequest | None = None,
 ) -> Consent:
+    """One person's answer for one purpose (given, refused, or asked and not yet answered).
+    ``context`` says where it was recorded (「相談 S0000012」, 「ケース K000008」)."""
     access.require(actor, access.CHANGE, person)
     if status == Consent.Status.WITHDRAWN:
         raise ValidationError("撤回は、撤回する同意を選んで登録してください。")
+    if status not in Consent.Status.values:
+        raise ValidationError("同意の状態を選んでください。")
+    note = note.strip()
+    _check_consent(scope, on, method, note)
     consent = Consent.objects.create(
         person=person,
         scope=scope,
@@ -419,9 +438,11 @@ def record_consent(
         on=on,
         method=method,
         note=note,
+        context=context[:40],
         recorded_by=actor,
     )
     record(Action.CREATE, actor=actor, request=request, obj=consent)
+    consent_changed.send(sender=Consent, person_id=person.pk)
     return consent
 
 
@@ -433,16 +454,21 @@ def withdraw_consent(
     on: date,
     method: str,
     note: str = "",
+    context: str = "",
     request: HttpRequest | None = None,
 ) -> Consent:
-    """Withdrawal is a new record pointing at the consent it withdraws."""
+    """Withdrawal is a new record pointing at the consent it withdraws. Whatever access rested
+    on the consent ends in this transaction (``consent_changed``)."""
     access.require(actor, access.CHANGE, consent.person)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.status != Consent.Status.GIVEN:
         raise ValidationError("撤回できるのは「同意あり」の記録だけです。")
     if Consent.objects.filter(withdraws=consent).exists():
         raise ValidationError("この同意はすでに撤回されています。")
     if on < consent.on:
         raise ValidationError("撤回日は同意日より後にしてください。")
+    note = note.strip()
+    _check_consent(consent.scope, on, method, note)
     withdrawal = Consent.objects.create(
         person=consent.person,
         scope=consent.scope,
@@ -450,10 +476,12 @@ def withdraw_consent(
         on=on,
         method=method,
         note=note,
+        context=context[:40],
         withdraws=consent,
         recorded_by=actor,
     )
     record(Action.CREATE, actor=actor, request=request, obj=withdrawal)
+    consent_changed.send(sender=Consent, person_id=consent.person_id)
     return withdrawal
 
 
@@ -591,6 +619,8 @@ def _merge(
         survivor=survivor, merged=merged, review=review, moves=moves, merged_by=actor
     )
     moved = sum(1 for m in moves if not m.get("kept"))
+    # The merged record's consents (and cases) are the survivor's now.
+    consent_changed.send(sender=Consent, person_id=survivor.pk)
     record(
         Action.CREATE,
         actor=actor,
@@ -650,6 +680,8 @@ def unmerge(actor: Staff, merge: Merge, *, request: HttpRequest | None = None) -
     merged.merged_into = None
     merged.updated_at = timezone.now()
     merged.save(update_fields=["merged_into", "updated_at"])
+    for person_id in (survivor.pk, merged.pk):
+        consent_changed.send(sender=Consent, person_id=person_id)
     merge.undone_by = actor
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_by", "undone_at"])

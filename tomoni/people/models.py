@@ -363,7 +363,10 @@ class ImmutableError(Exception):
 
 
 class Consent(models.Model):
-    """A dated consent statement. Never changed: a withdrawal is a new record."""
+    """A dated consent statement of one person for one purpose — the only consent record in
+    Tomoni. The intake's 同意あり, the case page and the person page all write here; a case
+    reads its main person's (``cases.Case.consent`` keeps that answer for list filters).
+    Never changed: a withdrawal is a new record. No record for a purpose: never asked."""
 
     class Scope(models.TextChoices):
         SHARE_WITH_AGENCIES = "share", "関係機関との情報共有"
@@ -373,12 +376,16 @@ class Consent(models.Model):
     class Status(models.TextChoices):
         GIVEN = "given", "同意あり"
         REFUSED = "refused", "同意なし"
+        PENDING = "pending", "確認中"
         WITHDRAWN = "withdrawn", "同意撤回"
 
     class Method(models.TextChoices):
         WRITTEN = "written", "書面（署名）"
         ORAL = "oral", "口頭"
         PROXY = "proxy", "代理人"
+        # Rows carried over from the case-level consent of earlier versions, which did not
+        # record how consent was obtained.
+        UNRECORDED = "unrecorded", "記録なし（移行前の記録）"
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="consents", verbose_name="本人"
@@ -387,7 +394,9 @@ class Consent(models.Model):
     status = models.CharField("状態", max_length=20, choices=Status.choices)
     on = models.DateField("同意日・撤回日")
     method = models.CharField("方法", max_length=20, choices=Method.choices)
-    note = models.CharField("備考", max_length=200, blank=True)
+    note = models.CharField("備考・同意の範囲", max_length=300, blank=True)
+    # Where it was recorded: 「相談 S0000012」, 「ケース K000008」 (the person page: blank).
+    context = models.CharField("記録した場面", max_length=40, blank=True)
     withdraws = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

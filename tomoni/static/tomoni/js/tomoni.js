@@ -25,6 +25,14 @@
     true
   );
 
+  // 「印刷する」 buttons (a page printed for a paper meeting).
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof Element && target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   // An htmx request answered 404 normally swaps nothing. Elements marked data-swap-not-found
   // (「この方で受け付ける」) get the server's explanation swapped in instead (what to do next).
   document.addEventListener("htmx:beforeSwap", function (event) {

@@ -144,10 +144,5 @@
         ceremony(form);
       });
     });
-    document.querySelectorAll("[data-print]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        window.print();
-      });
-    });
   });
 })();
