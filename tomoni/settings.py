@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "tomoni.access",
     "tomoni.web",
     "tomoni.accounts",
+    "tomoni.backup",
     "tomoni.demo",
 ]
 
@@ -393,3 +394,11 @@ TOMONI_OUTREACH_QUIET_DAYS = envint("TOMONI_OUTREACH_QUIET_DAYS", 30)
 TOMONI_STATS_SUPPRESS_BELOW = envint("TOMONI_STATS_SUPPRESS_BELOW", 3)
 # 統計: the dashboard's figures are cached per 年度, viewer scope and day for this long.
 TOMONI_STATS_CACHE_SECONDS = envint("TOMONI_STATS_CACHE_SECONDS", 600)
+# 監査ログ: after an append commits, its process seals the chain at most this often (seconds;
+# -1: never, leaving it to `tomoni audit seal` on a timer). Events whose transaction stayed
+# open longer than the horizon are sealed by `tomoni audit verify` (docs/architecture.md §4).
+TOMONI_AUDIT_SEAL_SECONDS = envint("TOMONI_AUDIT_SEAL_SECONDS", 5)
+TOMONI_AUDIT_SEAL_HORIZON_SECONDS = envint("TOMONI_AUDIT_SEAL_HORIZON_SECONDS", 600)
+# `tomoni backup` / `tomoni restore`: the AES-256-GCM key file (make one with
+# `tomoni backup --new-key FILE`; keep a copy away from the backups, docs/operations.md §8).
+TOMONI_BACKUP_KEY_FILE = envstr("TOMONI_BACKUP_KEY_FILE", "")

@@ -1,4 +1,6 @@
 import codecs
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -9,6 +11,7 @@ from tomoni.lib.csvio import (
     CsvEncodingError,
     CsvFormatError,
     iter_csv_rows,
+    neutralise,
     read_csv_text,
     write_csv,
 )
@@ -141,4 +144,34 @@ def test_write_then_read_round_trips(encoding, data):
     encoded = write_csv(rows, HEADER, encoding=encoding)
     assert read_csv_text(encoded)[1] == encoding
     read = [(n, list(row.values())) for n, row in iter_csv_rows(encoded)]
-    assert read == [(n, row) for n, row in enumerate(rows, start=2)]
+    # Formula-like cells come back with the leading ' that neutralised them (OWASP).
+    expected = [[neutralise(cell) for cell in row] for row in rows]
+    assert read == [(n, row) for n, row in enumerate(expected, start=2)]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "=1+1",
+        '=HYPERLINK("http://x","y")',
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        "＝1+1",
+        "＋1",
+        "－1+1",
+        "＠A1",
+    ],
+)
+def test_formula_like_cells_are_written_as_text(cell):
+    """OWASP CSV injection: the cell is read back with a leading ', which Excel shows as text."""
+    data = write_csv([[cell, "-", "-3"]], ["a", "b", "c"])
+    assert list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1] == ["'" + cell, "-", "-3"]
+
+
+def test_plain_text_numbers_and_the_suppression_dash_are_unchanged():
+    for cell in ["山田", "-", "-3", "+81", "-12.5", "a=b", " =1"]:
+        assert neutralise(cell) == cell
+    assert neutralise(-3) == -3 and neutralise(None) is None

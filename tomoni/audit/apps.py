@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     verbose_name = "監査ログ"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (login / logout / failed login)
+        from . import checks, signals  # noqa: F401  (deploy check; login / logout / failed login)

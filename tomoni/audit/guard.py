@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-GUARDED = ("audit_auditevent",)
+GUARDED = ("audit_auditevent", "audit_auditseal")
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION tomoni_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -8,7 +8,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 _GETA = "〓"
 # What Python (like Windows) decodes the CP932 bytes 0x80, 0xA0 and 0xFD–0xFF to: no Japanese
@@ -102,6 +102,42 @@ def _row_dict(row_number: int, header: list[str], cells: list[str]) -> dict[str,
     return {name: value for name, value in zip(header, padded, strict=False) if name}
 
 
+# OWASP "CSV injection": a cell starting with one of these is run as a formula by Excel (and
+# LibreOffice) — =HYPERLINK(…) sends data away, +cmd|… / @SUM(…) start programs. Full-width
+# forms too: Japanese IME input turns ＝ into = as the cell is read.
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def is_formula_like(value: object) -> bool:
+    """A text cell a spreadsheet would take as a formula. Plain signed numbers ("-3") and
+    the suppression dash "-" are data, never a formula, and stay as they are."""
+    return (
+        isinstance(value, str)
+        and value[:1] in FORMULA_STARTS
+        and value != "-"
+        and not _PLAIN_NUMBER.fullmatch(value)
+    )
+
+
+def neutralise(value: object) -> object:
+    """The cell as written to a CSV: formula-like text gets a leading ' (OWASP), so Excel
+    shows it as text; everything else unchanged. Every CSV export goes through this."""
+    return "'" + value if is_formula_like(value) else value  # type: ignore[operator]
+
+
+def append_xlsx_row(sheet: Any, values: Sequence[object]) -> None:
+    """``sheet.append(values)`` for every Excel export: a text cell is always stored as text
+    (openpyxl would store "=…" as a formula) and formula-like text gets Excel's own quote
+    prefix, so it shows as typed and is never run."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if is_formula_like(cell.value):
+                cell.quotePrefix = True
+
+
 def write_csv(
     rows: Iterable[Sequence[object]],
     header: Sequence[str],
@@ -111,12 +147,13 @@ def write_csv(
     """Encode a table as CSV for Excel (CRLF line ends); None becomes an empty cell.
 
     UTF-8 gets a BOM because Excel reads BOM-less UTF-8 as CP932. In CP932, characters it
-    cannot hold (𠮷, emoji) become 〓 instead of failing the whole export.
+    cannot hold (𠮷, emoji) become 〓 instead of failing the whole export. Formula-like text
+    is neutralised (``neutralise``).
     """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutralise(cell) for cell in header])
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
     text = buffer.getvalue()
     if encoding == "utf-8-sig":
         return text.encode("utf-8-sig")

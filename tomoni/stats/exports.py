@@ -21,7 +21,7 @@ from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from tomoni.lib.csvio import write_csv
+from tomoni.lib.csvio import append_xlsx_row, write_csv
 
 from .figures import Report, Row
 
@@ -84,11 +84,11 @@ def to_xlsx(report: Report, below: int, title: str, note: str) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "実績"
-    sheet.append(header(report))
+    append_xlsx_row(sheet, header(report))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in flat(report, below):
-        sheet.append([r.section, r.table, r.label, r.unit, *r.cells])
+        append_xlsx_row(sheet, [r.section, r.table, r.label, r.unit, *r.cells])
     for column, width in zip("ABCDEFG", (22, 34, 40, 6, 24, 24, 24), strict=False):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2, min_col=5):
@@ -97,7 +97,7 @@ def to_xlsx(report: Report, below: int, title: str, note: str) -> bytes:
     sheet.freeze_panes = "E2"
     about = book.create_sheet("説明")
     for line in (title, note, suppression_note(below)):
-        about.append([line])
+        append_xlsx_row(about, [line])
     about.column_dimensions["A"].width = 100
     buffer = io.BytesIO()
     book.save(buffer)

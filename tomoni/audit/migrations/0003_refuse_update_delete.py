@@ -6,11 +6,11 @@ from tomoni.audit import guard
 
 
 def forward(apps, schema_editor):
-    guard.install(schema_editor.connection)
+    guard.install(schema_editor.connection, ("audit_auditevent",))
 
 
 def backward(apps, schema_editor):
-    guard.remove(schema_editor.connection)
+    guard.remove(schema_editor.connection, ("audit_auditevent",))
 
 
 class Migration(migrations.Migration):
