@@ -847,7 +847,7 @@ def _engagement(
 ) -> tuple[Engagement, int]:
     # The case's coordinator opens it (the 社協's coordinator, a 委託先, sees only its own
     # cases); the 社協 coordinator visits beside the outreach worker where the story says so.
-    coordinator = case.lead if case is not None and case.lead is not None else staff["kyodo"]
+    coordinator = case.lead if case is not None and case.lead is not None else staff["kyodo-city"]
     workers = [staff["outreach"], staff["kyodo"]] if story.co_worker else [staff["outreach"]]
     person = _target(household, story.reason)
     if case is not None and case.person_id is not None and case.person is not None:
