@@ -27,6 +27,7 @@ def _source_counts() -> dict[str, int]:
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'"  # FTS5: its shadow tables are counted
             )
         else:
             cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
@@ -77,6 +78,7 @@ def _sqlite_counts(path: Path) -> dict[str, int]:
             name
             for (name,) in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'"  # FTS5: its shadow tables are counted
             )
         ]
         return {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608

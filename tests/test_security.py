@@ -158,6 +158,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
         **os.environ,
         "TOMONI_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(60),
+        "TOMONI_AUDIT_KEY": secrets.token_urlsafe(48),  # outside the database (issue 16)
         "ALLOWED_HOSTS": "tomoni.example.jp",
         "TOMONI_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

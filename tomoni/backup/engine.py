@@ -137,8 +137,11 @@ def _backup_sqlite(out: BinaryIO, key: bytes, created: str, work_dir: Path) -> D
             tables = [
                 name
                 for (name,) in copy.execute(
+                    # FTS5 virtual tables cannot be scanned (the full-text index is
+                    # contentless); their shadow tables hold the rows and are counted.
                     "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                    " AND name NOT LIKE 'sqlite_%'"
+                    " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
                 )
             ]
             description = Description(
