@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Model
 
 from tomoni.directory.models import District
+from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.participation.models import Place, PlaceKind
 from tomoni.people.forms import WarekiDateField
@@ -64,7 +65,7 @@ class DataForm(forms.Form):
 
 class CouncilForm(DataForm):
     name = forms.CharField(label="名称", max_length=120, error_messages=_required("名称"))
-    established_on = WarekiDateField(label="設置日", required=False)
+    established_on = WarekiDateField(label="設置日", required=False, kind=dateranges.LIFE)
     purpose = _text("目的・進め方", max_length=2000)
 
 
@@ -77,8 +78,8 @@ class MemberForm(DataForm):
         error_messages=_required("所属・立場"),
     )
     position = forms.ChoiceField(label="役割", choices=CouncilMember.Position.choices)
-    joined_on = WarekiDateField(label="就任日", required=False)
-    left_on = WarekiDateField(label="退任日", required=False)
+    joined_on = WarekiDateField(label="就任日", required=False, kind=dateranges.LIFE)
+    left_on = WarekiDateField(label="退任日", required=False, kind=dateranges.LIFE)
 
 
 class MeetingForm(DataForm):
