@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from tomoni.directory.models import Staff
+from tomoni.community import actions as community_actions
+from tomoni.community.models import ActivitySession
+from tomoni.directory.models import District, Staff
 from tomoni.intake import actions as intake_actions
 from tomoni.intake.models import ConsentVersion, Consultation, Method
 from tomoni.meetings import actions as meeting_actions
@@ -184,3 +187,41 @@ def test_a_meeting_dated_year_one_over_http_is_a_form_error(
     assert response.status_code == 200
     assert "開催日は" in str(response.context["form"].errors)
     assert not Meeting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_participant_count_past_the_database_integers_is_a_form_error(
+    personas: dict[str, Staff], as_user: Callable[..., Any]
+) -> None:
+    activity = community_actions.save_activity(
+        personas["community"],
+        None,
+        {
+            "name": "押立朝市",
+            "district": District.objects.get(code="oshitate"),
+            "kind": "market",
+            "host": "押立朝市実行委員会",
+            "started_on": date(2024, 6, 1),
+            "frequency": "毎月第1日曜",
+            "origin": "residents",
+        },
+    )
+    response = as_user(personas["community"]).post(
+        f"/community/activities/{activity.pk}/sessions/new/",
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "children": HUGE,
+            "adults": "0",
+            "elderly": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "children" in response.context["form"].errors
+    assert not ActivitySession.objects.exists()
+    with pytest.raises(ValidationError, match="参加者数"):
+        community_actions.record_session(
+            personas["community"],
+            activity,
+            {"held_on": timezone.localdate(), "children": 10**20, "adults": 0, "elderly": 0},
+        )
+    assert not ActivitySession.objects.exists()

@@ -14,6 +14,7 @@ from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.participation.models import Place, PlaceKind
 from tomoni.people.forms import WarekiDateField
 
+from .actions import MAX_HEADCOUNT
 from .models import Activity, Council, CouncilMeeting, CouncilMember, Event
 
 LINES_HINT = "1行に1項目で書きます。"
@@ -162,9 +163,15 @@ class ActivityForm(DataForm):
 
 class SessionForm(DataForm):
     held_on = WarekiDateField(label="実施日", error_messages=_required("実施日"))
-    children = forms.IntegerField(label="子ども（18歳未満）", min_value=0, initial=0)
-    adults = forms.IntegerField(label="現役世代（18〜64歳）", min_value=0, initial=0)
-    elderly = forms.IntegerField(label="高齢者（65歳以上）", min_value=0, initial=0)
+    children = forms.IntegerField(
+        label="子ども（18歳未満）", min_value=0, max_value=MAX_HEADCOUNT, initial=0
+    )
+    adults = forms.IntegerField(
+        label="現役世代（18〜64歳）", min_value=0, max_value=MAX_HEADCOUNT, initial=0
+    )
+    elderly = forms.IntegerField(
+        label="高齢者（65歳以上）", min_value=0, max_value=MAX_HEADCOUNT, initial=0
+    )
     note = forms.CharField(
         label="メモ",
         max_length=200,
