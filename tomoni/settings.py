@@ -376,6 +376,10 @@ TOMONI_CONTRACTOR_AGENCIES = envlist(
 # How long a person shown as an intake candidate may still be picked for the consultation.
 TOMONI_CANDIDATE_MINUTES = envint("TOMONI_CANDIDATE_MINUTES", 30)
 TOMONI_SEARCH_PAGE_SIZE = 50
+# Dates of events (consultations, notes, meetings, plans, due dates) are accepted within this
+# span of today; birth dates from 1900 (tomoni/lib/dateranges.py).
+TOMONI_EVENT_YEARS_BACK = envint("TOMONI_EVENT_YEARS_BACK", 10)
+TOMONI_EVENT_YEARS_AHEAD = envint("TOMONI_EVENT_YEARS_AHEAD", 2)
 
 # 稲城市's five tendencies (DOMAIN.md §2): the city publishes no definitions, so each
 # threshold is configurable; tomoni/cases/tendencies.py shows which rule fired.

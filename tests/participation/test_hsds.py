@@ -333,3 +333,104 @@ def test_the_console_command_imports_all_or_nothing(
         call_command("places", "import", str(tmp_path / "good.json"), "--user", "window")
     call_command("places", "import", str(tmp_path / "good.json"), "--user", "community", stdout=out)
     assert Place.objects.count() == 3
+
+
+def _file_problems(text: str) -> list[hsds.ImportProblem]:
+    with pytest.raises(hsds.ImportRejected) as caught:
+        hsds.parse_file(text.encode("utf-8"))
+    return caught.value.problems
+
+
+def _with_raw(document: dict[str, Any], marker: str, raw: str) -> str:
+    """The document as JSON text with ``marker`` (a JSON string) replaced by raw JSON text:
+    NaN, Infinity and 1e400 cannot be written by json.dumps on purpose."""
+    return json.dumps(document, ensure_ascii=False).replace(json.dumps(marker), raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("NaN", "NaN"),
+        ("Infinity", "Infinity"),
+        ("-Infinity", "-Infinity"),
+        ("1e400", "1e400"),
+        ("9" * 5000, "大きすぎ"),
+    ],
+)
+def test_a_number_that_is_not_a_finite_amount_names_record_and_field(
+    personas: dict[str, Staff], catalog: list[Place], raw: str, words: str
+) -> None:
+    document = _valid_document(personas["coordinator"])
+    document["services"][0]["cost_options"][0]["amount"] = "__AMOUNT__"
+    problems = _file_problems(_with_raw(document, "__AMOUNT__", raw))
+    assert [(p.index, p.field) for p in problems] == [(1, "cost_options[0].amount")]
+    assert words in problems[0].message
+    assert Place.objects.count() == 0
+
+
+def test_a_huge_but_finite_amount_is_refused(
+    personas: dict[str, Staff], catalog: list[Place]
+) -> None:
+    document = _valid_document(personas["coordinator"])
+    document["services"][0]["cost_options"][0]["amount"] = 1e300
+    problems = _problems(document)
+    assert [(p.index, p.field) for p in problems] == [(1, "cost_options[0].amount")]
+
+
+def test_a_nul_character_names_record_and_field(
+    personas: dict[str, Staff], catalog: list[Place]
+) -> None:
+    document = _valid_document(personas["coordinator"])
+    document["services"][1]["description"] = "ふれあい\x00サロン"
+    problems = _problems(document)
+    assert [(p.index, p.field) for p in problems] == [(2, "description")]
+    assert "NUL" in problems[0].message
+
+
+def test_deep_nesting_names_record_and_field(
+    personas: dict[str, Staff], catalog: list[Place]
+) -> None:
+    document = _valid_document(personas["coordinator"])
+    deep: Any = "x"
+    for _ in range(100):
+        deep = [deep]
+    document["services"][2]["description"] = deep
+    problems = _problems(document)
+    assert [(p.index, p.field.split("[")[0]) for p in problems] == [(3, "description")]
+    assert "入れ子" in problems[0].message
+
+
+def test_nesting_too_deep_for_the_parser_is_a_file_problem(db: None) -> None:
+    depth = 100_000
+    problems = _file_problems('{"services": ' + "[" * depth + "]" * depth + "}")
+    assert problems[0].index is None
+    assert "入れ子" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(["ふれあいサロン"], "文字列"), ({"a": 1}, "文字列"), (12, "文字列"), (None, "文字列")],
+)
+def test_a_wrong_type_names_record_and_field(
+    personas: dict[str, Staff], catalog: list[Place], value: Any, words: str
+) -> None:
+    document = _valid_document(personas["coordinator"])
+    document["services"][0]["name"] = value
+    problems = _problems(document)
+    assert [(p.index, p.field) for p in problems] == [(1, "name")]
+    assert words in problems[0].message
+
+
+def test_the_console_command_reports_hostile_numbers_without_a_traceback(
+    personas: dict[str, Staff], catalog: list[Place], tmp_path: Path
+) -> None:
+    document = _valid_document(personas["coordinator"])
+    document["services"][0]["cost_options"][0]["amount"] = "__AMOUNT__"
+    (tmp_path / "bad.json").write_text(_with_raw(document, "__AMOUNT__", "NaN"), encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="何も取り込みませんでした"):
+        call_command(
+            "places", "import", str(tmp_path / "bad.json"), "--user", "community", stderr=err
+        )
+    assert "1件目" in err.getvalue() and "cost_options[0].amount" in err.getvalue()
+    assert Place.objects.count() == 0

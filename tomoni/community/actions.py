@@ -55,6 +55,7 @@ ACTIVITY_FIELDS = (
     "story",
     "active",
 )
+MAX_HEADCOUNT = 100_000  # participants of one day, per generation
 SESSION_FIELDS = ("held_on", "children", "adults", "elderly", "note")
 EVENT_FIELDS = ("name", "kind", "held_on", "opens_at", "closes_at", "venue", "description")
 PROGRAMME_FIELDS = ("starts_at", "title", "district", "presenter")
@@ -251,8 +252,8 @@ def record_session(
     problems = _required(cleaned, {"held_on": "実施日"})
     problems += _not_future(cleaned.get("held_on"), "実施日")
     counts = [cleaned.get(g) or 0 for g in ("children", "adults", "elderly")]
-    if any(not isinstance(c, int) or c < 0 for c in counts):
-        problems.append("参加者数は0以上の数で入力してください。")
+    if any(not isinstance(c, int) or not 0 <= c <= MAX_HEADCOUNT for c in counts):
+        problems.append(f"参加者数は0以上{MAX_HEADCOUNT:,}以下の数で入力してください。")
     elif sum(counts) == 0:
         problems.append("参加者数をいずれかの世代に入力してください。")
     held_on = cleaned.get("held_on")

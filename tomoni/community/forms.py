@@ -9,10 +9,12 @@ from django import forms
 from django.db.models import Model
 
 from tomoni.directory.models import District
+from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.participation.models import Place, PlaceKind
 from tomoni.people.forms import WarekiDateField
 
+from .actions import MAX_HEADCOUNT
 from .models import Activity, Council, CouncilMeeting, CouncilMember, Event
 
 LINES_HINT = "1行に1項目で書きます。"
@@ -64,7 +66,7 @@ class DataForm(forms.Form):
 
 class CouncilForm(DataForm):
     name = forms.CharField(label="名称", max_length=120, error_messages=_required("名称"))
-    established_on = WarekiDateField(label="設置日", required=False)
+    established_on = WarekiDateField(label="設置日", required=False, kind=dateranges.LIFE)
     purpose = _text("目的・進め方", max_length=2000)
 
 
@@ -77,8 +79,8 @@ class MemberForm(DataForm):
         error_messages=_required("所属・立場"),
     )
     position = forms.ChoiceField(label="役割", choices=CouncilMember.Position.choices)
-    joined_on = WarekiDateField(label="就任日", required=False)
-    left_on = WarekiDateField(label="退任日", required=False)
+    joined_on = WarekiDateField(label="就任日", required=False, kind=dateranges.LIFE)
+    left_on = WarekiDateField(label="退任日", required=False, kind=dateranges.LIFE)
 
 
 class MeetingForm(DataForm):
@@ -161,9 +163,15 @@ class ActivityForm(DataForm):
 
 class SessionForm(DataForm):
     held_on = WarekiDateField(label="実施日", error_messages=_required("実施日"))
-    children = forms.IntegerField(label="子ども（18歳未満）", min_value=0, initial=0)
-    adults = forms.IntegerField(label="現役世代（18〜64歳）", min_value=0, initial=0)
-    elderly = forms.IntegerField(label="高齢者（65歳以上）", min_value=0, initial=0)
+    children = forms.IntegerField(
+        label="子ども（18歳未満）", min_value=0, max_value=MAX_HEADCOUNT, initial=0
+    )
+    adults = forms.IntegerField(
+        label="現役世代（18〜64歳）", min_value=0, max_value=MAX_HEADCOUNT, initial=0
+    )
+    elderly = forms.IntegerField(
+        label="高齢者（65歳以上）", min_value=0, max_value=MAX_HEADCOUNT, initial=0
+    )
     note = forms.CharField(
         label="メモ",
         max_length=200,

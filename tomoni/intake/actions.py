@@ -19,6 +19,7 @@ from tomoni import access
 from tomoni.access.candidates import pickable
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Agency, Concern, Staff, Tag
+from tomoni.lib import dateranges
 from tomoni.lib.bizdays import add_business_days
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Consent, Household, Membership, Person
@@ -95,6 +96,10 @@ def take_consultation(
     summary = summary.strip()
     if not summary:
         raise ValidationError("相談の要旨を入力してください。")
+    if received_at is not None:
+        dateranges.check(timezone.localdate(received_at), dateranges.EVENT, "受付日")
+    if new_person:
+        dateranges.check(new_person.get("birth_date"), dateranges.BIRTH, "生年月日")
     if len(summary) > 120:
         raise ValidationError("相談の要旨は120文字以内で入力してください。")
     if method not in Method.values:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tomoni.directory.models import Agency, Concern, District, Tag
 from tomoni.directory.network import by_field
+from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
@@ -332,8 +333,12 @@ class ConsultationFilterForm(forms.Form):
         choices=[("", "すべて"), (NO_OUTCOME, "未決定"), *Outcome.choices],
         required=False,
     )
-    received_from = WarekiDateField(label="受付日（から）", required=False, help_text="")
-    received_to = WarekiDateField(label="受付日（まで）", required=False, help_text="")
+    received_from = WarekiDateField(
+        label="受付日（から）", required=False, help_text="", kind=dateranges.SEARCH
+    )
+    received_to = WarekiDateField(
+        label="受付日（まで）", required=False, help_text="", kind=dateranges.SEARCH
+    )
     q = forms.CharField(
         label="キーワード",
         max_length=60,

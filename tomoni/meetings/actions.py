@@ -20,6 +20,7 @@ from tomoni.cases import consent as case_consent
 from tomoni.cases.models import ENDED, Case, ConsentState, Stage
 from tomoni.directory.models import Agency, Role, Staff
 from tomoni.intake.actions import ConflictError
+from tomoni.lib import dateranges
 
 from .models import (
     APPROACH_KINDS,
@@ -45,6 +46,7 @@ def schedule_meeting(
     request: HttpRequest | None = None,
 ) -> Meeting:
     access.require_create(actor, Meeting)
+    dateranges.check(timezone.localdate(starts_at), dateranges.EVENT, "開催日")
     if kind not in Kind.values:
         raise ValidationError("会議の種別を選んでください。")
     title = title.strip()

@@ -14,6 +14,7 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Staff
 from tomoni.intake.models import Consultation
+from tomoni.lib import dateranges
 
 if TYPE_CHECKING:
     from tomoni.cases.models import Case
@@ -54,6 +55,7 @@ def add_note(
     day = on or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationError("未来の日付の記録は登録できません。")
+    dateranges.check(day, dateranges.PAST, "日付")
     assert actor.agency is not None  # roles that change consultations all have an agency
     note = Note.objects.create(
         **where,

@@ -46,6 +46,7 @@ place's uid, so exporting twice gives the same file.
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from dataclasses import dataclass
@@ -501,8 +502,12 @@ def _read_attributes(service: Service, data: dict[str, Any], errors: _RecordErro
                 data[key] = True
         elif attribute.link_type == "capacity":
             text = (attribute.value or "").strip()
-            if not text.isdigit():
-                errors.add(f"{field}.value", f"定員「{text}」は0以上の整数で指定してください。")
+            if not (
+                text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_AMOUNT
+            ):
+                errors.add(
+                    f"{field}.value", f"定員「{text[:20]}」は0以上の整数で指定してください。"
+                )
             else:
                 data["capacity"] = int(text)
         elif attribute.link_type == "atmosphere":
@@ -525,8 +530,11 @@ def _read_cost(service: Service, data: dict[str, Any], errors: _RecordErrors) ->
     if option.currency not in (None, "", "JPY"):
         errors.add("cost_options[0].currency", "費用は円（JPY）で指定してください。")
     amount = option.amount
-    if amount is not None and (amount < 0 or amount != int(amount)):
-        errors.add("cost_options[0].amount", "費用は0以上の整数（円）で指定してください。")
+    if amount is not None and (amount < 0 or amount > MAX_AMOUNT or amount != int(amount)):
+        errors.add(
+            "cost_options[0].amount",
+            f"費用は0以上{MAX_AMOUNT:,}以下の整数（円）で指定してください。",
+        )
     elif amount is not None:
         data["cost"] = int(amount)
 
@@ -592,6 +600,80 @@ def _check_place(data: dict[str, Any], errors: _RecordErrors) -> dict[str, Any] 
     return cleaned
 
 
+MAX_AMOUNT = 2**31 - 1  # a PositiveIntegerField on PostgreSQL
+MAX_DEPTH = 16  # deeper than any HSDS service (a schedule inside a service is 3 levels)
+# Deeper than this the parser itself would give up (RecursionError): refused before parsing.
+MAX_FILE_DEPTH = 200
+MAX_INT_DIGITS = 18  # 2**63 has 19 digits; Python refuses to read 4300 or more
+
+
+@dataclass(frozen=True)
+class _BadNumber:
+    """A number of the file that is no amount: NaN, Infinity, 1e400, a 5000-digit integer."""
+
+    text: str
+
+    def message(self) -> str:
+        if self.text.lstrip("-") in ("NaN", "Infinity"):
+            return f"数値「{self.text}」は使えません。有限の数値で指定してください。"
+        shown = self.text if len(self.text) <= 20 else f"{self.text[:20]}…"
+        return f"数値「{shown}」は大きすぎます。"
+
+
+def _parse_float(text: str) -> float | _BadNumber:
+    value = float(text)
+    return value if math.isfinite(value) else _BadNumber(text)
+
+
+def _parse_int(text: str) -> int | _BadNumber:
+    return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else _BadNumber(text)
+
+
+def _hostile(value: Any, path: str, depth: int = 0) -> tuple[str, str] | None:
+    """The first value of a record that no field may hold, as (field, message): a number
+    that is not finite or too large, a NUL character, nesting deeper than HSDS has."""
+    if isinstance(value, _BadNumber):
+        return path, value.message()
+    if isinstance(value, str):
+        return (path, "NUL 文字（\\u0000）は使えません。") if "\x00" in value else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return path, _BadNumber(repr(value)).message()
+    if not isinstance(value, dict | list):
+        return None
+    if depth >= MAX_DEPTH:
+        return path, "入れ子が深すぎます。"
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path, "項目名に NUL 文字（\\u0000）は使えません。"
+        inner = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}".lstrip(".")
+        if found := _hostile(item, inner, depth + 1):
+            return found
+    return None
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of a JSON text (brackets outside strings)."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def from_hsds(document: Any) -> list[ImportRecord]:
     """Check a whole HSDS document; raise ImportRejected listing every problem."""
     if isinstance(document, dict) and isinstance(document.get("services"), list):
@@ -605,6 +687,10 @@ def from_hsds(document: Any) -> list[ImportRecord]:
     seen: dict[uuid.UUID, int] = {}
     for index, raw in enumerate(raw_services, start=1):
         errors = _RecordErrors(index, raw if isinstance(raw, dict) else {})
+        if hostile := _hostile(raw, ""):
+            errors.add(*hostile)
+            problems += errors.problems
+            continue
         try:
             service = Service.model_validate_json(json.dumps(raw, ensure_ascii=False))
         except PydanticError as error:
@@ -628,10 +714,17 @@ def from_hsds(document: Any) -> list[ImportRecord]:
 def parse_file(content: bytes) -> list[ImportRecord]:
     """The records of an uploaded file (UTF-8 JSON), or ImportRejected."""
     try:
-        document = json.loads(content.decode("utf-8-sig"))
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         message = "UTF-8 の JSON ファイルを指定してください。"
         raise ImportRejected([ImportProblem(None, "", "", "", message)]) from None
+    if _depth(text) > MAX_FILE_DEPTH:
+        message = f"JSON の入れ子が深すぎます（{MAX_FILE_DEPTH}段まで）。"
+        raise ImportRejected([ImportProblem(None, "", "", "", message)])
+    try:
+        document = json.loads(
+            text, parse_constant=_BadNumber, parse_float=_parse_float, parse_int=_parse_int
+        )
     except json.JSONDecodeError as error:
         message = f"JSON として読めません（{error.lineno}行目 {error.colno}文字目）。"
         raise ImportRejected([ImportProblem(None, "", "", "", message)]) from None

@@ -16,6 +16,7 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import District, Staff, Tag
+from tomoni.lib import dateranges
 
 from .models import (
     Consent,
@@ -123,6 +124,7 @@ def register_person(
     access.require_create(actor, Person)
     if household is not None:
         access.require(actor, access.CHANGE, household)
+    _check_person_dates(data)
     person = Person(created_by=actor)
     _assign(person, PERSON_FIELDS, data)
     person.save()
@@ -137,12 +139,18 @@ def update_person(
     actor: Staff, person: Person, data: dict[str, Any], *, request: HttpRequest | None = None
 ) -> list[str]:
     access.require(actor, access.CHANGE, person)
+    _check_person_dates(data)
     changed = _assign(person, PERSON_FIELDS, data)
     if changed:
         person.updated_at = timezone.now()
         person.save()
         record(Action.CHANGE, actor=actor, request=request, obj=person, detail={"fields": changed})
     return changed
+
+
+def _check_person_dates(data: dict[str, Any]) -> None:
+    dateranges.check(data.get("birth_date"), dateranges.BIRTH, "生年月日")
+    dateranges.check(data.get("deceased_on"), dateranges.LIFE, "死亡日")
 
 
 def _add_membership(
@@ -153,6 +161,7 @@ def _add_membership(
     start_date: date | None,
     request: HttpRequest | None,
 ) -> Membership:
+    dateranges.check(start_date, dateranges.LIFE, "世帯に加わった日")
     if Membership.current.filter(person=person, household=household).exists():
         raise ValidationError("この方はすでにこの世帯の世帯員です。")
     membership = Membership.objects.create(
@@ -198,6 +207,7 @@ def end_membership(
     access.require(actor, access.CHANGE, membership.person)
     if membership.end_date is not None:
         raise ValidationError("この世帯員の記録はすでに終了しています。")
+    dateranges.check(end_date, dateranges.LIFE, "終了日")
     if membership.start_date and end_date < membership.start_date:
         raise ValidationError("終了日は開始日より後にしてください。")
     membership.end_date = end_date

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from tomoni.directory.models import District, Tag
+from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.textnorm import digits_only, normalize_text, unify_dashes
 from tomoni.lib.wareki import WarekiError, parse_date_or_none
@@ -25,9 +26,12 @@ def not_future(value: date | None, message: str) -> date | None:
 
 
 class WarekiDateField(forms.CharField):
-    """A date typed the way people type it: 和暦 or 西暦, full- or half-width."""
+    """A date typed the way people type it: 和暦 or 西暦, full- or half-width; refused outside
+    the range of its ``kind`` (tomoni/lib/dateranges.py; an event within the configured span
+    of today unless told otherwise)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str = dateranges.EVENT, **kwargs: Any) -> None:
+        self.kind = kind
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("help_text", DATE_HINT)
         super().__init__(*args, **kwargs)
@@ -42,9 +46,16 @@ class WarekiDateField(forms.CharField):
         # and would fail on the parsed date (len() of a date) if to_python parsed it.
         text = super().clean(value)
         try:
-            return parse_date_or_none(text)
+            day = parse_date_or_none(text)
         except WarekiError as error:
             raise forms.ValidationError(str(error), code="invalid_date") from error
+        if day is not None and (message := dateranges.problem(day, self.kind, self._name())):
+            raise forms.ValidationError(message, code="date_out_of_range")
+        return day
+
+    def _name(self) -> str:
+        # 「死亡日（分かれば）」→「死亡日」: the label without its hint.
+        return str(self.label or "日付").split("（")[0]
 
 
 def _clean_phone(value: str) -> str:
@@ -90,7 +101,7 @@ class HouseholdForm(forms.ModelForm[Household]):
 
 
 class PersonForm(forms.ModelForm[Person]):
-    birth_date = WarekiDateField(label="生年月日", required=False)
+    birth_date = WarekiDateField(label="生年月日", required=False, kind=dateranges.BIRTH)
 
     class Meta:
         model = Person
@@ -130,7 +141,7 @@ class PersonForm(forms.ModelForm[Person]):
 class PersonEditForm(PersonForm):
     """The person's page: also 死亡 (the flag alone when the date is not known)."""
 
-    deceased_on = WarekiDateField(label="死亡日（分かれば）", required=False)
+    deceased_on = WarekiDateField(label="死亡日（分かれば）", required=False, kind=dateranges.LIFE)
 
     class Meta(PersonForm.Meta):
         fields = [*PersonForm.Meta.fields, "deceased", "deceased_on"]
@@ -143,13 +154,13 @@ class PersonEditForm(PersonForm):
 
 class MemberForm(PersonForm):
     relationship = forms.ChoiceField(label="続柄", choices=Relationship.choices)
-    start_date = WarekiDateField(label="世帯に加わった日", required=False)
+    start_date = WarekiDateField(label="世帯に加わった日", required=False, kind=dateranges.LIFE)
 
     field_order = ["relationship", *PersonForm.Meta.fields, "start_date"]
 
 
 class EndMembershipForm(forms.Form):
-    end_date = WarekiDateField(label="終了日")
+    end_date = WarekiDateField(label="終了日", kind=dateranges.LIFE)
     end_reason = forms.ChoiceField(label="理由", choices=Membership.EndReason.choices)
 
 
@@ -185,7 +196,7 @@ class RelationForm(forms.Form):
         choices=[("", "—"), *Relation.Union.choices],
         required=False,
     )
-    start_date = WarekiDateField(label="開始日（婚姻日など）", required=False)
+    start_date = WarekiDateField(label="開始日（婚姻日など）", required=False, kind=dateranges.LIFE)
     note = forms.CharField(label="備考", max_length=200, required=False)
     # A new person: the fields a genogram needs; the rest can be added on the person's page.
     family_name = forms.CharField(label="姓", max_length=40, required=False)
@@ -193,9 +204,9 @@ class RelationForm(forms.Form):
     family_kana = forms.CharField(label="せい(ふりがな)", max_length=60, required=False)
     given_kana = forms.CharField(label="めい(ふりがな)", max_length=60, required=False)
     sex = forms.ChoiceField(label="性別", choices=Sex.choices, initial=Sex.UNKNOWN)
-    birth_date = WarekiDateField(label="生年月日", required=False)
+    birth_date = WarekiDateField(label="生年月日", required=False, kind=dateranges.BIRTH)
     deceased = forms.BooleanField(label="死亡している", required=False)
-    deceased_on = WarekiDateField(label="死亡日（分かれば）", required=False)
+    deceased_on = WarekiDateField(label="死亡日（分かれば）", required=False, kind=dateranges.LIFE)
 
     def __init__(
         self,
@@ -266,4 +277,4 @@ NEW_PERSON_FIELDS = (
 
 class EndRelationForm(forms.Form):
     reason = forms.ChoiceField(label="終了の理由", choices=Relation.EndReason.choices)
-    on = WarekiDateField(label="終了日（分かれば）", required=False)
+    on = WarekiDateField(label="終了日（分かれば）", required=False, kind=dateranges.LIFE)
