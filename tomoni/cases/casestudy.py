@@ -56,6 +56,8 @@ def draft(user: Staff, case: Case, *, question: str = "") -> Draft:
     if assessment is not None and assessment.wishes:
         lines.append(f"本人の意向: {assessment.wishes}")
     plan = access.visible(user, Plan).filter(case=case).order_by("-number").first()
+    if plan is not None and plan.wishes:
+        lines.append(f"本人の希望（プラン）: {plan.wishes}")
     if plan is not None and plan.summary:
         lines.append(f"支援の方向性: {plan.summary}")
     summary = anonymise("\n".join(lines), register)
