@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tomoni.audit.models import AuditEvent
 from tomoni.directory.models import Staff
+from tomoni.people.models import Household, Person
 
 from .conftest import register_household
 
@@ -52,3 +53,58 @@ def test_searches_leave_no_typed_name_in_the_audit_log(
     found = AuditEvent.objects.filter(path="/people/?q").latest("seq")
     assert found.detail["search"] == "検索"
     assert found.detail["hits"] == len(found.detail["ids"]) == 2
+
+
+def test_after_the_daily_flows_no_typed_personal_data_is_in_the_audit_log(
+    personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    """The window registers a household and a member, edits the member, searches the register
+    and the consultations; the coordinator searches cases and writes a note. Every value typed
+    is personal data; none of it may be in any audit row — only who, which record, which fields."""
+    typed = {
+        "family_name": "鈴見本",
+        "given_name": "典子",
+        "family_kana": "すずみほん",
+        "given_kana": "のりこ",
+        "birth_date": "1961-07-23",
+        "phone": "090-7531-8642",
+        "notes": "持病の薬を飲み忘れがち",
+    }
+    address = "稲城市矢野口9-8-7"
+    window = as_user(personas["window"])
+    response = window.post(
+        reverse("people:household_new"),
+        {"address": address, "phone": "042-111-2222", "notes": "二世帯住宅の1階"},
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    household = Household.objects.filter(created_by=personas["window"]).latest("pk").pk
+    response = window.post(
+        reverse("people:member_new", args=[household]),
+        {**typed, "relationship": "head", "sex": "female"},
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    person = Person.objects.get(family_name=typed["family_name"])
+    edited = {**typed, "notes": "通院は月2回、娘が付き添う", "sex": "female"}
+    assert window.post(reverse("people:person_edit", args=[person.pk]), edited).status_code == 302
+    for query in ("鈴見本 典子", "すずみほん", "S36.7.23", "090-7531-8642"):
+        assert window.get(reverse("people:search"), {"q": query}).status_code == 200
+    assert window.get(reverse("intake:index"), {"q": "薬を飲み忘れ"}).status_code == 200
+    coordinator = as_user(personas["coordinator"])
+    assert coordinator.get(reverse("cases:index"), {"q": "典子さん"}).status_code == 200
+    audit = _all_audit_text()
+    assert str(person.pk) in audit  # the reads and writes are there …
+    secrets = [
+        *typed.values(),
+        address,
+        "042-111-2222",
+        "二世帯住宅",
+        "通院は月2回",
+        "S36.7.23",
+        "典子さん",
+        "薬を飲み忘れ",
+        "鈴見本",
+        "すずみほん",
+        "1961",
+    ]
+    for secret in secrets:  # … never what was typed
+        assert secret not in audit, secret
