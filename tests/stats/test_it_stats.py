@@ -306,3 +306,15 @@ def test_query_count_does_not_grow_with_the_cases(
     # target, the cache key's look at the targets), the CSV 50 and the printed report 51 (two
     # years of targets, audit event).
     assert max(many.values()) <= 55
+
+
+def test_a_year_without_targets_says_so(
+    personas: dict[str, Staff], as_user: Client, city: City
+) -> None:
+    """Issue 18: 「目標と実績」 was an empty table (or nothing) with no word that no targets are
+    set; the manager is told where to set them, the coordinator who sets them."""
+    Target.objects.all().delete()
+    cache.clear()
+    for persona, who in (("manager", "「目標値の設定」から入力"), ("coordinator", "管理職が")):
+        page = as_user(personas[persona]).get(DASHBOARD, {"fy": FY}).content.decode()
+        assert "目標値はまだ設定されていません" in page and who in page, persona

@@ -176,6 +176,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "below": below,
         "suppression": exports.suppression_note(below),
         "progress": _progress(fy, today, below, progress) if scope != OWN_AGENCY else [],
+        # The city's targets are not an agency's: its own-agency view says nothing of them.
+        "show_targets": scope != OWN_AGENCY,
         "can_drill": scope == ALL,
         "marks": list(zip(tendencies.NUMBERS, "①②③④⑤", strict=True)),
         "can_set_targets": access.can_create(user, Target),
