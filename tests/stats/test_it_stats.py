@@ -318,3 +318,17 @@ def test_a_year_without_targets_says_so(
     for persona, who in (("manager", "「目標値の設定」から入力"), ("coordinator", "管理職が")):
         page = as_user(personas[persona]).get(DASHBOARD, {"fy": FY}).content.decode()
         assert "目標値はまだ設定されていません" in page and who in page, persona
+
+
+def test_only_counts_of_people_are_suppressed(
+    city: City, personas: dict[str, Staff], as_user: Client
+) -> None:
+    """Issue 18: small-number hiding protects people; meetings held and the agencies attending
+    the 全体会 identify nobody and are shown as they are."""
+    response = as_user(personas["manager"]).get(CSV, {"fy": FY, "encoding": "utf-8"})
+    rows = _rows(response.content, "utf-8")
+    assert _find(rows, "開催した会議（種別）", "支援会議(全体会)") == ["2", "0"]
+    assert _find(rows, "開催した会議（種別）", "支援会議") == ["1", "0"]
+    once = [r[4:] for r in rows if r[1] == "支援会議(全体会)の参加機関" and r[4] == "1"]
+    assert once, "the agency that attended once is shown, not 「-」"
+    assert _find(rows, "相談件数（新規・継続）", "新規") == ["3", "-"]  # people: still hidden

@@ -128,7 +128,9 @@ class Row:
     values: list[float | None]
     # For averages: how many records each value is over (suppression looks at these).
     bases: list[int] | None = None
-    exact: bool = False  # the city's own numbers (targets): never suppressed
+    # Never suppressed: the city's own numbers (targets), and counts that are not of people
+    # (meetings held, agencies attending) — small numbers there identify nobody.
+    exact: bool = False
     unit: str = ""
 
     @property
@@ -564,6 +566,12 @@ def _cases(periods: Sequence[Period]) -> Section:
     )
 
 
+def _not_of_people(rows: list[Row]) -> list[Row]:
+    for row in rows:
+        row.exact = True
+    return rows
+
+
 def _meetings(periods: Sequence[Period]) -> Section:
     held = Meeting.objects.filter(held=True)
     plenary = Attendance.objects.filter(meeting__kind=Kind.PLENARY, meeting__held=True)
@@ -584,16 +592,20 @@ def _meetings(periods: Sequence[Period]) -> Section:
             Table(
                 "meetings",
                 "開催した会議（種別）",
-                _grouped(held, "kind", periods, "starts_at", Kind.choices, moment=True),
+                _not_of_people(
+                    _grouped(held, "kind", periods, "starts_at", Kind.choices, moment=True)
+                ),
                 unit="回",
             ),
             Table(
                 "plenary",
                 "支援会議(全体会)の参加機関",
-                [
-                    Row("参加した機関の数", _values(agencies, periods)),
-                    *(Row(row["agency__name"], _values(row, periods)) for row in by_agency),
-                ],
+                _not_of_people(
+                    [
+                        Row("参加した機関の数", _values(agencies, periods)),
+                        *(Row(row["agency__name"], _values(row, periods)) for row in by_agency),
+                    ]
+                ),
                 unit="回",
                 chart=False,
                 note="機関ごとの数は、その機関が出席した全体会の回数です。",
