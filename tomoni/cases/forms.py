@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tomoni.access import Member, record_of
 from tomoni.directory.models import Agency, Concern, Tag
+from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
@@ -469,7 +470,7 @@ class PlanForm(forms.Form):
         required=False,
         help_text="内容を変えた版では、改めて本人に確認してからチェックしてください。",
     )
-    consented_on = WarekiDateField(label="本人が同意した日", required=False)
+    consented_on = WarekiDateField(label="本人が同意した日", required=False, kind=dateranges.PAST)
 
     def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -61,8 +61,19 @@ def fold_kanji(c: str) -> str:
 
     The MJ 縮退マップ (family-register scheme) gives candidates; the most common one (JIS
     level 1 first, then the table's order) wins. Level-1 kanji stay as they are except for
-    VARIANTS_OF_COMMON, so ordinary different names never collapse.
+    VARIANTS_OF_COMMON, so ordinary different names never collapse. A few variants fold in
+    two steps (𤁍→澀→渋): folding repeats until the form no longer changes, so a key folded
+    twice is the key folded once.
     """
+    for _ in range(4):
+        folded = _fold_once(c)
+        if folded == c:
+            break
+        c = folded
+    return c
+
+
+def _fold_once(c: str) -> str:
     if c in VARIANTS_OF_COMMON:
         return VARIANTS_OF_COMMON[c]
     if ord(c) < 0x3400 or _jis_level(c) <= 1:
