@@ -238,3 +238,20 @@ def test_a_nul_character_in_the_people_search_is_dropped(
     response = as_user(personas["window"]).get("/people/", {"q": "見本\x00"})
     assert response.status_code == 200
     assert "見本 太郎" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_the_intake_matches_is_dropped(
+    personas: dict[str, Staff], as_user: Callable[..., Any]
+) -> None:
+    """The matches panel of 相談受付 reads the typed name raw: PostgreSQL refused the NUL (a
+    500 there; run with DATABASE_URL=postgres://… to see it fail on the old code)."""
+    from tests.conftest import register_household
+
+    register_household(personas["window"], members=1)
+    response = as_user(personas["window"]).get(
+        "/consultations/new/matches/",
+        {"p-family_name": "見本\x00", "p-given_name": "太郎\x00", "p-family_kana": "みほん"},
+    )
+    assert response.status_code == 200
+    assert "見本 太郎" in response.content.decode()
