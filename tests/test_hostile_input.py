@@ -225,3 +225,33 @@ def test_a_participant_count_past_the_database_integers_is_a_form_error(
             {"held_on": timezone.localdate(), "children": 10**20, "adults": 0, "elderly": 0},
         )
     assert not ActivitySession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_the_people_search_is_dropped(
+    personas: dict[str, Staff], as_user: Callable[..., Any]
+) -> None:
+    """PostgreSQL refuses NUL in a query parameter (a 500 there); the search drops it."""
+    from tests.conftest import register_household
+
+    register_household(personas["window"], members=1)
+    response = as_user(personas["window"]).get("/people/", {"q": "見本\x00"})
+    assert response.status_code == 200
+    assert "見本 太郎" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_the_intake_matches_is_dropped(
+    personas: dict[str, Staff], as_user: Callable[..., Any]
+) -> None:
+    """The matches panel of 相談受付 reads the typed name raw: PostgreSQL refused the NUL (a
+    500 there; run with DATABASE_URL=postgres://… to see it fail on the old code)."""
+    from tests.conftest import register_household
+
+    register_household(personas["window"], members=1)
+    response = as_user(personas["window"]).get(
+        "/consultations/new/matches/",
+        {"p-family_name": "見本\x00", "p-given_name": "太郎\x00", "p-family_kana": "みほん"},
+    )
+    assert response.status_code == 200
+    assert "見本 太郎" in response.content.decode()

@@ -14,6 +14,7 @@ A 500 found in a part of the tree another change owns is listed in ELSEWHERE and
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections.abc import Callable
@@ -39,7 +40,8 @@ from tomoni.directory.models import Role, Staff
 from .scenarios import BUILDERS, World, derived_from, make_child, make_world
 from .test_url_walk import WALK
 
-EXAMPLES_PER_URL = 5
+# A longer hunt: TOMONI_FUZZ_EXAMPLES=50 .venv/bin/pytest -n 2 tests/policy/test_fuzz.py
+EXAMPLES_PER_URL = int(os.environ.get("TOMONI_FUZZ_EXAMPLES", "5"))
 
 # Query parameters read by views beside their forms' fields.
 QUERY_KEYS = (

@@ -159,8 +159,10 @@ def matches(request: HttpRequest) -> HttpResponse:
 
 
 def _typed_person(data: QueryDict) -> dict[str, str]:
+    # A NUL character is nothing a name holds, and PostgreSQL refuses it in a query (a 500).
     return {
-        name: str(data.get(f"{PERSON_PREFIX}-{name}", "")).strip()[:60] for name in MATCH_FIELDS
+        name: str(data.get(f"{PERSON_PREFIX}-{name}", "")).replace("\x00", "").strip()[:60]
+        for name in MATCH_FIELDS
     }
 
 

@@ -30,7 +30,8 @@ GET_POST = ["GET", "POST"]
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:60]
+    # A NUL character is no search word, and PostgreSQL refuses it in a query (a 500).
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:60]
     page = None
     if query:
         results = search_people(staff_of(request), query)
