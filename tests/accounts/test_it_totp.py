@@ -199,3 +199,14 @@ def test_next_leads_only_to_our_own_pages(worker: Staff) -> None:
     enrol_app(client, next_url="https://evil.example/")
     page = client.get(reverse("accounts:two_factor"), {"next": "/people/"}).content.decode()
     assert 'href="/people/"' in page
+
+
+def test_a_next_that_is_not_a_path_is_ignored_not_a_500(worker: Staff) -> None:
+    """Found by the fuzz: redirect() took ?next=2026-02-30 for a view name (NoReverseMatch)."""
+    client = BrowserClient()
+    sign_in(client, worker.username)
+    for bad in ("2026-02-30", "people:search", "home"):
+        response = client.get(reverse("accounts:verify"), {"next": bad})
+        assert response.status_code < 500, bad
+        response = client.post(reverse("accounts:verify"), {"next": bad, "code": "000000"})
+        assert response.status_code < 500, bad

@@ -39,7 +39,10 @@ def _next(request: HttpRequest) -> str:
 def _safe_next(request: HttpRequest) -> str:
     """The page the user was heading for, if it is one of ours; else empty."""
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+    # A path of ours only: redirect() would take "2026-02-30" for a view name (a 500).
+    if not url.startswith("/") or url.startswith("//"):
+        return ""
+    if url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         return url
     return ""
 
