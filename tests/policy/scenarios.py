@@ -963,3 +963,17 @@ def _value_for(f: Any, root: Model, world: World, made: dict[str, Model]) -> Any
 for (_model, _relation), _build in list(BUILDERS.items()):
     if _relation == "none":
         BUILDERS[(_model, "city_wide")] = _build
+
+
+def one_of_each(world: World) -> dict[str, Model]:
+    """One record of every kind (the stranger's, "none") and every record derived from it, made
+    by ``world.me`` — the URL walk and the fuzz run over these."""
+    built: dict[str, Model] = {}
+    for (model, relation), build in sorted(BUILDERS.items()):
+        if relation == "none":
+            record = build(world).record
+            built[model] = record
+            made: dict[str, Model] = {}
+            for label in derived_from(model):
+                built[label] = make_child(label, record, world, made)
+    return built

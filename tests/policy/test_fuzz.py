@@ -37,7 +37,7 @@ from tomoni.attachments import actions as attachment_actions
 from tomoni.attachments.models import Attachment
 from tomoni.directory.models import Role, Staff
 
-from .scenarios import BUILDERS, World, derived_from, make_child, make_world
+from .scenarios import World, make_world, one_of_each
 from .test_url_walk import WALK
 
 # A longer hunt: TOMONI_FUZZ_EXAMPLES=50 .venv/bin/pytest -n 2 tests/policy/test_fuzz.py
@@ -213,14 +213,7 @@ def fuzz_world(
     and their forms are reached, not only their 404s)."""
     owner = make_staff(Role.AGENCY, "kenri")
     world: World = make_world(owner, make_staff)
-    built: dict[str, Model] = {}
-    for (model, relation), build in sorted(BUILDERS.items()):
-        if relation == "none":
-            record = build(world).record
-            built[model] = record
-            made: dict[str, Model] = {}
-            for label in derived_from(model):
-                built[label] = make_child(label, record, world, made)
+    built = one_of_each(world)
     built["otp_totp.TOTPDevice"] = TOTPDevice.objects.create(user=owner, name="スマートフォン")
     attachment = built["attachments.CaseAttachment"]
     assert isinstance(attachment, Attachment)

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tomoni import access
 from tomoni.directory.models import Area, Role, Staff
 
-from .scenarios import BUILDERS, World, derived_from, make_child, make_world
+from .scenarios import World, make_world, one_of_each
 
 # Names of pattern → why it is not walked.
 EXEMPT: dict[str, str] = {
@@ -281,14 +281,7 @@ def records(personas: dict[str, Staff], make_staff: Callable[..., Staff]) -> dic
     """One record of every kind (and its derived records), none related to the outsider."""
     owner = make_staff(Role.AGENCY, "kenri")
     world: World = make_world(owner, make_staff)
-    built: dict[str, Model] = {}
-    for (model, relation), build in sorted(BUILDERS.items()):
-        if relation == "none":
-            record = build(world).record
-            built[model] = record
-            made: dict[str, Model] = {}
-            for label in derived_from(model):
-                built[label] = make_child(label, record, world, made)
+    built = one_of_each(world)
     built["otp_totp.TOTPDevice"] = TOTPDevice.objects.create(user=owner, name="スマートフォン")
     return built
 

@@ -7,10 +7,9 @@ that column, in the transaction that records the person's consent (``consent_cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from tomoni.people.models import Consent
@@ -29,11 +28,11 @@ _STATE: dict[str, str] = {
 }
 
 
-def latest(person_ids: Iterable[int]) -> dict[tuple[int, str], Consent]:
-    """Every person's current statement per purpose, in one query (absent: never asked)."""
+def latest(rows: QuerySet[Consent]) -> dict[tuple[int, str], Consent]:
+    """Each person's current statement per purpose among ``rows``, in one query (absent: never
+    asked). Pages pass the rows the policy lets the user read."""
     current: dict[tuple[int, str], Consent] = {}
-    rows = Consent.objects.filter(person_id__in=list(person_ids)).order_by("recorded_at", "pk")
-    for consent in rows.select_related("recorded_by"):
+    for consent in rows.order_by("recorded_at", "pk").select_related("recorded_by"):
         current[(consent.person_id, consent.scope)] = consent
     return current
 
@@ -42,7 +41,7 @@ def state_of(person_id: int | None, scope: str = SHARE) -> str:
     """同意あり / 同意なし / 確認中 for one person and purpose (no person, never asked: 確認中)."""
     if person_id is None:
         return ConsentState.PENDING
-    consent = latest([person_id]).get((person_id, scope))
+    consent = latest(Consent.objects.filter(person_id=person_id)).get((person_id, scope))
     return _STATE[consent.status] if consent else ConsentState.PENDING
 
 

@@ -309,10 +309,7 @@ def _consents(
     if not can_change:
         return {"consent_rows": [], "shut_out": shut_out}
     ids = [m.person_id for m in members if m.current]
-    readable = access.visible(user, Consent).filter(person_id__in=ids)
-    latest: dict[tuple[int, str], Consent] = {}
-    for consent in readable.order_by("recorded_at", "pk"):
-        latest[(consent.person_id, consent.scope)] = consent
+    latest = case_consent.latest(access.visible(user, Consent).filter(person_id__in=ids))
     rows = [
         ConsentRow(
             member=m,

@@ -38,7 +38,7 @@ from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import NoteMethod, Visibility
-from tomoni.people.models import Consent, Membership
+from tomoni.people.models import Consent, Membership, Person
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CASES = 27
@@ -254,39 +254,33 @@ class _Builder:
         main = case.person
         if main is None:
             return
-        if consent == ConsentState.GIVEN:
-            if case.consent != ConsentState.GIVEN:
-                actions.record_consent(
-                    actor,
-                    case,
-                    main,
-                    scope=Consent.Scope.SHARE_WITH_AGENCIES,
-                    status=Consent.Status.GIVEN,
-                    on=case.opened_on,
-                    method=Consent.Method.ORAL,
-                    note="支援チームの機関で、世帯の状況と支援の内容を共有する",
-                )
+        S, M = Consent.Status, Consent.Method
+
+        def say(person: Person, scope: str, status: str, method: str, note: str) -> None:
             actions.record_consent(
                 actor,
                 case,
-                main,
-                scope=Consent.Scope.JUSOU_MEETING,
-                status=Consent.Status.GIVEN,
+                person,
+                scope=scope,
+                status=status,
                 on=case.opened_on,
-                method=Consent.Method.WRITTEN,
-                note="重層的支援会議で支援の内容を検討すること",
+                method=method,
+                note=note,
             )
+
+        share, jusou = Consent.Scope.SHARE_WITH_AGENCIES, Consent.Scope.JUSOU_MEETING
+        if consent != ConsentState.GIVEN:
+            say(main, share, S.REFUSED, M.ORAL, "関係機関に知られたくないとの本人の意向")
         else:
-            actions.record_consent(
-                actor,
-                case,
-                main,
-                scope=Consent.Scope.SHARE_WITH_AGENCIES,
-                status=Consent.Status.REFUSED,
-                on=case.opened_on,
-                method=Consent.Method.ORAL,
-                note="関係機関に知られたくないとの本人の意向",
-            )
+            if case.consent != ConsentState.GIVEN:  # not already given at the window
+                say(
+                    main,
+                    share,
+                    S.GIVEN,
+                    M.ORAL,
+                    "支援チームの機関で、世帯の状況と支援の内容を共有する",
+                )
+            say(main, jusou, S.GIVEN, M.WRITTEN, "重層的支援会議で支援の内容を検討すること")
         if case.tags.filter(code="8050").exists():
             other = (
                 Membership.current.filter(household=case.household)
@@ -296,15 +290,12 @@ class _Builder:
                 .first()
             )
             if other is not None:
-                actions.record_consent(
-                    actor,
-                    case,
+                say(
                     other.person,
-                    scope=Consent.Scope.SHARE_WITH_AGENCIES,
-                    status=Consent.Status.REFUSED,
-                    on=case.opened_on,
-                    method=Consent.Method.ORAL,
-                    note="家族の支援には協力するが、自分のことは共有しないでほしい",
+                    share,
+                    S.REFUSED,
+                    M.ORAL,
+                    "家族の支援には協力するが、自分のことは共有しないでほしい",
                 )
 
     def _concerns(
