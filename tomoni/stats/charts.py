@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .exports import Cell
 
 LABEL_WIDTH = 230
-BAR_AREA = 420
+BAR_AREA = 260  # with the labels and values: a 550-unit chart, drawn at 1:1 (12 px text)
 BAR_HEIGHT = 12
 GAP = 10
 VALUE_WIDTH = 60
