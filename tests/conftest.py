@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, settings
 
 from tomoni.directory.inagi import load_master
@@ -126,6 +128,29 @@ def as_user() -> Callable[[Staff | None], BrowserClient]:
         return client
 
     return make
+
+
+class Queries:
+    """The ``queries`` fixture: ``queries(client, url, **params)`` is the SQL one GET of the page
+    runs (the page must answer 200); ``queries.differ(few, many)`` the failure message of a
+    query budget: both counts, and what the larger page ran."""
+
+    def __call__(self, client: Client, url: str, **params: Any) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    @staticmethod
+    def differ(few: list[str], many: list[str]) -> str:
+        listing = "\n".join(many)
+        return f"{len(few)} queries for the small page, {len(many)} for the large one:\n{listing}"
+
+
+@pytest.fixture
+def queries(db: None) -> Queries:
+    """Counts the queries of a page, for the query budgets."""
+    return Queries()
 
 
 def register_household(user: Staff, members: int = 2, **fields: Any) -> Household:
