@@ -17,7 +17,7 @@ from tomoni.intake.models import Consultation, Referral
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import Visibility
 
-from ..conftest import BrowserClient, Queries, first_member, register_household
+from ..conftest import BrowserClient, Queries, agency_of, first_member, register_household
 from .conftest import take
 
 State = Referral.State
@@ -109,7 +109,7 @@ def test_consultation_page_queries_do_not_grow_with_its_history(
     simple = take(window, person=person)
     concerns = list(Concern.objects.filter(active=True).order_by("pk")[:8])
     agencies = list(
-        Agency.objects.filter(active=True).exclude(pk=window.agency_id).order_by("pk")[:6]
+        Agency.objects.filter(active=True).exclude(pk=agency_of(window).pk).order_by("pk")[:6]
     )
     busy = take(
         window,
