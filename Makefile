@@ -37,7 +37,7 @@ typecheck: setup
 
 # One test process per core (pytest-xdist); each gets its own test database. Override with
 # PYTEST_ARGS="-n 0 tests/people" to run a part in one process.
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 pytest: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -47,7 +47,7 @@ test: lint typecheck pytest
 # The quick loop while working: everything but the slow groups (demo city, Splink, PDF,
 # browser; markers in pyproject.toml), no lint or type check. `make test` before a commit.
 test-fast: setup
-	$(BIN)/pytest -n auto -m "not slow"
+	$(BIN)/pytest -n auto --dist loadgroup -m "not slow"
 
 fmt: setup
 	$(BIN)/ruff format .

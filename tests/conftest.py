@@ -43,6 +43,8 @@ SLOW_GROUPS = ("demo", "matching", "pdf", "browser")
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if "browser" in item.path.relative_to(item.config.rootpath).parts[:2]:
+            item.add_marker(pytest.mark.browser)  # everything under tests/browser/
         if any(item.get_closest_marker(group) for group in SLOW_GROUPS):
             item.add_marker(pytest.mark.slow)
 

@@ -26,7 +26,8 @@ from tomoni.people.models import Household
 
 from .conftest import shared_data
 
-# Every test here reads the one city: one worker builds it once (`--dist loadgroup`).
+# Every test here reads the one city: one worker builds it once (`--dist loadgroup`, as make
+# runs pytest; other modes may build it once per worker).
 pytestmark = [pytest.mark.demo, pytest.mark.xdist_group("demo_city_300")]
 
 State = Referral.State
