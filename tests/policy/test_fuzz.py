@@ -328,6 +328,8 @@ def _probe(url: str, clients: dict[str, Client], found: list[tuple[Any, ...]]) -
                     found.append((url, role, method, status, f"{error} {repr(data)[:300]}"))
 
 
+# The suite's longest test by far (hypothesis over every form): slow, outside any group.
+@pytest.mark.slow
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_no_server_error_and_no_partial_write_on_hostile_input(
     shard: int, fuzz_world: tuple[dict[str, Model], dict[str, Staff]]
