@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy
 
-.PHONY: setup demo test test-fast lint typecheck pytest fmt clean vendor bench-s
+.PHONY: setup demo test test-fast lint typecheck pytest browser fmt clean vendor bench-s
 
 # uv itself comes from PyPI into a private bootstrap venv, pinned; it then builds .venv
 # exactly from uv.lock (--frozen: never re-resolve, fail if the lock is stale).
@@ -39,7 +39,7 @@ typecheck: setup
 # PYTEST_ARGS="-n 0 tests/people" to run a part in one process.
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-pytest: setup
+pytest: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
@@ -48,6 +48,13 @@ test: lint typecheck pytest
 # browser; markers in pyproject.toml), no lint or type check. `make test` before a commit.
 test-fast: setup
 	$(BIN)/pytest -n auto --dist loadgroup -m "not slow"
+
+# The browser tests (tests/browser) drive Debian's chromium through Playwright; Playwright never
+# downloads a browser. Installed here when missing (as root, or through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
+	  $(SUDO) apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; }
 
 fmt: setup
 	$(BIN)/ruff format .
@@ -76,3 +83,6 @@ vendor:
 	cp $(NOTO_JP)/400Regular/NotoSansJP_400Regular.ttf tomoni/static/tomoni/vendor/fonts/NotoSansJP-Regular.ttf
 	cp $(NOTO_JP)/700Bold/NotoSansJP_700Bold.ttf tomoni/static/tomoni/vendor/fonts/NotoSansJP-Bold.ttf
 	cp $(NOTO_JP)/LICENSE_FONT tomoni/static/tomoni/vendor/fonts/NotoSansJP.OFL.txt
+	mkdir -p tests/browser/vendor
+	cp frontend/node_modules/axe-core/axe.min.js tests/browser/vendor/axe.min.js
+	cp frontend/node_modules/axe-core/LICENSE tests/browser/vendor/axe.LICENSE.txt

@@ -85,3 +85,26 @@ def test_derived_points_are_inside_and_off_the_border(code: str, key: str) -> No
     shape = geo.geometry().shapes[code]
     point = geo.point_for(shape, key)
     assert geo.contains(shape.polygon, point)
+
+
+@settings(max_examples=200, deadline=None)
+@given(code=st.sampled_from(sorted(geo.geometry().shapes)), key=st.text(max_size=40))
+def test_derived_points_keep_off_the_districts_name(code: str, key: str) -> None:
+    """Issue 20, finding 10: dots sat on the 地区 names. A point stays out of the box the
+    name is drawn in."""
+    shape = geo.geometry().shapes[code]
+    x, y = geo.point_for(shape, key)
+    assert not geo.on_label(shape, (x, y))
+
+
+def test_the_map_is_a_group_of_links_with_a_legend(
+    keeper: Staff, as_user: Callable[..., BrowserClient]
+) -> None:
+    """Issue 20, finding 11: an image role may not hold links (axe: nested-interactive); and
+    the dots' colours are explained beside the map (finding 10)."""
+    _places(keeper)
+    page = as_user(keeper).get(reverse("community:index")).content.decode()
+    svg = page[page.index("<svg") : page.index(">", page.index("<svg"))]
+    assert 'role="img"' not in svg and 'role="group"' in svg
+    legend = page[page.index('class="community-map__legend"') :]
+    assert "サロン・居場所" in legend[:600] and "その他の社会資源" in legend[:600]

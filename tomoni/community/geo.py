@@ -19,6 +19,10 @@ Point = tuple[float, float]
 
 DATA = Path(__file__).with_name("data") / "districts.json"
 MARGIN = 8.0  # keep points off the borders, so they read as inside
+# The box a 地区's name takes around its label point (up to four 13-unit characters centred
+# on x, baseline at y), widened by a dot's radius: points stay out of it.
+LABEL_HALF_WIDTH = 26.0 + 4.5 + 3.0
+LABEL_ABOVE, LABEL_BELOW = 13.0 + 4.5 + 2.0, 3.0 + 4.5 + 2.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,13 @@ def _distance_to_edges(polygon: tuple[Point, ...], point: Point) -> float:
     return best
 
 
+def on_label(shape: Shape, point: Point) -> bool:
+    """Whether a dot at ``point`` would cover part of the 地区's name."""
+    x, y = point
+    lx, ly = shape.label
+    return abs(x - lx) <= LABEL_HALF_WIDTH and ly - LABEL_ABOVE <= y <= ly + LABEL_BELOW
+
+
 def point_for(shape: Shape, key: str) -> Point:
     """A stable point inside ``shape`` for ``key`` (e.g. a place's id), away from its edges.
 
@@ -97,8 +108,10 @@ def point_for(shape: Shape, key: str) -> Point:
             u = ((digest[i] + 97 * salt) % 256) / 255
             v = ((digest[i + 2] + 57 * salt) % 256) / 255
             candidate = (round(left + u * width, 1), round(top + v * height, 1))
-            if contains(shape.polygon, candidate) and (
-                _distance_to_edges(shape.polygon, candidate) >= MARGIN
+            if (
+                contains(shape.polygon, candidate)
+                and _distance_to_edges(shape.polygon, candidate) >= MARGIN
+                and not on_label(shape, candidate)
             ):
                 return candidate
     return shape.label

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.forms import PersonForm, WarekiDateField, _clean_phone
-from tomoni.people.models import Person
+from tomoni.people.models import Person, Sex
 
 from .actions import Route
 from .models import ConsentVersion, Method, Outcome, Referral, RouteKind, Urgency
@@ -42,7 +43,10 @@ class NewPersonForm(PersonForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", PERSON_PREFIX)
         super().__init__(*args, **kwargs)
-        self.fields["family_name"].required = True
+        # A consultation may be anonymous: 姓 is asked for only when a new person is typed.
+        self.fields["family_name"].required = False
+        self.fields["family_name"].help_text = "新しい方を登録するときは必須です"
+        self.fields["sex"].required = False
         include = ", ".join(f"#{self[name].auto_id}" for name in MATCH_FIELDS)
         for name in MATCH_FIELDS:
             self.fields[name].widget.attrs.update(
@@ -59,6 +63,22 @@ class NewPersonForm(PersonForm):
     def has_input(self) -> bool:
         """Whether anything was typed for a new person (otherwise: nobody, or a chosen one)."""
         return any(str(self.data.get(self.add_prefix(name), "")).strip() for name in MATCH_FIELDS)
+
+    def full_clean(self) -> None:
+        """Nothing typed: no person, so nothing to report about one (an anonymous
+        consultation, or one whose person was picked from the matches)."""
+        if self.is_bound and not self.has_input():
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("family_name") and "family_name" not in self.errors:
+            self.add_error("family_name", "新しい方を登録するときは、姓を入力してください。")
+        cleaned["sex"] = cleaned.get("sex") or Sex.UNKNOWN
+        return cleaned
 
 
 PICK_REFUSED = "選んだ方が見つかりません。お手数ですが、もう一度検索してから選んでください。"

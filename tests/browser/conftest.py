@@ -1,0 +1,159 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against a live server.
+
+The browser is the machine's own (`make browser` installs Debian's package when it is missing);
+Playwright never downloads one. Each page a flow visits is checked with axe-core (vendored from
+npm by `make vendor`, committed under tests/browser/vendor/), and a flow fails on any serious or
+critical violation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tomoni.audit import guard
+from tomoni.directory.models import Staff
+
+# Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls (to
+# set up data and to check what a flow wrote) are synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+PASSWORD = "browser-test-pass-2026"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+
+
+def chromium_path() -> str:
+    path = os.environ.get("TOMONI_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("chromium がありません。`make browser` で Debian の chromium を入れます。")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path())
+        yield launched
+        launched.close()
+
+
+class Axe:
+    """Runs axe-core on a page and keeps what it found, page by page."""
+
+    def __init__(self) -> None:
+        self.source = AXE.read_text(encoding="utf-8")
+        self.pages: list[str] = []
+
+    def check(self, page: Page) -> None:
+        # Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays on.
+        page.evaluate(self.source)
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        serious = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"][:5]],
+            }
+            for v in result
+            if v["impact"] in ("serious", "critical")
+        ]
+        self.pages.append(page.url)
+        assert not serious, f"axe-core: {page.url}\n" + json.dumps(
+            serious, ensure_ascii=False, indent=1
+        )
+
+
+@pytest.fixture
+def axe() -> Axe:
+    return Axe()
+
+
+@pytest.fixture
+def staff_with_password(make_staff: Callable[..., Staff]) -> Callable[..., Staff]:
+    def make(role: str, agency_code: str | None, username: str) -> Staff:
+        user = make_staff(role, agency_code, username)
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def audit_guard_back(django_db_blocker: Any) -> Iterator[None]:
+    """Puts the audit log's triggers back after the flush (set up before it, torn down after)."""
+    yield
+    with django_db_blocker.unblock():
+        guard.remove(connection)
+        guard.install(connection)
+
+
+@pytest.fixture
+def transactional_db(audit_guard_back: None, transactional_db: None) -> Iterator[None]:
+    """pytest-django's, around the audit log's triggers: a live server needs a transactional
+    test, whose teardown empties every table, and the triggers refuse that (as they should
+    elsewhere). They are lifted just before the flush and put back just after it."""
+    yield
+    guard.remove(connection)
+
+
+@pytest.fixture
+def live(live_server: Any, transactional_db: None) -> Any:
+    """The live server, once warmed: its first request imports every view (Splink, WeasyPrint
+    …), which on a busy 2-core machine takes longer than a browser waits for a page."""
+    if not getattr(live_server, "warmed", False):
+        with urllib.request.urlopen(live_server.url + "/accounts/login/", timeout=300) as r:  # noqa: S310
+            r.read()
+        live_server.warmed = True
+    return live_server
+
+
+@pytest.fixture
+def open_as(browser: Browser, live: Any, axe: Axe) -> Iterator[Callable[..., Page]]:
+    """A signed-in page for a user: ``open_as(user, phone=False)``. Every page is axe-checked
+    by the flows (``axe.check(page)``) after each navigation that shows something new."""
+    contexts: list[Any] = []
+
+    def open_page(user: Staff, *, phone: bool = False) -> Page:
+        context = browser.new_context(
+            base_url=live.url,
+            viewport=PHONE if phone else DESKTOP,
+            locale="ja-JP",
+            timezone_id="Asia/Tokyo",
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        axe.check(page)
+        page.get_by_label("職員ID").fill(user.username)
+        page.get_by_label("パスワード", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
