@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy
 
-.PHONY: setup demo test lint typecheck pytest browser fmt clean vendor bench-s
+.PHONY: setup demo test test-fast lint typecheck pytest browser fmt clean vendor bench-s
 
 # uv itself comes from PyPI into a private bootstrap venv, pinned; it then builds .venv
 # exactly from uv.lock (--frozen: never re-resolve, fail if the lock is stale).
@@ -33,16 +33,21 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy tomoni
+	$(BIN)/mypy tomoni tests
 
 # One test process per core (pytest-xdist); each gets its own test database. Override with
 # PYTEST_ARGS="-n 0 tests/people" to run a part in one process.
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 pytest: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The quick loop while working: everything but the slow groups (demo city, Splink, PDF,
+# browser; markers in pyproject.toml), no lint or type check. `make test` before a commit.
+test-fast: setup
+	$(BIN)/pytest -n auto --dist loadgroup -m "not slow"
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright; Playwright never
 # downloads a browser. Installed here when missing (as root, or through sudo).

@@ -6,11 +6,14 @@ Personas: 窓口 相談員, coordinator, 地域包括 worker (agency A), 障害�
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, settings
 
 from tomoni.directory.inagi import load_master
@@ -18,10 +21,32 @@ from tomoni.directory.models import Agency, Role, Staff
 from tomoni.people import actions
 from tomoni.people.models import Household, Person, Relationship
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
+    # What the test client returns: the response with .content, .json(), .context …
+    Response: TypeAlias = _MonkeyPatchedWSGIResponse
+else:
+    Response = Any
+
 # A shared 2-core machine (and CI) can be slow for a moment: examples are judged by what they
 # check, never by how long they took to generate or run.
 settings.register_profile("tomoni", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("tomoni")
+
+
+# The slow groups (markers registered in pyproject.toml): a test in any of them is slow too, and
+# `make test-fast` (`-m "not slow"`) leaves it out.
+SLOW_GROUPS = ("demo", "matching", "pdf", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "browser" in item.path.relative_to(item.config.rootpath).parts[:2]:
+            item.add_marker(pytest.mark.browser)  # everything under tests/browser/
+        if any(item.get_closest_marker(group) for group in SLOW_GROUPS):
+            item.add_marker(pytest.mark.slow)
 
 
 PERSONAS: dict[str, tuple[str, str | None]] = {
@@ -45,6 +70,36 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Master data (areas, districts, agencies) once per test database, as migrations would."""
     with django_db_blocker.unblock():
         load_master()
+
+
+T = TypeVar("T")
+
+
+def shared_data(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture: ``yield from shared_data(django_db_blocker, build)`` runs
+    ``build()`` once for the module's tests, which only read what it made.
+
+    It runs in a transaction kept open while they run (each test's own transaction is a
+    savepoint inside it, rolled back as usual) and rolled back when the module ends, so no
+    other module sees the data. Every test of the module that runs while the fixture is up
+    sees the data too (pytest-xdist may run them in any order): keep such a module to the
+    tests that use it, and group them with ``pytest.mark.xdist_group`` so that one worker
+    builds the data once.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            value = build()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield value
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +162,7 @@ class BrowserClient(Client):
     def __init__(self) -> None:
         super().__init__(enforce_csrf_checks=True)
 
-    def post(self, path: str, data: Any = None, **extra: Any) -> Any:  # type: ignore[override]
+    def post(self, path: str, data: Any = None, **extra: Any) -> Response:  # type: ignore[override]
         if "csrftoken" not in self.cookies:
             super().get("/accounts/login/", follow=True)
         data = dict(data or {})
@@ -126,6 +181,29 @@ def as_user() -> Callable[[Staff | None], BrowserClient]:
         return client
 
     return make
+
+
+class Queries:
+    """The ``queries`` fixture: ``queries(client, url, **params)`` is the SQL one GET of the page
+    runs (the page must answer 200); ``queries.differ(few, many)`` the failure message of a
+    query budget: both counts, and what the larger page ran."""
+
+    def __call__(self, client: Client, url: str, **params: Any) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    @staticmethod
+    def differ(few: list[str], many: list[str]) -> str:
+        listing = "\n".join(many)
+        return f"{len(few)} queries for the small page, {len(many)} for the large one:\n{listing}"
+
+
+@pytest.fixture
+def queries(db: None) -> Queries:
+    """Counts the queries of a page, for the query budgets."""
+    return Queries()
 
 
 def register_household(user: Staff, members: int = 2, **fields: Any) -> Household:
@@ -148,6 +226,12 @@ def register_household(user: Staff, members: int = 2, **fields: Any) -> Househol
             relationship=relationships[index % 4],
         )
     return household
+
+
+def agency_of(staff: Staff) -> Agency:
+    """The agency of a staff member who has one (every persona but the auditor and admin)."""
+    assert staff.agency is not None, staff
+    return staff.agency
 
 
 def first_member(household: Household) -> Person:

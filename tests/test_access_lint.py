@@ -16,10 +16,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.apps import apps
-from django.db.models import ForeignObjectRel
+from django.db.models import ForeignObjectRel, Model
 
 from tomoni.access.policy import DERIVED, DERIVED_ACTIONS, PERSONAL_MODELS
 
@@ -111,7 +112,7 @@ def _personal() -> tuple[set[str], set[str], set[str]]:
         for field in model._meta.get_fields():
             if not isinstance(field, ForeignObjectRel) or field.related_model not in models:
                 continue
-            child = field.related_model
+            child = cast(type[Model], field.related_model)  # one of `models`, never 'self'
             if (child._meta.label, field.field.name) in follows_parent:
                 continue
             name = field.get_accessor_name()

@@ -80,9 +80,9 @@ def test_table_anchors() -> None:
             assert not allowed(model, role, "break_glass", CHANGE)
     # Break-glass opens records for reading only, for the roles that do casework; never for
     # managers, auditors or administrators (issue 14).
-    for role in Role.values:
-        casework = role in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COORDINATOR)
-        assert allowed("people.Person", role, "break_glass", VIEW) == casework
+    for name in Role.values:
+        casework = name in (Role.WINDOW, Role.AGENCY, Role.OUTREACH, Role.COORDINATOR)
+        assert allowed("people.Person", name, "break_glass", VIEW) == casework
 
 
 def test_break_glass_expires(make_staff: Callable[..., Staff], settings: object) -> None:

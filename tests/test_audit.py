@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -50,7 +51,7 @@ def _sealed_events(n: int) -> list[AuditEvent]:
     return events
 
 
-def _tamper(sql: str, params: list[object]) -> None:
+def _tamper(sql: str, params: list[Any]) -> None:
     with superuser_without_the_guard(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 

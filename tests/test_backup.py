@@ -112,6 +112,7 @@ def sqlite_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str
     return env, home / "tomoni.sqlite3", home / "backups" / "city.tomoni-backup"
 
 
+@pytest.mark.demo
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="one engine is enough: a subprocess")
 def test_sqlite_backup_restores_into_an_empty_database(
     sqlite_city: tuple[dict[str, str], Path, Path], tmp_path: Path
@@ -136,6 +137,7 @@ def test_sqlite_backup_restores_into_an_empty_database(
     assert again.returncode != 0 and "空のデータベース" in again.stderr
 
 
+@pytest.mark.demo
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="one engine is enough: a subprocess")
 def test_a_wrong_key_a_changed_byte_or_a_cut_file_restores_nothing(
     sqlite_city: tuple[dict[str, str], Path, Path], tmp_path: Path

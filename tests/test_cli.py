@@ -28,6 +28,7 @@ def _tomoni(
     )
 
 
+@pytest.mark.demo
 def test_migrate_then_audit_verify(tmp_path: Path) -> None:
     """`tomoni migrate` builds a database; `tomoni audit verify` accepts its empty chain and
     fails (non-zero) once an event is tampered with."""

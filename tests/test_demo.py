@@ -3,14 +3,12 @@ consultations, referrals and notes tell those situations' stories."""
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from io import StringIO
 from typing import Any
-from zoneinfo import ZoneInfo
 
+import pytest
 from django.core.management import call_command
-from django.db.models import Count, Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,19 +19,19 @@ from tomoni.audit.models import AuditEvent
 from tomoni.cases.models import Case, ConsentState, Plan, Review, Stage, Task
 from tomoni.cases.tendencies import evaluate
 from tomoni.demo.city import DEMO_STAFF, load_city
-from tomoni.demo.intake import FROM, SEED_EXAMPLES, UNTIL
 from tomoni.demo.names import SURNAMES
 from tomoni.directory.models import Agency, Area, District, Role, Staff
-from tomoni.fulltext.api import matching_ids
-from tomoni.fulltext.models import SearchDocument
 from tomoni.intake import actions
-from tomoni.intake.actions import response_due
-from tomoni.intake.models import Consultation, ConsultationConcern, Outcome, Referral, RouteStep
+from tomoni.intake.models import Consultation, Referral
 from tomoni.meetings.models import APPROACH_KINDS, AgendaItem, Decision, Kind, Meeting, Pledge
 from tomoni.notes.models import Note
 from tomoni.outreach.models import Contact, Engagement, EngagementStep
 from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Trial
 from tomoni.people.models import Consent, Household, Membership, Person
+
+from .conftest import agency_of
+
+pytestmark = pytest.mark.demo
 
 State = Referral.State
 
@@ -59,7 +57,7 @@ def _snapshot() -> list[tuple[str, ...]]:
     ]
     notes = [
         (
-            n.consultation.code if n.consultation else n.case.household.code,
+            _note_on(n),
             n.on.isoformat(),
             n.text,
         )
@@ -70,6 +68,14 @@ def _snapshot() -> list[tuple[str, ...]]:
         for c in Case.objects.select_related("household").order_by("pk")
     ]
     return [*people, *consultations, *referrals, *notes, *cases]
+
+
+def _note_on(note: Note) -> str:
+    """The code of the consultation the note is on, else of its case's household."""
+    if note.consultation is not None:
+        return note.consultation.code
+    assert note.case is not None
+    return note.case.household.code
 
 
 def _delete_city() -> None:
@@ -182,144 +188,6 @@ def test_demo_command_reuses_what_exists(db: None) -> None:
         assert username in text
 
 
-def test_demo_consultations_tell_the_seed_examples(db: None) -> None:
-    """The seed's three examples appear verbatim and are found by the full-text search."""
-    load_city(300)
-    for example in SEED_EXAMPLES:
-        assert Consultation.objects.filter(summary=example).exists(), example
-    eviction = Consultation.objects.filter(summary=SEED_EXAMPLES[2])
-    for consultation in eviction:
-        assert [step.kind for step in consultation.route.all()][:1] == ["minsei"]
-        assert consultation.caller_relation == "民生児童委員"
-        assert consultation.receiver.username == "madoguchi"
-        assert {"housing", "rent-loan"} <= _concerns(consultation)
-    for cable in Consultation.objects.filter(summary=SEED_EXAMPLES[1]):
-        assert _concerns(cable) >= {"other", "procedures"}
-        assert cable.concern_links.get(is_primary=True).concern.code == "other"
-    for query in ("ケーブルテレビ", "解約"):
-        consultations = Consultation.objects.filter(
-            pk__in=matching_ids("intake.consultation", query)
-        )
-        notes = Note.objects.filter(pk__in=matching_ids("notes.note", query))
-        assert SEED_EXAMPLES[1] in set(consultations.values_list("summary", flat=True))
-        assert notes.exists() and all(query in note.text for note in notes)
-    assert SearchDocument.objects.filter(kind="intake.consultation").count() == (
-        Consultation.objects.count()
-    )
-    assert SearchDocument.objects.filter(kind="notes.note").count() == Note.objects.count()
-
-
-def _concerns(consultation: Consultation) -> set[str]:
-    return set(consultation.concern_links.values_list("concern__code", flat=True))
-
-
-def _first_of_each() -> list[int]:
-    """The first consultation about each household."""
-    return [
-        Consultation.objects.filter(household=household, is_new=True).order_by("pk").first().pk
-        for household in Household.objects.filter(consultations__isnull=False).distinct()
-    ]
-
-
-def test_demo_concerns_follow_the_household(db: None) -> None:
-    """Each situation brings its concerns, and about 60% of households consulted."""
-    load_city(300)
-    expected = {
-        "8050": {"hikikomori", "care", "income"},
-        "double-care": {"care", "childcare"},
-        "self-neglect": {"housing", "community", "health"},
-        "young-carer": {"childcare", "health"},
-        "hikikomori": {"hikikomori"},
-    }
-    for tag, concerns in expected.items():
-        firsts = Consultation.objects.filter(
-            pk__in=_first_of_each(), household__tags__code=tag
-        ).distinct()
-        assert firsts.exists(), tag
-        for consultation in firsts:
-            assert concerns <= _concerns(consultation), (tag, consultation.summary)
-    in_care = Consultation.objects.filter(
-        pk__in=_first_of_each(), household__memberships__end_reason="facility"
-    )
-    assert in_care.exists()
-    assert all({"other", "procedures"} <= _concerns(c) for c in in_care)
-    consulted = Household.objects.filter(consultations__isnull=False).distinct().count()
-    assert 0.5 <= consulted / 300 <= 0.75
-
-
-def test_demo_referrals_cover_every_state(db: None) -> None:
-    """Referrals appear in every state, some overdue, with the fields each state implies."""
-    load_city(300)
-    referrals = list(Referral.objects.select_related("consultation"))
-    assert {r.state for r in referrals} == set(State.values)
-    assert any(r.is_overdue(UNTIL) for r in referrals)
-    targets = set(Referral.objects.values_list("to_agency__code", flat=True))
-    assert {"jiritsu", "kodomokatei", "kenri", "shohi"} <= targets
-    assert any(code.startswith("houkatsu") for code in targets)
-    for r in referrals:
-        assert r.from_agency_id == r.consultation.agency_id != r.to_agency_id
-        assert r.due_on == response_due(timezone.localdate(r.sent_at))
-        answered = r.state in (State.ACCEPTED, State.DECLINED, State.COMPLETED)
-        assert (r.responded_by_id is not None) >= answered
-        assert (r.responded_at is not None) == (r.responded_by_id is not None)
-        assert bool(r.decline_reason) == (r.state == State.DECLINED)
-        completed = r.state == State.COMPLETED
-        assert (r.completed_at is not None) == bool(r.outcome_note) == completed
-        assert (r.completed_by_id is not None) == completed
-        withdrawn = r.state == State.WITHDRAWN
-        assert (r.withdrawn_at is not None) == bool(r.withdraw_reason) == withdrawn
-        assert (r.withdrawn_by_id is not None) == withdrawn
-        assert r.version == 1 + (r.responded_by_id is not None) + (
-            r.state in ("completed", "withdrawn")
-        )
-        assert r.consultation.received_at <= r.sent_at
-        if r.responded_by_id:
-            assert r.responded_by.agency_id == r.to_agency_id
-        if r.completed_by_id:
-            assert r.completed_by.agency_id == r.to_agency_id
-        if r.withdrawn_by_id:
-            assert r.withdrawn_by.agency_id == r.from_agency_id
-    referred = Consultation.objects.filter(outcome=Outcome.REFERRED)
-    assert not referred.filter(referrals__isnull=True).exists()
-
-
-def test_demo_consultations_keep_the_action_invariants(db: None) -> None:
-    """Demo rows keep what the actions keep: codes, one ◎, routes, notes' authors, dates."""
-    load_city(300)
-    consultations = Consultation.objects.all()
-    # Bulk-loaded ones carry SD codes; the one the 地域包括 takes through the action (for the
-    # demo's 8050 case) gets the action's pk-derived S code.
-    codes = list(consultations.values_list("code", flat=True))
-    assert sum(not code.startswith("SD") for code in codes) == 1
-    primaries = Counter(
-        ConsultationConcern.objects.filter(is_primary=True).values_list("consultation", flat=True)
-    )
-    assert set(primaries.values()) == {1}
-    assert set(primaries) == set(consultations.values_list("pk", flat=True))
-    routes = consultations.annotate(steps=Count("route"))
-    assert not routes.filter(steps=0).exists()
-    assert not RouteStep.objects.filter(order=0).exists()
-    assert set(consultations.values_list("outcome", flat=True)) >= set(Outcome.values)
-    receivers = Counter(consultations.values_list("receiver__username", flat=True))
-    assert set(receivers) == {"madoguchi", "houkatsu", "shogai"}
-    assert receivers["madoguchi"] > 0.8 * sum(receivers.values())
-    consents = Counter(consultations.values_list("consent", flat=True))
-    assert consents["given"] > 0.8 * sum(consents.values())
-    start = datetime.combine(FROM, time(), tzinfo=ZoneInfo("Asia/Tokyo"))
-    end = datetime.combine(UNTIL + timedelta(days=1), time(), tzinfo=ZoneInfo("Asia/Tokyo"))
-    assert not consultations.filter(Q(received_at__lt=start) | Q(received_at__gte=end)).exists()
-    assert consultations.filter(person=None, household=None).exists()  # anonymous calls
-    notes = Note.objects.select_related("author", "consultation").filter(case__isnull=True)
-    assert notes.filter(visibility="own_agency").exists()
-    for note in notes:
-        assert access.can(note.author, access.CHANGE, note.consultation)
-        assert note.agency_id == note.author.agency_id
-        assert timezone.localdate(note.consultation.received_at) <= note.on <= UNTIL
-    for note in Note.objects.select_related("author", "case").filter(case__isnull=False):
-        assert access.can(note.author, access.NOTE, note.case)
-        assert note.case.opened_on <= note.on <= UNTIL
-
-
 def test_demo_walkthrough_with_the_demo_logins(db: None) -> None:
     """As madoguchi take and refer; as houkatsu accept and complete."""
     load_city(60)
@@ -331,7 +199,7 @@ def test_demo_walkthrough_with_the_demo_logins(db: None) -> None:
         window, method="phone", summary="足腰が弱り、買い物が難しい", consent="given", person=person
     )
     referral = actions.refer(
-        window, consultation, houkatsu.agency, "介護保険の相談をお願いします。"
+        window, consultation, agency_of(houkatsu), "介護保険の相談をお願いします。"
     )
     inbox = access.visible(houkatsu, Referral).filter(state=State.SENT, to_agency=houkatsu.agency)
     assert referral in inbox

@@ -7,11 +7,13 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 HEADER = ["record_id", "name", "kana", "birthdate", "sex", "address", "phone"]
 
 
+@pytest.mark.matching
 def test_dedupe_output_neutralises_record_ids(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     with source.open("w", encoding="utf-8", newline="") as out:

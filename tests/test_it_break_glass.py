@@ -17,13 +17,13 @@ from tomoni.access.models import BreakGlass
 from tomoni.audit.models import AuditEvent
 from tomoni.directory.models import Role, Staff
 
-from .conftest import first_member, register_household
+from .conftest import Response, agency_of, first_member, register_household
 
 REASON = "母親の安否確認の通報が警察からあったため"
 CASEWORK = ["window", "coordinator", "agency_b", "outreach"]
 
 
-def _post(client: Client, target: object, label: str, **fields: object) -> object:
+def _post(client: Client, target: object, label: str, **fields: object) -> Response:
     data = {
         "object_type": label,
         "object_id": getattr(target, "pk", target),
@@ -219,7 +219,7 @@ def test_manager_sees_counts_for_their_agency_only(
     """The 課長 sees how many grants their agency's staff opened and how many were reviewed —
     counts only, never the reason or the record."""
     household = register_household(personas["window"])
-    colleague = make_staff(Role.AGENCY, personas["manager"].agency.code)
+    colleague = make_staff(Role.AGENCY, agency_of(personas["manager"]).code)
     open_break_glass(colleague, "people.household", household.pk, REASON)
     open_break_glass(colleague, "people.household", household.pk, REASON + "（再）")
     open_break_glass(personas["agency_b"], "people.household", household.pk, REASON)

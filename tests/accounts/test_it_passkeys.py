@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.conftest import BrowserClient
+from tests.conftest import BrowserClient, Response
 from tomoni.accounts.models import WebAuthnDevice
 from tomoni.audit.models import AuditEvent
 from tomoni.directory.models import Staff
@@ -19,14 +19,14 @@ from .conftest import sign_in
 pytestmark = pytest.mark.usefixtures("require_2fa")
 
 
-def register(client: BrowserClient, key: SoftAuthenticator, name: str = "窓口PC 3番") -> object:
+def register(client: BrowserClient, key: SoftAuthenticator, name: str = "窓口PC 3番") -> Response:
     options = client.post(reverse("accounts:passkey_options"))
     assert options.status_code == 200 and options["Content-Type"] == "application/json"
     answer = key.create(json.loads(options.content))
     return client.post(reverse("accounts:passkey_register"), {"credential": answer, "name": name})
 
 
-def verify(client: BrowserClient, key: SoftAuthenticator, **kwargs: int) -> object:
+def verify(client: BrowserClient, key: SoftAuthenticator, **kwargs: int) -> Response:
     options = client.post(reverse("accounts:passkey_challenge"))
     answer = key.get(json.loads(options.content), **kwargs)
     return client.post(reverse("accounts:passkey_verify"), {"credential": answer, "next": "/"})

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -91,6 +92,7 @@ def test_bytes_are_served_with_no_store_a_safe_disposition_and_an_audit_event(
     assert page.status_code == 200 and "<iframe" in page.content.decode()
     download = client.get(reverse("attachments:download", args=["person", attachment.pk]))
     assert download.status_code == 200
+    assert isinstance(download, FileResponse)
     assert b"".join(download.streaming_content) == PDF
     assert download["Content-Type"] == "application/pdf"
     assert download["Cache-Control"] == "no-store"
@@ -121,6 +123,7 @@ def test_images_get_an_upright_preview_without_their_metadata(
         reverse("attachments:preview", args=["person", attachment.pk])
     )
     assert response["Content-Type"] == "image/jpeg" and response["Cache-Control"] == "no-store"
+    assert isinstance(response, FileResponse)
     with Image.open(io.BytesIO(b"".join(response.streaming_content))) as preview:
         assert max(preview.size) == 1200 and not preview.getexif()
 

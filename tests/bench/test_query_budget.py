@@ -138,6 +138,7 @@ def _counts(
     return counts
 
 
+@pytest.mark.slow  # builds two data sets of every kind of record
 def test_key_pages_query_counts_do_not_grow_with_the_data(
     personas: dict[str, Staff], as_user: Callable[..., BrowserClient], world: World
 ) -> None:

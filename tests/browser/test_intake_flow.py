@@ -12,6 +12,7 @@ from tomoni.directory.models import Role, Staff
 from tomoni.intake.models import Consultation, Referral
 from tomoni.people import actions as people_actions
 
+from ..conftest import agency_of
 from .conftest import Axe
 
 
@@ -66,7 +67,7 @@ def test_intake_with_itaiji_search_referral_and_acceptance(
     assert consultation.person is not None and consultation.person.family_name == "髙橋"
     assert consultation.concerns.count() == 3
 
-    page.get_by_label("つなぎ先").select_option(label=centre.agency.name)
+    page.get_by_label("つなぎ先").select_option(label=agency_of(centre).name)
     page.get_by_label("依頼先に伝える内容").fill("母の介護について相談にのってください")
     page.get_by_role("button", name="つなぐ", exact=True).click()
     expect(page.get_by_role("status").or_(page.locator(".notice--success")).first).to_be_visible()

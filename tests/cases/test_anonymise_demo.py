@@ -15,13 +15,14 @@ from tomoni.lib.textnorm import digits_only
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note, NoteMethod
 from tomoni.people.family import family_of
+from tomoni.people.models import Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
 
-def planted_text(case: Case, people: list, addresses: list[str], phones: list[str]) -> str:
+def planted_text(case: Case, people: list[Person], addresses: list[str], phones: list[str]) -> str:
     lines = []
     for p in people:
         kana = f"{p.family_kana} {p.given_kana}"

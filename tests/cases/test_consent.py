@@ -5,6 +5,7 @@ which the team no longer sees the case, in the same transaction."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -139,7 +140,7 @@ def test_a_future_date_is_refused(coordinator: Staff) -> None:
 )
 def test_bad_values_are_refused(coordinator: Staff, field: str, value: str, message: str) -> None:
     case = open_for(coordinator)
-    values = {"scope": SHARE, "status": "given", "method": "oral", "note": ""}
+    values: dict[str, Any] = {"scope": SHARE, "status": "given", "method": "oral", "note": ""}
     values[field] = value
     _refused(
         lambda: actions.record_consent(

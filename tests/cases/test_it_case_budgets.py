@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +19,7 @@ from tomoni.meetings.models import Decision, Kind
 from tomoni.notes.actions import add_note
 from tomoni.people import actions as people_actions
 
-from ..conftest import BrowserClient
+from ..conftest import BrowserClient, Queries
 from .conftest import agency, held_meeting, household_of, open_for, with_consent
 
 # Measured on SQLite. Every page pays the shell (session, user with agency, the header's
@@ -37,35 +35,23 @@ TEAM_CASE_BUDGET = 36  # + the case's attachments (issue 19)
 TASKS_BUDGET = 14
 
 
-def _queries(client: BrowserClient, url: str, **params: str) -> list[str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return [q["sql"] for q in queries.captured_queries]
-
-
-def _differ(few: list[str], many: list[str]) -> str:
-    listing = "\n".join(many)
-    return f"{len(few)} queries for the small page, {len(many)} for the large one:\n{listing}"
-
-
 def _cases(coordinator: Staff, count: int) -> list[Case]:
     return [with_consent(coordinator, open_for(coordinator)) for _ in range(count)]
 
 
 def test_case_list_budget(
-    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient], queries: Queries
 ) -> None:
     coordinator = personas["coordinator"]
     client = as_user(coordinator)
     url = reverse("cases:index")
     _cases(coordinator, 2)
-    few = _queries(client, url, tab="all")
+    few = queries(client, url, tab="all")
     _cases(coordinator, 10)
-    many = _queries(client, url, tab="all")
-    assert len(many) == len(few), _differ(few, many)
-    assert len(many) <= LIST_BUDGET, _differ(few, many)
-    assert len(_queries(client, url, tab="unassigned", stage="open")) <= LIST_BUDGET
+    many = queries(client, url, tab="all")
+    assert len(many) == len(few), queries.differ(few, many)
+    assert len(many) <= LIST_BUDGET, queries.differ(few, many)
+    assert len(queries(client, url, tab="unassigned", stage="open")) <= LIST_BUDGET
 
 
 def _grow(coordinator: Staff, case: Case, size: int) -> None:
@@ -135,20 +121,22 @@ def _case_world(personas: dict[str, Staff]) -> tuple[Case, Case]:
 
 
 def test_case_page_budget(
-    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient], queries: Queries
 ) -> None:
     """The coordinator's page (with every form) and the team agency's page cost the same
     for a case with one of everything as for a case with six."""
     small, large = _case_world(personas)
     for persona, budget in (("coordinator", CASE_BUDGET), ("agency_a", TEAM_CASE_BUDGET)):
         client = as_user(personas[persona])
-        few = _queries(client, small.get_absolute_url())
-        many = _queries(client, large.get_absolute_url())
-        assert len(many) == len(few), (persona, _differ(few, many))
-        assert len(many) <= budget, (persona, _differ(few, many))
+        few = queries(client, small.get_absolute_url())
+        many = queries(client, large.get_absolute_url())
+        assert len(many) == len(few), (persona, queries.differ(few, many))
+        assert len(many) <= budget, (persona, queries.differ(few, many))
 
 
-def test_tasks_budget(personas: dict[str, Staff], as_user: Callable[..., BrowserClient]) -> None:
+def test_tasks_budget(
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient], queries: Queries
+) -> None:
     coordinator, worker = personas["coordinator"], personas["agency_a"]
     client = as_user(worker)
     url = reverse("cases:tasks")
@@ -167,9 +155,9 @@ def test_tasks_budget(personas: dict[str, Staff], as_user: Callable[..., Browser
                 )
 
     add(1)
-    few = {tab: _queries(client, url, tab=tab) for tab in ("mine", "agency", "overdue")}
+    few = {tab: queries(client, url, tab=tab) for tab in ("mine", "agency", "overdue")}
     add(6)
     for tab in ("mine", "agency", "overdue"):
-        many = _queries(client, url, tab=tab)
-        assert len(many) == len(few[tab]), (tab, _differ(few[tab], many))
-        assert len(many) <= TASKS_BUDGET, (tab, _differ(few[tab], many))
+        many = queries(client, url, tab=tab)
+        assert len(many) == len(few[tab]), (tab, queries.differ(few[tab], many))
+        assert len(many) <= TASKS_BUDGET, (tab, queries.differ(few[tab], many))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from django.urls import reverse
 
 from tomoni.audit.log import verify
@@ -15,6 +16,8 @@ from tomoni.directory.models import District
 from tomoni.lib.fiscal import fiscal_year
 
 from ..conftest import BrowserClient
+
+pytestmark = pytest.mark.demo
 
 
 def test_demo_community(db: None, as_user: Callable[..., BrowserClient]) -> None:

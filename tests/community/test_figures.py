@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from tomoni.community import actions, figures
 from tomoni.community.models import Activity
@@ -100,9 +101,10 @@ def test_the_pages_show_the_year_asked_for(
     page = client.get(reverse("community:index"), {"fy": "2025"}).content.decode()
     assert "令和7年度" in page
     assert '<td class="num">88</td>' in page  # 押立's participants in 令和7年度
-    page = client.get(reverse("community:district", args=["oshitate"]), {"fy": "2024"})
+    district_page = client.get(reverse("community:district", args=["oshitate"]), {"fy": "2024"})
     assert (
-        '<span class="num">6</span> 人（子ども 1・現役世代 2・高齢者 3）' in page.content.decode()
+        '<span class="num">6</span> 人（子ども 1・現役世代 2・高齢者 3）'
+        in district_page.content.decode()
     )
     listing = client.get(reverse("community:activities"), {"fy": "2025"}).content.decode()
     assert "なし畑の茶の間" in listing and '<td class="num">13</td>' in listing
@@ -111,12 +113,12 @@ def test_the_pages_show_the_year_asked_for(
 
 
 def test_figures_take_a_fixed_number_of_queries(
-    keeper: Staff, django_assert_max_num_queries: Callable[..., object]
+    keeper: Staff, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     for index in range(12):
         activity = make_activity(keeper, name=f"取組{index}")
         _session(keeper, activity, date(2025, 5, 1 + index), 1, 1, 1)
-    with django_assert_max_num_queries(3):  # type: ignore[operator]
+    with django_assert_max_num_queries(3):
         rows = figures.district_figures(2025)
     assert len(rows) == 10
     assert next(f for f in rows if f.district.code == "oshitate").sessions == 12
@@ -126,7 +128,7 @@ def test_figures_take_a_fixed_number_of_queries(
 def test_list_pages_have_a_query_budget(
     keeper: Staff,
     as_user: Callable[..., BrowserClient],
-    django_assert_max_num_queries: Callable[..., object],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
     name: str,
 ) -> None:
     client = as_user(keeper)
@@ -135,7 +137,7 @@ def test_list_pages_have_a_query_budget(
     for index in range(15):
         activity = make_activity(keeper, district(("oshitate", "hirao", "omaru")[index % 3]).code)
         _session(keeper, activity, date(2025, 6, 1), 1, 2, 3)
-    with django_assert_max_num_queries(12):  # type: ignore[operator]
+    with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
 
 

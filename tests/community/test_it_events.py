@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from tomoni.audit.models import AuditEvent
@@ -82,6 +83,7 @@ def test_register_groups_and_programme(
     assert "朝市が帰ってきた" in page and "1 団体・3 人" in page
 
 
+@pytest.mark.pdf
 def test_print_the_programme(
     keeper: Staff, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
 ) -> None:

@@ -22,7 +22,7 @@ from tomoni.notes.models import Note, Visibility
 from tomoni.people.candidates import Candidate, find_candidates
 from tomoni.people.models import Household, Person
 
-from ..conftest import BrowserClient, first_member, register_household
+from ..conftest import BrowserClient, agency_of, first_member, register_household
 from .conftest import take
 
 State = Referral.State
@@ -39,7 +39,9 @@ def a_to_window(personas: dict[str, Staff]) -> Referral:
     person = first_member(register_household(agency_a, members=2))
     consultation = take(agency_a, person=person, summary="長男のひきこもりについて母から相談")
     add_note(agency_a, consultation, text="母と面談した。", method="visit")
-    return actions.refer(agency_a, consultation, personas["window"].agency, "長男の支援をお願い")
+    return actions.refer(
+        agency_a, consultation, agency_of(personas["window"]), "長男の支援をお願い"
+    )
 
 
 def test_agency_b_never_sees_agency_a_referrals(

@@ -16,6 +16,7 @@ from tomoni.intake import actions
 from tomoni.intake.actions import ConflictError
 from tomoni.intake.models import Referral
 
+from ..conftest import agency_of
 from .conftest import referral_in, take
 
 State = Referral.State
@@ -162,7 +163,7 @@ def test_two_workers_referring_at_once_make_one_referral(
 
     def act(actor: Staff) -> None:
         try:
-            actions.refer(actor, consultation, agency_a.agency, "面談をお願いします。")
+            actions.refer(actor, consultation, agency_of(agency_a), "面談をお願いします。")
             results.append("ok")
         except Exception as error:  # reported to the main thread, which asserts on it
             results.append(error)

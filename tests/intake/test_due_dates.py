@@ -14,6 +14,7 @@ from tomoni.intake import actions
 from tomoni.intake.actions import response_due
 from tomoni.intake.models import Referral
 
+from ..conftest import agency_of
 from .conftest import referral_in, take
 
 State = Referral.State
@@ -59,7 +60,7 @@ def test_refer_counts_from_the_day_it_is_sent_in_japan(
     consultation = take(personas["window"])
     monkeypatch.setattr(timezone, "now", lambda: sent)
     referral = actions.refer(
-        personas["window"], consultation, personas["agency_a"].agency, "面談をお願いします。"
+        personas["window"], consultation, agency_of(personas["agency_a"]), "面談をお願いします。"
     )
     assert referral.sent_at == sent
     assert referral.due_on == date(2026, 5, 7)

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +17,7 @@ from tomoni.intake.models import Consultation, Referral
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import Visibility
 
-from ..conftest import BrowserClient, first_member, register_household
+from ..conftest import BrowserClient, Queries, agency_of, first_member, register_household
 from .conftest import take
 
 State = Referral.State
@@ -36,20 +34,6 @@ REFERRALS_OUT_BUDGET = 13
 OVERDUE_BUDGET = 13
 CONSULTATION_BUDGET = 27  # + the consultation's attachments (issue 19)
 REFERRAL_BUDGET = 16
-
-
-def _queries(client: BrowserClient, url: str, **params: str) -> list[str]:
-    """The SQL one GET of the page runs."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return [q["sql"] for q in queries.captured_queries]
-
-
-def _differ(few: list[str], many: list[str]) -> str:
-    """The failure message: both counts, and what the larger page ran."""
-    listing = "\n".join(many)
-    return f"{len(few)} queries for the small page, {len(many)} for the large one:\n{listing}"
 
 
 def _consultations(window: Staff, receiver: Staff, count: int) -> list[Referral]:
@@ -95,6 +79,7 @@ def test_list_queries_do_not_grow_with_rows(
     budget: int,
     personas: dict[str, Staff],
     as_user: Callable[..., BrowserClient],
+    queries: Queries,
 ) -> None:
     """4 consultations with their referrals and 32 cost the same queries."""
     window, agency_a = personas["window"], personas["agency_a"]
@@ -102,11 +87,11 @@ def test_list_queries_do_not_grow_with_rows(
     url = reverse(view)
     _consultations(window, agency_a, 4)
     client.get(url, params)  # warm-up: nothing first-time-only is counted
-    few = _queries(client, url, **params)
+    few = queries(client, url, **params)
     _consultations(window, agency_a, 28)
     assert Consultation.objects.count() == 32
-    many = _queries(client, url, **params)
-    assert len(many) == len(few), _differ(few, many)
+    many = queries(client, url, **params)
+    assert len(many) == len(few), queries.differ(few, many)
     assert len(many) <= budget
 
 
@@ -114,6 +99,7 @@ def test_consultation_page_queries_do_not_grow_with_its_history(
     personas: dict[str, Staff],
     make_staff: Callable[..., Staff],
     as_user: Callable[..., BrowserClient],
+    queries: Queries,
 ) -> None:
     """A bare consultation and one with many concerns, tags, route steps, notes by several
     authors and referrals to several agencies cost the same queries."""
@@ -123,7 +109,7 @@ def test_consultation_page_queries_do_not_grow_with_its_history(
     simple = take(window, person=person)
     concerns = list(Concern.objects.filter(active=True).order_by("pk")[:8])
     agencies = list(
-        Agency.objects.filter(active=True).exclude(pk=window.agency_id).order_by("pk")[:6]
+        Agency.objects.filter(active=True).exclude(pk=agency_of(window).pk).order_by("pk")[:6]
     )
     busy = take(
         window,
@@ -147,31 +133,31 @@ def test_consultation_page_queries_do_not_grow_with_its_history(
         if index % 2:
             actions.move_referral(window, referral, "withdraw", note="取り下げ")
     client.get(simple.get_absolute_url())
-    few = _queries(client, simple.get_absolute_url())
-    many = _queries(client, busy.get_absolute_url())
-    assert len(many) == len(few), _differ(few, many)
+    few = queries(client, simple.get_absolute_url())
+    many = queries(client, busy.get_absolute_url())
+    assert len(many) == len(few), queries.differ(few, many)
     assert len(many) <= CONSULTATION_BUDGET
 
 
 def test_referral_page_queries_do_not_grow_with_the_data(
-    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient], queries: Queries
 ) -> None:
     """A referral just sent costs the same queries among 3 referrals as among 30."""
     window, agency_a = personas["window"], personas["agency_a"]
     client = as_user(agency_a)
     first = _consultations(window, agency_a, 1)[0]
     client.get(first.get_absolute_url())
-    few = _queries(client, first.get_absolute_url())
+    few = queries(client, first.get_absolute_url())
     _consultations(window, agency_a, 2)
     last = _consultations(window, agency_a, 28)[-4]
     assert (first.state, last.state) == (State.SENT, State.SENT)
-    many = _queries(client, last.get_absolute_url())
-    assert len(many) == len(few), _differ(few, many)
+    many = queries(client, last.get_absolute_url())
+    assert len(many) == len(few), queries.differ(few, many)
     assert len(many) <= REFERRAL_BUDGET
 
 
 def test_referral_page_queries_do_not_grow_with_its_history(
-    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient], queries: Queries
 ) -> None:
     """A referral just sent and one accepted and completed (three staff named in its
     history) cost the same queries."""
@@ -180,7 +166,7 @@ def test_referral_page_queries_do_not_grow_with_its_history(
     assert (fresh.state, done.state) == (State.SENT, State.COMPLETED)
     client = as_user(agency_a)
     client.get(fresh.get_absolute_url())
-    few = _queries(client, fresh.get_absolute_url())
-    many = _queries(client, done.get_absolute_url())
-    assert len(many) == len(few), _differ(few, many)
+    few = queries(client, fresh.get_absolute_url())
+    many = queries(client, done.get_absolute_url())
+    assert len(many) == len(few), queries.differ(few, many)
     assert len(many) <= REFERRAL_BUDGET

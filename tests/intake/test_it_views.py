@@ -24,7 +24,7 @@ from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note, Visibility
 from tomoni.people.models import Household, Person
 
-from ..conftest import BrowserClient, first_member, register_household
+from ..conftest import BrowserClient, agency_of, first_member, register_household
 from .conftest import referral_in, take
 
 State = Referral.State
@@ -461,4 +461,4 @@ def test_agency_b_finds_nothing_of_the_windows(
     client = as_user(personas["agency_b"])
     assert _found(client, "施設") == set()
     assert _found(client, "年金事務所") == set()
-    assert Agency.objects.filter(pk=personas["agency_b"].agency_id).exists()
+    assert Agency.objects.filter(pk=agency_of(personas["agency_b"]).pk).exists()

@@ -18,6 +18,7 @@ from tomoni.intake import actions
 from tomoni.intake.actions import ACTION_LABELS, TRANSITIONS
 from tomoni.intake.models import Outcome, Referral
 
+from ..conftest import agency_of
 from .conftest import referral_in, take
 
 State = Referral.State
@@ -52,7 +53,7 @@ def test_refer_sends_with_a_due_date(parties: dict[str, Staff]) -> None:
     """A referral is sent at version 1, due per response_due, and audited."""
     sender, receiver = parties["sender"], parties["receiver"]
     consultation = take(sender)
-    referral = actions.refer(sender, consultation, receiver.agency, "  面談をお願いします。 ")
+    referral = actions.refer(sender, consultation, agency_of(receiver), "  面談をお願いします。 ")
     assert (referral.state, referral.version) == (State.SENT, 1)
     assert (referral.from_agency, referral.to_agency) == (sender.agency, receiver.agency)
     assert referral.sent_by == sender
@@ -71,7 +72,7 @@ def test_refer_sends_with_a_due_date(parties: dict[str, Staff]) -> None:
 def test_refer_marks_the_consultation_updated(parties: dict[str, Staff]) -> None:
     """Referring changes the consultation's outcome, so its 更新日時 moves with it."""
     consultation = take(parties["sender"])
-    actions.refer(parties["sender"], consultation, parties["receiver"].agency, "お願いします。")
+    actions.refer(parties["sender"], consultation, agency_of(parties["receiver"]), "お願いします。")
     consultation.refresh_from_db()
     assert consultation.outcome_at is not None
     assert consultation.updated_at == consultation.outcome_at
@@ -82,7 +83,7 @@ def test_refer_keeps_a_decided_outcome(parties: dict[str, Staff]) -> None:
     sender = parties["sender"]
     consultation = take(sender)
     actions.set_outcome(sender, consultation, Outcome.COLLABORATION)
-    actions.refer(sender, consultation, parties["receiver"].agency, "見守りをお願いします。")
+    actions.refer(sender, consultation, agency_of(parties["receiver"]), "見守りをお願いします。")
     consultation.refresh_from_db()
     assert consultation.outcome == Outcome.COLLABORATION
 
@@ -120,10 +121,10 @@ def test_one_open_referral_per_agency(parties: dict[str, Staff], state: str) -> 
     consultation = first.consultation
     if state in (State.SENT, State.ACCEPTED):
         with pytest.raises(ValidationError, match="既に進行中です"):
-            actions.refer(sender, consultation, receiver.agency, "再度お願いします。")
+            actions.refer(sender, consultation, agency_of(receiver), "再度お願いします。")
         assert consultation.referrals.count() == 1
     else:
-        actions.refer(sender, consultation, receiver.agency, "再度お願いします。")
+        actions.refer(sender, consultation, agency_of(receiver), "再度お願いします。")
         assert consultation.referrals.count() == 2
 
 
@@ -131,7 +132,7 @@ def test_outsiders_cannot_refer(personas: dict[str, Staff]) -> None:
     """Agency B cannot refer a consultation the window took: it does not exist for them."""
     consultation = take(personas["window"])
     with pytest.raises(Http404):
-        actions.refer(personas["agency_b"], consultation, personas["agency_b"].agency, "お願い")
+        actions.refer(personas["agency_b"], consultation, agency_of(personas["agency_b"]), "お願い")
     assert not Referral.objects.exists()
 
 
@@ -271,7 +272,7 @@ def test_receiver_agency_worker_completes_start_to_finish(personas: dict[str, St
     window, agency_a = personas["window"], personas["agency_a"]
     consultation = take(window, summary="夫が施設に入ってしまった、ケーブルテレビの解約ができない")
     referral = actions.refer(
-        window, consultation, agency_a.agency, "解約手続きの支援をお願いします。"
+        window, consultation, agency_of(agency_a), "解約手続きの支援をお願いします。"
     )
     referral = actions.move_referral(agency_a, referral, "accept", version=referral.version)
     referral = actions.move_referral(

@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar
+from icalendar import Calendar, Component
 
 from tomoni.audit.models import AuditEvent
 from tomoni.directory.models import Staff
 from tomoni.meetings import actions, ical
-from tomoni.meetings.models import Kind
+from tomoni.meetings.models import Kind, Meeting
 
 from ..conftest import BrowserClient
 from .conftest import CASE_TITLE, DECISION, MINUTES, PLACE, World, attend, meeting_of
@@ -22,7 +22,7 @@ from .conftest import CASE_TITLE, DECISION, MINUTES, PLACE, World, attend, meeti
 Client = Callable[[Staff | None], BrowserClient]
 
 
-def _events(body: bytes) -> list[object]:
+def _events(body: bytes) -> list[Component]:
     return list(Calendar.from_ical(body).walk("VEVENT"))
 
 
@@ -55,7 +55,8 @@ def test_the_feed_holds_my_meetings_from_three_months_back_to_a_year_ahead(
 ) -> None:
     coordinator, attendee = personas["coordinator"], personas["agency_a"]
     now = timezone.now()
-    inside, outside = [], []
+    inside: list[Meeting] = []
+    outside: list[Meeting] = []
     for days, into in ((-120, outside), (-60, inside), (0, inside), (330, inside), (400, outside)):
         meeting = meeting_of(
             coordinator, Kind.JUSOU, title=f"会議 {days}日", starts_at=now + timedelta(days=days)

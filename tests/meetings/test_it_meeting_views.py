@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +23,7 @@ from tomoni.meetings import actions
 from tomoni.meetings.models import AgendaItem, Attendance, Decision, Kind, Meeting
 
 from ..cases.conftest import agency, to_meeting, with_consent
-from ..conftest import BrowserClient
+from ..conftest import BrowserClient, Queries
 from .conftest import MINUTES, World, attend, case_of, meeting_of, no_consent_case
 
 Client = Callable[[Staff | None], BrowserClient]
@@ -428,13 +426,6 @@ def test_a_no_consent_case_goes_to_a_support_meeting_which_agrees_an_approach(
 # --- Query budgets -----------------------------------------------------------------------------
 
 
-def _queries(client: BrowserClient, url: str) -> list[str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return [q["sql"] for q in queries.captured_queries]
-
-
 def _busy_meeting(coordinator: Staff, staff: list[Staff], cases: int) -> Meeting:
     """A 支援会議 with every given staff attending (pledged), ``cases`` cases on the agenda and
     a decision with two tasks on each."""
@@ -455,22 +446,26 @@ def _busy_meeting(coordinator: Staff, staff: list[Staff], cases: int) -> Meeting
 
 @pytest.mark.parametrize("who", ["coordinator", "agency_a"])
 def test_the_meeting_page_runs_a_fixed_number_of_queries(
-    who: str, personas: dict[str, Staff], make_staff: Callable[..., Staff], as_user: Client
+    who: str,
+    personas: dict[str, Staff],
+    make_staff: Callable[..., Staff],
+    as_user: Client,
+    queries: Queries,
 ) -> None:
     coordinator = personas["coordinator"]
     few = _busy_meeting(coordinator, [personas["agency_a"]], cases=1)
     extra = [make_staff("agency", code) for code in ("houkatsu1", "shogai-soudan", "shakyo")]
     many = _busy_meeting(coordinator, [personas["agency_a"], *extra], cases=4)
     client = as_user(personas[who])
-    _queries(client, few.get_absolute_url())  # warm the session
-    small = _queries(client, few.get_absolute_url())
-    large = _queries(client, many.get_absolute_url())
+    queries(client, few.get_absolute_url())  # warm the session
+    small = queries(client, few.get_absolute_url())
+    large = queries(client, many.get_absolute_url())
     assert len(small) == len(large), "\n".join(large)
     assert len(large) <= MEETING_BUDGET
 
 
 def test_the_list_runs_a_fixed_number_of_queries(
-    personas: dict[str, Staff], as_user: Client
+    personas: dict[str, Staff], as_user: Client, queries: Queries
 ) -> None:
     coordinator, attendee = personas["coordinator"], personas["agency_a"]
 
@@ -487,10 +482,10 @@ def test_the_list_runs_a_fixed_number_of_queries(
     clients = {who: as_user(who) for who in (coordinator, attendee)}
     small = {}
     for who, client in clients.items():
-        _queries(client, reverse("meetings:index"))  # warm the session
-        small[who] = _queries(client, reverse("meetings:index"))
+        queries(client, reverse("meetings:index"))  # warm the session
+        small[who] = queries(client, reverse("meetings:index"))
     add(8)
     for who, client in clients.items():
-        large = _queries(client, reverse("meetings:index"))
+        large = queries(client, reverse("meetings:index"))
         assert len(small[who]) == len(large), "\n".join(large)
         assert len(large) <= LIST_BUDGET

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from django.conf import settings
 
 from tomoni.audit.log import verify
@@ -33,6 +34,8 @@ from tomoni.participation.models import (
     PlaceKind,
     Trial,
 )
+
+pytestmark = pytest.mark.demo
 
 
 def _districts(kind: str) -> set[str]:

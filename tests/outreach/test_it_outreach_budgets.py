@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +13,7 @@ from tomoni.directory.models import Role, Staff
 from tomoni.outreach import actions
 from tomoni.outreach.models import Engagement, Reason
 
-from ..conftest import BrowserClient, first_member, register_household
+from ..conftest import BrowserClient, Queries, first_member, register_household
 
 # Measured on SQLite. Every page pays the shell (session, user with agency, the header's
 # agency, saving the session: 5) and the audit event (4). The list adds its count, its page
@@ -23,18 +21,6 @@ from ..conftest import BrowserClient, first_member, register_household
 # its names), its workers, contacts, steps and whether the user may change it.
 LIST_BUDGET = 14
 PAGE_BUDGET = 17
-
-
-def _queries(client: BrowserClient, url: str, **params: str) -> list[str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return [q["sql"] for q in queries.captured_queries]
-
-
-def _differ(few: list[str], many: list[str]) -> str:
-    listing = "\n".join(many)
-    return f"{len(few)} queries for the small page, {len(many)} for the large one:\n{listing}"
 
 
 def _engagements(coordinator: Staff, workers: list[Staff], count: int) -> list[Engagement]:
@@ -58,25 +44,27 @@ def test_list_budget(
     personas: dict[str, Staff],
     make_staff: Callable[..., Staff],
     as_user: Callable[..., BrowserClient],
+    queries: Queries,
 ) -> None:
     coordinator, worker = personas["coordinator"], personas["outreach"]
     client = as_user(coordinator)
     url = reverse("outreach:index")
     _engagements(coordinator, [worker], 2)
-    few = _queries(client, url, tab="all")
+    few = queries(client, url, tab="all")
     colleague = make_staff(Role.OUTREACH, "shakyo")
     _engagements(coordinator, [worker, colleague, coordinator], 10)
-    many = _queries(client, url, tab="all")
-    assert len(many) == len(few), _differ(few, many)
-    assert len(many) <= LIST_BUDGET, _differ(few, many)
-    assert len(_queries(client, url, tab="quiet")) <= LIST_BUDGET
-    assert len(_queries(as_user(worker), url, tab="mine")) <= LIST_BUDGET
+    many = queries(client, url, tab="all")
+    assert len(many) == len(few), queries.differ(few, many)
+    assert len(many) <= LIST_BUDGET, queries.differ(few, many)
+    assert len(queries(client, url, tab="quiet")) <= LIST_BUDGET
+    assert len(queries(as_user(worker), url, tab="mine")) <= LIST_BUDGET
 
 
 def test_engagement_page_budget(
     personas: dict[str, Staff],
     make_staff: Callable[..., Staff],
     as_user: Callable[..., BrowserClient],
+    queries: Queries,
 ) -> None:
     coordinator, worker = personas["coordinator"], personas["outreach"]
     (engagement,) = _engagements(coordinator, [worker], 1)
@@ -84,7 +72,7 @@ def test_engagement_page_budget(
     actions.record_contact(
         worker, engagement, on=timezone.localdate(), method="visit", outcome="absent"
     )
-    few = _queries(as_user(worker), url)
+    few = queries(as_user(worker), url)
     today = timezone.localdate()
     for i in range(12):
         actions.record_contact(
@@ -99,7 +87,7 @@ def test_engagement_page_budget(
     actions.move_engagement(coordinator, engagement, "relate")
     colleague = make_staff(Role.OUTREACH, "shakyo")
     actions.assign_workers(coordinator, engagement, [worker, colleague])
-    many = _queries(as_user(worker), url)
-    assert len(many) == len(few), _differ(few, many)
-    assert len(many) <= PAGE_BUDGET, _differ(few, many)
-    assert len(_queries(as_user(coordinator), url)) <= PAGE_BUDGET
+    many = queries(as_user(worker), url)
+    assert len(many) == len(few), queries.differ(few, many)
+    assert len(many) <= PAGE_BUDGET, queries.differ(few, many)
+    assert len(queries(as_user(coordinator), url)) <= PAGE_BUDGET

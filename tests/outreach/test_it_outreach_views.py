@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -111,7 +112,7 @@ def test_wrong_method_is_405(
     client = as_user(personas["outreach"])
     assert client.post(engagement.get_absolute_url()).status_code == 405
     assert client.post(reverse("outreach:index")).status_code == 405
-    token = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+    token: dict[str, Any] = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
     contact_url = reverse("outreach:contact", args=[engagement.pk])
     assert client.delete(contact_url, **token).status_code == 405
     move_url = reverse("outreach:move", args=[engagement.pk, "attempt"])

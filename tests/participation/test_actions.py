@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -115,7 +116,7 @@ def test_an_ended_plan_refuses_everything(
     actions.end_plan(coordinator, plan)
     plan.refresh_from_db()
     ended = "終了しています"
-    attempts = [
+    attempts: list[Callable[[], object]] = [
         lambda: actions.pick_place(coordinator, plan, other),
         lambda: actions.record_trial(
             coordinator, match, on=_yesterday(), outcome=Trial.Outcome.GOOD

@@ -16,6 +16,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
+from tomoni.audit.log import record as audit_record
 from tomoni.audit.models import AuditEvent
 from tomoni.directory.models import District, Staff
 from tomoni.participation import actions, hsds
@@ -152,7 +153,7 @@ def test_export_is_audited(personas: dict[str, Staff], catalog: list[Place]) -> 
 
 def _valid_document(coordinator: Staff) -> dict[str, Any]:
     """Three services, exported and then removed from the catalog."""
-    document = json.loads(json.dumps(hsds.export_places(coordinator)))
+    document: dict[str, Any] = json.loads(json.dumps(hsds.export_places(coordinator)))
     Place.objects.all().delete()
     return document
 
@@ -257,7 +258,7 @@ def test_a_failure_while_writing_rolls_back_the_whole_file(
 ) -> None:
     """Writing: should the 2nd record fail on the way in, the 1st is not kept either."""
     records = hsds.from_hsds(_valid_document(personas["coordinator"]))
-    real_record = hsds.record
+    real_record = audit_record
     calls = {"n": 0}
 
     def failing_record(*args: Any, **kwargs: Any) -> Any:

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +21,7 @@ from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Plac
 from tomoni.people.models import Person
 
 from ..cases.conftest import open_for
-from ..conftest import BrowserClient
+from ..conftest import BrowserClient, Queries
 from .test_matching import THU, TUE, district, place
 
 MISSING = 10**6
@@ -349,19 +347,6 @@ def test_host_side_lists_participants_and_records_a_contact(
 # --- query budgets -------------------------------------------------------------------------
 
 
-def _queries(client: BrowserClient, url: str, **params: str) -> list[str]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return [q["sql"] for q in queries.captured_queries]
-
-
-def _differ(few: list[str], many: list[str]) -> str:
-    return f"{len(few)} queries for the small page, {len(many)} for the large one:\n" + "\n".join(
-        many
-    )
-
-
 def _grow(coordinator: Staff, plan: ParticipationPlan, size: int, start: int) -> None:
     """More places, picked, tried and followed up."""
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -376,22 +361,25 @@ def _grow(coordinator: Staff, plan: ParticipationPlan, size: int, start: int) ->
 
 
 def test_plan_page_budget(
-    world: World, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+    world: World,
+    personas: dict[str, Staff],
+    as_user: Callable[..., BrowserClient],
+    queries: Queries,
 ) -> None:
     coordinator = personas["coordinator"]
     for user in (personas["community"], coordinator):
         client = as_user(user)
         url = _urls(world)["plan"]
         _grow(coordinator, world.plan, 1, start=len(Place.objects.all()))
-        few = _queries(client, url)
+        few = queries(client, url)
         _grow(coordinator, world.plan, 6, start=len(Place.objects.all()))
-        many = _queries(client, url)
-        assert len(many) == len(few), _differ(few, many)
-        assert len(many) <= PLAN_BUDGET, _differ(few, many)
+        many = queries(client, url)
+        assert len(many) == len(few), queries.differ(few, many)
+        assert len(many) <= PLAN_BUDGET, queries.differ(few, many)
 
 
 def test_plan_list_budget(
-    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient], queries: Queries
 ) -> None:
     coordinator, community = personas["coordinator"], personas["community"]
     salon = place(coordinator, "ふれあいサロン")
@@ -409,11 +397,11 @@ def test_plan_list_budget(
     for user in (community, coordinator):
         client = as_user(user)
         plans(2)
-        few = _queries(client, url, tab="all")
+        few = queries(client, url, tab="all")
         plans(8)
-        many = _queries(client, url, tab="all")
-        assert len(many) == len(few), _differ(few, many)
-        assert len(many) <= LIST_BUDGET, _differ(few, many)
+        many = queries(client, url, tab="all")
+        assert len(many) == len(few), queries.differ(few, many)
+        assert len(many) <= LIST_BUDGET, queries.differ(few, many)
     assert community.role == Role.COMMUNITY
 
 

@@ -14,7 +14,7 @@ from tomoni.audit.models import AuditEvent
 from tomoni.directory.models import Staff
 from tomoni.people.models import Consent, Person
 
-from ..conftest import BrowserClient, first_member, register_household
+from ..conftest import BrowserClient, Response, first_member, register_household
 from .conftest import rows
 
 
@@ -37,7 +37,7 @@ def _given(window: BrowserClient, person: Person) -> Consent:
     return Consent.objects.get(person=person, status=Consent.Status.GIVEN)
 
 
-def _withdraw(window: BrowserClient, person: Person, consent: Consent, on: str) -> object:
+def _withdraw(window: BrowserClient, person: Person, consent: Consent, on: str) -> Response:
     return window.post(
         reverse("people:consent_withdraw", args=[person.pk, consent.pk]),
         {"on": on, "method": "oral", "note": "電話で撤回の申し出"},
@@ -66,8 +66,8 @@ def test_withdrawal_is_a_second_record(person: Person, window: BrowserClient) ->
     consent = _given(window, person)
     original = _stored(consent)
     response = _withdraw(window, person, consent, "令和8年3月1日")
-    assert response.status_code == 302  # type: ignore[attr-defined]
-    assert response["Location"] == person.get_absolute_url()  # type: ignore[index]
+    assert response.status_code == 302
+    assert response["Location"] == person.get_absolute_url()
     assert Consent.objects.filter(person=person).count() == 2
     withdrawal = Consent.objects.get(withdraws=consent)
     assert withdrawal.status == Consent.Status.WITHDRAWN
@@ -110,7 +110,7 @@ def test_bad_withdrawal_date_is_refused(
     before = rows()
     response = _withdraw(window, person, consent, on)
     assert rows() == before
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     body = window.get(person.get_absolute_url()).content.decode()
     assert message in body
 
@@ -122,7 +122,7 @@ def test_withdrawing_twice_is_refused(person: Person, window: BrowserClient) -> 
     window.get(person.get_absolute_url())  # shows (and so clears) the success message
     before = rows()
     response = _withdraw(window, person, consent, "令和8年3月2日")
-    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert response.status_code == 302
     assert rows() == before
     body = window.get(person.get_absolute_url()).content.decode()
     assert "この同意はすでに撤回されています。" in body

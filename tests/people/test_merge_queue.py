@@ -95,6 +95,7 @@ def test_queue_run_is_audited(personas: dict[str, Staff], engine_pairs: dict[str
     assert Person.objects.filter(merged_into__isnull=False).count() == 0
 
 
+@pytest.mark.matching
 def test_dedupe_db_command_queues_an_obvious_duplicate(personas: dict[str, Staff]) -> None:
     """`tomoni dedupe --db` with the real engine: a record typed twice is queued, a family
     member sharing surname, address and phone is not; nothing is merged."""

@@ -15,7 +15,7 @@ from tomoni.directory.models import District, Role, Staff, Tag
 from tomoni.people import actions
 from tomoni.people.models import Consent, Household, Person, Relation, Relationship
 
-from ..conftest import BrowserClient, first_member, register_household
+from ..conftest import BrowserClient, Queries, first_member, register_household
 
 # Measured on SQLite and PostgreSQL. Every page pays 11 fixed queries: the session, the user
 # and the user's agency (page header); saving the session (3, in a savepoint); the audit event
@@ -26,20 +26,6 @@ from ..conftest import BrowserClient, first_member, register_household
 SEARCH_BUDGET = 14
 HOUSEHOLD_BUDGET = 18
 PERSON_BUDGET = 18  # + the person's attachments (issue 19)
-
-
-def _queries(client: BrowserClient, url: str, **params: str) -> list[str]:
-    """The SQL one GET of the page runs."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return [q["sql"] for q in queries.captured_queries]
-
-
-def _differ(few: list[str], many: list[str]) -> str:
-    """The failure message: both counts, and what the larger page ran."""
-    listing = "\n".join(many)
-    return f"{len(few)} queries for the small page, {len(many)} for the large one:\n{listing}"
 
 
 def _households(user: Staff, sizes: list[int]) -> list[Household]:
@@ -63,14 +49,14 @@ def window(personas: dict[str, Staff]) -> Staff:
 
 
 def test_search_page_queries_do_not_grow_with_results(
-    window: Staff, as_user: Callable[..., BrowserClient]
+    window: Staff, as_user: Callable[..., BrowserClient], queries: Queries
 ) -> None:
     """5 results in 2 households and 50 results in 40 households cost the same queries."""
     client = as_user(window)
     url = reverse("people:search")
     small = _households(window, [3, 2])
     client.get(url, {"q": "みほん"})  # warm-up: nothing first-time-only is counted
-    few = _queries(client, url, q="みほん")
+    few = queries(client, url, q="みほん")
     assert "5 件" in client.get(url, {"q": "みほん"}).content.decode()
 
     large = _households(window, [2] * 7 + [1] * 31)
@@ -81,19 +67,19 @@ def test_search_page_queries_do_not_grow_with_results(
         membership = household.memberships.order_by("pk")[0]
         actions.end_membership(window, membership, date(2026, 4, 1), "moved_out")
     assert Household.objects.count() == 40
-    many = _queries(client, url, q="みほん")
+    many = queries(client, url, q="みほん")
     assert "50 件" in client.get(url, {"q": "みほん"}).content.decode()
 
-    assert len(many) == len(few), _differ(few, many)
+    assert len(many) == len(few), queries.differ(few, many)
     assert len(many) <= SEARCH_BUDGET
     # The htmx partial costs no more than the page.
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as partial:
         client.get(url, {"q": "みほん"}, headers={"HX-Request": "true"})
-    assert len(queries) <= len(many)
+    assert len(partial) <= len(many)
 
 
 def test_household_page_queries_do_not_grow_with_members(
-    window: Staff, as_user: Callable[..., BrowserClient]
+    window: Staff, as_user: Callable[..., BrowserClient], queries: Queries
 ) -> None:
     """A household of 2 and one of 30 current and 10 former members cost the same queries."""
     client = as_user(window)
@@ -102,9 +88,9 @@ def test_household_page_queries_do_not_grow_with_members(
     for membership in large.memberships.order_by("pk")[30:]:
         actions.end_membership(window, membership, date(2026, 4, 1), "facility")
     client.get(small.get_absolute_url())
-    few = _queries(client, small.get_absolute_url())
-    many = _queries(client, large.get_absolute_url())
-    assert len(many) == len(few), _differ(few, many)
+    few = queries(client, small.get_absolute_url())
+    many = queries(client, large.get_absolute_url())
+    assert len(many) == len(few), queries.differ(few, many)
     assert len(many) <= HOUSEHOLD_BUDGET
 
 
@@ -112,6 +98,7 @@ def test_person_page_queries_do_not_grow_with_history(
     window: Staff,
     make_staff: Callable[..., Staff],
     as_user: Callable[..., BrowserClient],
+    queries: Queries,
 ) -> None:
     """A person with one household and one with many households, consents and relations
     cost the same queries."""
@@ -148,7 +135,7 @@ def test_person_page_queries_do_not_grow_with_history(
     assert Person.objects.get(pk=busy.pk).memberships.count() == 8
 
     client.get(simple.get_absolute_url())
-    few = _queries(client, simple.get_absolute_url())
-    many = _queries(client, busy.get_absolute_url())
-    assert len(many) == len(few), _differ(few, many)
+    few = queries(client, simple.get_absolute_url())
+    many = queries(client, busy.get_absolute_url())
+    assert len(many) == len(few), queries.differ(few, many)
     assert len(many) <= PERSON_BUDGET

@@ -53,6 +53,7 @@ from tomoni.people import actions as people_actions
 from tomoni.people.models import Household, MatchReview, Merge, Person, Relationship
 from tomoni.stats import actions as stats_actions
 
+from ..conftest import agency_of
 from ..consent import set_consent
 
 # Relations that need the user to belong to an agency; roles without one never hold them.
@@ -166,7 +167,7 @@ def _consultation(
     return Consultation.objects.create(
         code=f"T{world.me.pk}-{number}",
         receiver=receiver,
-        agency=agency or receiver.agency,
+        agency=agency or agency_of(receiver),
         assignee=assignee,
         method=Method.PHONE,
         summary="テスト用の相談",
@@ -435,7 +436,7 @@ def _note_on(world: World, parent: Built, *, own_agency_of: str) -> Built:
         **{where: parent.record},
         method=NoteMethod.PHONE,
         author=author,
-        agency=author.agency,
+        agency=agency_of(author),
         text="経過の記録",
         visibility=visibility,
         on=timezone.localdate(),
@@ -935,7 +936,7 @@ def _value_for(f: Any, root: Model, world: World, made: dict[str, Model]) -> Any
         target = f.related_model._meta.label
         if target in DERIVED:
             return make_child(target, root, world, made)
-        return {
+        makers: dict[str, Callable[[], Any]] = {
             "directory.Staff": lambda: world.coordinator,
             "directory.Agency": lambda: world.stranger.agency,
             "directory.Concern": lambda: Concern.objects.order_by("pk").first(),
@@ -944,7 +945,8 @@ def _value_for(f: Any, root: Model, world: World, made: dict[str, Model]) -> Any
             ),
             "participation.Place": lambda: _place(world),
             "cases.Case": lambda: _case(world),
-        }[target]()
+        }
+        return makers[target]()
     if f.choices:
         return f.choices[0][0]
     if isinstance(f, DateField):

@@ -19,7 +19,7 @@ import re
 import warnings
 from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from django.apps import apps
@@ -189,10 +189,11 @@ HOSTILE = [
     "[]",
 ]
 
+SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
 _scalar = st.one_of(
     st.sampled_from(HOSTILE),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.text(st.characters(blacklist_categories=SURROGATES), max_size=40),
 )
 _value = st.one_of(_scalar, st.lists(_scalar, min_size=2, max_size=3))
 
@@ -327,6 +328,8 @@ def _probe(url: str, clients: dict[str, Client], found: list[tuple[Any, ...]]) -
                     found.append((url, role, method, status, f"{error} {repr(data)[:300]}"))
 
 
+# The suite's longest test by far (hypothesis over every form): slow, outside any group.
+@pytest.mark.slow
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_no_server_error_and_no_partial_write_on_hostile_input(
     shard: int, fuzz_world: tuple[dict[str, Model], dict[str, Staff]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db.models import Model
@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tomoni import access
+from tomoni.community.models import Council
 from tomoni.directory.models import Area, Role, Staff
 
 from .scenarios import World, make_world, one_of_each
@@ -42,6 +43,10 @@ class Target:
     kwargs: Callable[[dict[str, Model]], dict[str, Any]]
     guard: str | None = None
     theirs: bool = False
+
+
+def _council_district(records: dict[str, Model]) -> dict[str, Any]:
+    return {"code": cast(Council, records["community.Council"]).district.code}
 
 
 def _pk(label: str, name: str = "pk") -> Target:
@@ -216,19 +221,13 @@ WALK: dict[str, Target] = {
     "stats:export": Target(lambda r: {"fmt": "csv"}),
     "community:index": _none(),
     "community:area": Target(lambda r: {"code": Area.objects.order_by("pk")[0].code}),
-    "community:district": Target(lambda r: {"code": r["community.Council"].district.code}),
-    "community:council_edit": Target(
-        lambda r: {"code": r["community.Council"].district.code}, guard="community.Council"
-    ),
-    "community:member_new": Target(
-        lambda r: {"code": r["community.Council"].district.code}, guard="community.Council"
-    ),
+    "community:district": Target(_council_district),
+    "community:council_edit": Target(_council_district, guard="community.Council"),
+    "community:member_new": Target(_council_district, guard="community.Council"),
     "community:member_edit": Target(
         lambda r: {"pk": r["community.CouncilMember"].pk}, guard="community.Council"
     ),
-    "community:meeting_new": Target(
-        lambda r: {"code": r["community.Council"].district.code}, guard="community.Council"
-    ),
+    "community:meeting_new": Target(_council_district, guard="community.Council"),
     "community:meeting": Target(
         lambda r: {"pk": r["community.CouncilMeeting"].pk}, guard="community.Council"
     ),

@@ -8,12 +8,14 @@ import io
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import cast
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
+from pypdf.generic import DictionaryObject
 
 from tests.cases.conftest import agency, approved_at_jusou, case_at
 from tomoni.audit.models import AuditEvent
@@ -38,12 +40,17 @@ def _text(pdf: bytes) -> str:
     return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
 
 
+def _fonts_of(page: PageObject) -> DictionaryObject:
+    """The page's /Resources /Font dictionary (pypdf types its entries as any PDF object)."""
+    return cast(DictionaryObject, cast(DictionaryObject, page["/Resources"])["/Font"])
+
+
 def _fonts(pdf: bytes) -> dict[str, tuple[set[str], int]]:
     """Embedded fonts by base name: the characters their ToUnicode map covers, and the size of
     the embedded font program (a subset is a few dozen kB, the vendored TTF 5.4 MB)."""
     fonts: dict[str, tuple[set[str], int]] = {}
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        for ref in page["/Resources"]["/Font"].values():
+        for ref in _fonts_of(page).values():
             font = ref.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
             program = descriptor["/FontFile2"].get_object().get_data()
@@ -120,6 +127,7 @@ def test_assessment_check_items_are_saved_shown_and_printed_as_ticks(
         assert f'<span class="tick" aria-hidden="true"></span>{other}' in printed
 
 
+@pytest.mark.pdf
 def test_assessment_pdf_prints_the_check_items(
     assessed: Case, personas: dict[str, Staff], as_user: Callable[..., Client]
 ) -> None:
@@ -339,6 +347,7 @@ def test_save_plan_itself_refuses_bad_terms(
     assert Plan.objects.filter(case=case).count() == 1
 
 
+@pytest.mark.pdf
 def test_plan_print_is_the_application_form(
     drafting: Case, personas: dict[str, Staff], as_user: Callable[..., Client]
 ) -> None:
@@ -408,6 +417,7 @@ def reviewed(personas: dict[str, Staff]) -> Review:
     )
 
 
+@pytest.mark.pdf
 def test_review_sheet_is_linked_from_the_case_and_printed(
     reviewed: Review, personas: dict[str, Staff], as_user: Callable[..., Client]
 ) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import cast
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from tests.cases.conftest import open_for, with_consent
 from tomoni.audit.models import AuditEvent
@@ -19,6 +20,7 @@ from tomoni.ecomap.actions import add_tie
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Person, Relation
 
+from ..conftest import BrowserClient
 from ..methods import send
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +57,9 @@ def case(personas: dict[str, Staff]) -> Case:
     return case
 
 
+@pytest.mark.pdf
 def test_pdf_holds_both_pictures_with_japanese_text(
-    personas: dict[str, Staff], as_user: Callable[[Staff | None], Client], case: Case
+    personas: dict[str, Staff], as_user: Callable[[Staff | None], BrowserClient], case: Case
 ) -> None:
     client = as_user(personas["coordinator"])
     page = client.get(reverse("print:glance", args=[case.pk]))
@@ -84,7 +87,7 @@ def test_pdf_holds_both_pictures_with_japanese_text(
     fonts = {
         str(font["/BaseFont"])
         for p in reader.pages
-        for font in (p["/Resources"].get("/Font") or {}).values()
+        for font in (cast(DictionaryObject, p["/Resources"]).get("/Font") or {}).values()
     }
     assert any("Noto-Sans-JP" in f for f in fonts), fonts
     printed = AuditEvent.objects.filter(action="print", object_type="cases.case")
@@ -92,7 +95,7 @@ def test_pdf_holds_both_pictures_with_japanese_text(
 
 
 def test_assessment_print_includes_the_pictures(
-    personas: dict[str, Staff], as_user: Callable[[Staff | None], Client], case: Case
+    personas: dict[str, Staff], as_user: Callable[[Staff | None], BrowserClient], case: Case
 ) -> None:
     html = as_user(personas["coordinator"]).get(reverse("print:assessment", args=[case.pk]))
     content = html.content.decode()
@@ -101,7 +104,7 @@ def test_assessment_print_includes_the_pictures(
 
 
 def test_outsiders_404_wrong_method_405(
-    personas: dict[str, Staff], as_user: Callable[[Staff | None], Client], case: Case
+    personas: dict[str, Staff], as_user: Callable[[Staff | None], BrowserClient], case: Case
 ) -> None:
     for name in ("print:glance", "print:glance_pdf"):
         url = reverse(name, args=[case.pk])

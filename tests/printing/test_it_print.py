@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -20,7 +20,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
+from pypdf.generic import DictionaryObject
 
 from tests.cases.conftest import agency, held_meeting, open_for, to_meeting, with_consent
 from tomoni.audit.models import AuditEvent
@@ -111,11 +112,16 @@ def _text(pdf: bytes) -> str:
     return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
 
 
+def _fonts_of(page: PageObject) -> DictionaryObject:
+    """The page's /Resources /Font dictionary (pypdf types its entries as any PDF object)."""
+    return cast(DictionaryObject, cast(DictionaryObject, page["/Resources"])["/Font"])
+
+
 def _embedded_fonts(pdf: bytes) -> set[str]:
     """Base names of the fonts whose program is embedded (FontFile2/FontFile3)."""
     names = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        for ref in page["/Resources"]["/Font"].values():
+        for ref in _fonts_of(page).values():
             font = ref.get_object()
             descendants = font.get("/DescendantFonts")
             holder = descendants[0].get_object() if descendants else font
@@ -144,6 +150,7 @@ def _printed(fmt: str, object_type: str) -> bool:
     ).exists()
 
 
+@pytest.mark.pdf
 def test_plan_pdf_embeds_the_font_and_holds_the_plan(
     world: World, personas: dict[str, Staff], as_user: Callable[..., Client]
 ) -> None:
@@ -166,6 +173,7 @@ def test_plan_pdf_embeds_the_font_and_holds_the_plan(
     assert _printed("pdf", "cases.plan")
 
 
+@pytest.mark.pdf
 def test_assessment_pdf_holds_the_wishes_and_the_household(
     world: World, personas: dict[str, Staff], as_user: Callable[..., Client]
 ) -> None:
@@ -182,6 +190,7 @@ def test_assessment_pdf_holds_the_wishes_and_the_household(
     assert _printed("pdf", "cases.assessment")
 
 
+@pytest.mark.pdf
 def test_support_meeting_minutes_pdf_carries_the_confidentiality_banner(
     world: World, personas: dict[str, Staff], as_user: Callable[..., Client]
 ) -> None:

@@ -31,7 +31,7 @@ from tomoni.outreach.models import Contact, Engagement
 from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Place, Trial
 from tomoni.people.models import Person
 
-from ..conftest import register_household
+from ..conftest import agency_of, register_household
 
 JST = ZoneInfo("Asia/Tokyo")
 FY = 2025
@@ -72,7 +72,7 @@ def consultation(
         code=f"C{next(_seq):06d}",
         received_at=when,
         receiver=actor,
-        agency=agency or actor.agency,
+        agency=agency or agency_of(actor),
         method=method,
         is_new=new,
         person=who,

@@ -50,9 +50,10 @@ def _clusters(path: Path) -> dict[str, str]:
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["record_id", "cluster_id"]
-    return dict(rows[1:])  # type: ignore[arg-type]
+    return dict(rows[1:])
 
 
+@pytest.mark.matching
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp932"])
 def test_round_trip_in_each_encoding(tmp_path: Path, encoding: str) -> None:
     """UTF-8 with and without BOM and CP932 give the same clusters, one row per input row."""
@@ -107,6 +108,7 @@ def test_bad_rows_stop_everything_with_line_numbers(tmp_path: Path) -> None:
     assert not result.exists()
 
 
+@pytest.mark.matching
 def test_skip_bad_rows_keeps_the_good_ones(tmp_path: Path) -> None:
     result = tmp_path / "out.csv"
     _, err = _run("--input", str(_bad_file(tmp_path)), "--output", str(result), "--skip-bad-rows")
@@ -129,6 +131,7 @@ def test_missing_record_id_column(tmp_path: Path) -> None:
         _run("--input", str(source), "--output", str(tmp_path / "out.csv"))
 
 
+@pytest.mark.matching
 def test_only_record_id_is_required(tmp_path: Path) -> None:
     source, result = tmp_path / "in.csv", tmp_path / "out.csv"
     source.write_text("record_id\nx\ny\n", encoding="utf-8")
@@ -136,6 +139,7 @@ def test_only_record_id_is_required(tmp_path: Path) -> None:
     assert _clusters(result) == {"x": "x", "y": "y"}
 
 
+@pytest.mark.matching
 def test_evaluate_prints_pairwise_scores(tmp_path: Path) -> None:
     items = generator.generate(300, seed=21)
     source, labels = tmp_path / "in.csv", tmp_path / "labels.csv"
@@ -153,6 +157,7 @@ def test_evaluate_prints_pairwise_scores(tmp_path: Path) -> None:
     assert float(values["F1"]) >= 0.9
 
 
+@pytest.mark.matching
 def test_train_writes_a_model_the_scorer_can_use(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

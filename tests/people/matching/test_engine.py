@@ -21,6 +21,7 @@ def labelled() -> list[generator.Labelled]:
     return generator.generate(1500, seed=11)
 
 
+@pytest.mark.matching
 def test_precision_and_recall_on_held_out_data(labelled: list[generator.Labelled]) -> None:
     """Clusters at the default threshold: precision ≥ 0.98 and F1 ≥ 0.93, far above exact
     name + birthdate matching on the same records."""
@@ -40,6 +41,7 @@ def test_precision_and_recall_on_held_out_data(labelled: list[generator.Labelled
     assert metrics.pairwise(exact, truth).f1 < scores.f1 - 0.15
 
 
+@pytest.mark.matching
 def test_twins_and_household_members_stay_apart() -> None:
     home = {"address": "稲城市見本町1-2-3", "phone": "042-000-0000", "sex": "男"}
     twin_a = Record("a", "見本高 翔", "みほんたか しょう", date(2001, 5, 5), **home)
@@ -51,6 +53,7 @@ def test_twins_and_household_members_stay_apart() -> None:
     assert score_pair(twin_a, twin_b).reasons["氏名"] == "名が異なる"
 
 
+@pytest.mark.matching
 def test_variants_formats_marriage_and_move_are_found() -> None:
     """異体字 and kana scripts; a married name at a new address, found through the given
     name and birthdate."""
@@ -82,6 +85,7 @@ def test_variants_formats_marriage_and_move_are_found() -> None:
     assert score_pair(a, c).reasons["氏名"] == "名が一致(姓が異なる)"
 
 
+@pytest.mark.matching
 def test_scorer_agrees_with_the_engine(labelled: list[generator.Labelled]) -> None:
     """Every pair the engine predicts gets the same probability from score_pair, given the
     same term frequencies (within 1e-6 in match weight)."""
@@ -96,6 +100,7 @@ def test_scorer_agrees_with_the_engine(labelled: list[generator.Labelled]) -> No
         assert scored.reasons == reasons
 
 
+@pytest.mark.matching
 def test_empty_and_single_inputs() -> None:
     assert engine.cluster([]) == {}
     assert engine.cluster([Record("x")]) == {"x": "x"}
