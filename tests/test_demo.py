@@ -22,7 +22,7 @@ from tomoni.cases.models import Case, ConsentState, Plan, Review, Stage, Task
 from tomoni.cases.tendencies import evaluate
 from tomoni.demo.city import DEMO_STAFF, load_city
 from tomoni.demo.intake import FROM, SEED_EXAMPLES, UNTIL
-from tomoni.demo.names import SURNAMES
+from tomoni.lib.synthetic_names import SURNAMES
 from tomoni.directory.models import Agency, Area, District, Role, Staff
 from tomoni.fulltext.api import matching_ids
 from tomoni.fulltext.models import SearchDocument
