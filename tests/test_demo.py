@@ -22,13 +22,13 @@ from tomoni.cases.models import Case, ConsentState, Plan, Review, Stage, Task
 from tomoni.cases.tendencies import evaluate
 from tomoni.demo.city import DEMO_STAFF, load_city
 from tomoni.demo.intake import FROM, SEED_EXAMPLES, UNTIL
-from tomoni.lib.synthetic_names import SURNAMES
 from tomoni.directory.models import Agency, Area, District, Role, Staff
 from tomoni.fulltext.api import matching_ids
 from tomoni.fulltext.models import SearchDocument
 from tomoni.intake import actions
 from tomoni.intake.actions import response_due
 from tomoni.intake.models import Consultation, ConsultationConcern, Outcome, Referral, RouteStep
+from tomoni.lib.synthetic_names import SURNAMES
 from tomoni.meetings.models import APPROACH_KINDS, AgendaItem, Decision, Kind, Meeting, Pledge
 from tomoni.notes.models import Note
 from tomoni.outreach.models import Contact, Engagement, EngagementStep
