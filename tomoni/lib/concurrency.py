@@ -10,21 +10,13 @@ Used by the actions of cases, outreach, meetings, participation and intake (refe
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
-__all__ = [
-    "STALE",
-    "ConflictError",
-    "Versioned",
-    "bump",
-    "check_version",
-    "lock",
-    "lock_version",
-]
+__all__ = ["STALE", "ConflictError", "Versioned", "bump", "check_version", "lock"]
 
 M = TypeVar("M", bound=models.Model)
 V = TypeVar("V", bound="Versioned")
@@ -47,24 +39,34 @@ class Versioned(models.Model):
         abstract = True
 
 
-def lock(obj: M) -> M:
+@overload
+def lock(obj: M) -> M: ...
+
+
+@overload
+def lock(obj: V, version: int | None, message: str = STALE) -> V: ...
+
+
+def lock(obj: Any, version: int | None = None, message: str = STALE) -> Any:
     """Re-read ``obj`` under a row lock (inside the caller's transaction): two workers acting
-    at once queue here, and the second one's checks see the first one's change."""
-    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    at once queue here, and the second one's checks see the first one's change.
+
+    With the ``version`` the page showed (a ``Versioned`` record), a row that moved on since
+    is refused with ``ConflictError(message)``; ``None`` compares nothing.
+
+    The lock does not bump the version: only a change the page shows does (``bump``); a
+    contact recorded on an アウトリーチ, say, leaves its open move form valid.
+    """
+    locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    check_version(locked, version, message)
+    return locked
 
 
 def check_version(obj: Versioned, version: int | None, message: str = STALE) -> None:
     """Refuse (``ConflictError(message)``) when the page's ``version`` is not the row's.
-    ``None`` means the caller did not say which version it saw: nothing is compared."""
+    ``None`` compares nothing. For an action that must refuse other things first."""
     if version is not None and version != obj.version:
         raise ConflictError(message)
-
-
-def lock_version(obj: V, version: int | None, message: str = STALE) -> V:
-    """``lock`` then ``check_version``: the row as it is now, or a conflict."""
-    locked = lock(obj)
-    check_version(locked, version, message)
-    return locked
 
 
 def bump(obj: Versioned, *fields: str) -> None:

@@ -20,7 +20,7 @@ from tomoni.cases import consent as case_consent
 from tomoni.cases.models import ENDED, Case, ConsentState, Stage
 from tomoni.directory.models import Agency, Role, Staff
 from tomoni.lib import dateranges
-from tomoni.lib.concurrency import bump, lock, lock_version
+from tomoni.lib.concurrency import bump, lock
 
 from .models import (
     APPROACH_KINDS,
@@ -207,7 +207,7 @@ def save_minutes(
     """議事録. ``version`` is what the writer opened; a save by somebody else in between is
     a conflict (no lost update)."""
     access.require(actor, access.CHANGE, meeting)
-    meeting = lock_version(
+    meeting = lock(
         meeting, version, "他の職員が議事録を更新しました。最新の内容を確認してください。"
     )
     if len(minutes) > 20000:

@@ -17,7 +17,7 @@ from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
 from tomoni.directory.models import Role, Staff
 from tomoni.lib import stages
-from tomoni.lib.concurrency import ConflictError, bump, lock, lock_version
+from tomoni.lib.concurrency import ConflictError, bump, lock
 from tomoni.lib.stages import Move
 from tomoni.people.models import Household, Membership, Person
 
@@ -158,7 +158,7 @@ def move_engagement(
     move = MOVES.get(name)
     if move is None:
         raise ValidationError("この操作はありません。")
-    engagement = lock_version(engagement, version)
+    engagement = lock(engagement, version)
     move.refuse_unless_allowed(
         engagement,
         stage=engagement.stage,

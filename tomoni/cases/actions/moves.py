@@ -23,7 +23,7 @@ from tomoni.cases.models import (
 )
 from tomoni.directory.models import Agency, Staff
 from tomoni.lib import stages
-from tomoni.lib.concurrency import lock, lock_version
+from tomoni.lib.concurrency import lock
 from tomoni.lib.stages import Move
 
 from ._common import _ensure_open, _move, _touch
@@ -112,7 +112,7 @@ def move_case(
     move = MOVES.get(name)
     if move is None:
         raise ValidationError("この操作はありません。")
-    case = lock_version(case, version, STALE_CASE)
+    case = lock(case, version, STALE_CASE)
     _ensure_open(case)
     move.refuse_unless_allowed(
         case, stage=case.stage, stage_label=case.get_stage_display(), note=note
