@@ -350,7 +350,7 @@ class Builder:
 
     # --- households, persons, memberships ---------------------------------------------
     def people(self) -> None:
-        from tomoni.demo.names import FEMALE, MALE, SURNAMES
+        from tomoni.lib.synthetic_names import FEMALE, MALE, SURNAMES
         from tomoni.people.models import Household, Membership, Person
 
         rng, w = self.rng, self.w

@@ -129,7 +129,7 @@ def plan(users: int, seed: int) -> tuple[list[Page], dict[str, list[Any]], list[
     from fulltext_bench import QUERIES
 
     from tomoni.cases.models import Case
-    from tomoni.demo.names import FEMALE, MALE, SURNAMES
+    from tomoni.lib.synthetic_names import FEMALE, MALE, SURNAMES
     from tomoni.people.models import Household, Person
 
     rng = random.Random(seed)

@@ -19,10 +19,10 @@ from tomoni.audit.models import AuditEvent
 from tomoni.cases.models import Case, ConsentState, Plan, Review, Stage, Task
 from tomoni.cases.tendencies import evaluate
 from tomoni.demo.city import DEMO_STAFF, load_city
-from tomoni.demo.names import SURNAMES
 from tomoni.directory.models import Agency, Area, District, Role, Staff
 from tomoni.intake import actions
 from tomoni.intake.models import Consultation, Referral
+from tomoni.lib.synthetic_names import SURNAMES
 from tomoni.meetings.models import APPROACH_KINDS, AgendaItem, Decision, Kind, Meeting, Pledge
 from tomoni.notes.models import Note
 from tomoni.outreach.models import Contact, Engagement, EngagementStep

@@ -265,7 +265,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "tomoni.accounts.throttle.AxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "tomoni.web.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "tomoni.lib.client_ip.client_ip"
 AXES_VERBOSE = False
 
 # --- Security headers ------------------------------------------------------------------
@@ -282,7 +282,7 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 # The preload list is for public hostnames; a city's LGWAN host cannot be on it.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Behind our own nginx: trust its X-Forwarded-Proto and the address it appends to
-# X-Forwarded-For (tomoni.web.client_ip), for HTTPS detection, audit and throttling.
+# X-Forwarded-For (tomoni.lib.client_ip), for HTTPS detection, audit and throttling.
 TOMONI_BEHIND_PROXY = envbool("TOMONI_BEHIND_PROXY", False)
 if TOMONI_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from tomoni import access
 from tomoni.cases import actions
-from tomoni.cases.actions import ConflictError, PlannedAction
+from tomoni.cases.actions import PlannedAction
 from tomoni.cases.models import Case, GoalTerm, Plan, PlanGoal, Stage
 from tomoni.directory.models import Staff
+from tomoni.lib.concurrency import ConflictError
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 

@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tomoni.audit.models import AuditEvent
 from tomoni.cases import actions
-from tomoni.cases.actions import MOVES, ConflictError
+from tomoni.cases.actions import MOVES
 from tomoni.cases.models import Case, Closure, ConsentState, GoalTerm, Plan, Stage, StageChange
 from tomoni.directory.models import Staff
+from tomoni.lib.concurrency import ConflictError
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 from tomoni.notes.actions import add_note

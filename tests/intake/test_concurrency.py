@@ -13,8 +13,8 @@ from django.db import connection
 from tomoni.audit.models import AuditEvent
 from tomoni.directory.models import Staff
 from tomoni.intake import actions
-from tomoni.intake.actions import ConflictError
 from tomoni.intake.models import Referral
+from tomoni.lib.concurrency import ConflictError
 
 from ..conftest import agency_of
 from .conftest import referral_in, take

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tomoni.audit.models import AuditEvent
 from tomoni.directory.models import Role, Staff
-from tomoni.intake.actions import ConflictError
+from tomoni.lib.concurrency import ConflictError
 from tomoni.outreach import actions
 from tomoni.outreach.models import (
     FINISHED,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tomoni.directory.models import Staff
-from tomoni.intake.actions import ConflictError
+from tomoni.lib.concurrency import ConflictError
 from tomoni.outreach.actions import open_engagement
 from tomoni.participation import actions
 from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Place, Trial

@@ -35,7 +35,7 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from tomoni.web.client_ip import client_ip
+from tomoni.lib.client_ip import client_ip
 
 from .models import AuditEvent, AuditHead, AuditSeal
 

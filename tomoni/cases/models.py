@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tomoni.directory.models import Agency, Concern, Tag
+from tomoni.lib.concurrency import Versioned
 from tomoni.people.models import Household, Person
 
 
@@ -43,7 +44,7 @@ class Origin(models.TextChoices):
     AGENCY_REQUEST = "agency_request", "支援機関からの相談（支援機関向けの相談）"
 
 
-class Case(models.Model):
+class Case(Versioned):
     """多機関協働ケース: one household whose issues several agencies untangle together."""
 
     code = models.CharField("ケース番号", max_length=20, unique=True)
@@ -101,7 +102,6 @@ class Case(models.Model):
     review_on = models.DateField("次の見直し日", null=True, blank=True)
     # Tendency overrides: {"1": true, "3": false} — a coordinator's judgement over the rules.
     tendency_overrides = models.JSONField("傾向の判断（手動）", default=dict, blank=True)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -253,7 +253,7 @@ class Pension(models.TextChoices):
     UNKNOWN = "unknown", "不明"
 
 
-class Assessment(models.Model):
+class Assessment(Versioned):
     """インテーク・アセスメントシート: one per case, edited until the case ends. The check
     items of the paper sheet (仕事, 住居, 健康保険, 年金) are choices; the free text beside
     each is its 補足."""
@@ -298,7 +298,6 @@ class Assessment(models.Model):
     strengths = models.TextField("本人・世帯の強み", max_length=2000, blank=True)
     wishes = models.TextField("本人の意向", max_length=2000, blank=True)
     supporters = models.TextField("既に関わっている支援者", max_length=2000, blank=True)
-    version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

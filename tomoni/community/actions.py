@@ -5,7 +5,9 @@ nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, time
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -16,6 +18,7 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import District, Staff
+from tomoni.participation.models import Place
 
 from .models import (
     Activity,
@@ -30,36 +33,117 @@ from .models import (
 
 M = TypeVar("M", bound=models.Model)
 
-COUNCIL_FIELDS = ("name", "established_on", "purpose")
-MEMBER_FIELDS = ("name", "affiliation", "position", "joined_on", "left_on")
-MEETING_FIELDS = (
-    "held_on",
-    "venue",
-    "attendees",
-    "other_attendees",
-    "topics",
-    "minutes",
-    "decisions",
-    "follow_ups",
-)
-ACTIVITY_FIELDS = (
-    "name",
-    "district",
-    "place",
-    "kind",
-    "host",
-    "started_on",
-    "frequency",
-    "origin",
-    "council_meeting",
-    "story",
-    "active",
-)
+
+# What each action takes, typed: a form (or the demo) builds one and mypy checks the fields.
+# Every field is set from it; a plain mapping of some of the fields is still taken (see
+# ``_given``). Strings are stripped and every value checked by the action, as typed input.
+
+
+@dataclass(frozen=True, kw_only=True)
+class CouncilData:
+    name: str
+    established_on: date | None = None
+    purpose: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberData:
+    name: str
+    affiliation: str
+    position: str = CouncilMember.Position.MEMBER
+    joined_on: date | None = None
+    left_on: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingData:
+    held_on: date
+    venue: str = ""
+    attendees: Sequence[CouncilMember] = ()
+    other_attendees: str = ""
+    topics: str
+    minutes: str = ""
+    decisions: str = ""
+    follow_ups: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityData:
+    name: str
+    district: District
+    place: Place | None = None
+    kind: str
+    host: str
+    started_on: date
+    frequency: str
+    origin: str
+    council_meeting: CouncilMeeting | None = None
+    story: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionData:
+    held_on: date
+    children: int = 0
+    adults: int = 0
+    elderly: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventData:
+    name: str
+    kind: str = Event.Kind.FORUM
+    held_on: date
+    opens_at: time | None = None
+    closes_at: time | None = None
+    venue: str
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgrammeItemData:
+    starts_at: time
+    title: str
+    district: District | None = None
+    presenter: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupData:
+    name: str
+    district: District | None = None
+    panel: bool = False
+    report: bool = False
+    panel_title: str = ""
+    headcount: int = 1
+    contact: str = ""
+
+
+def _names(kind: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
+
+
+COUNCIL_FIELDS = _names(CouncilData)
+MEMBER_FIELDS = _names(MemberData)
+MEETING_FIELDS = _names(MeetingData)
+ACTIVITY_FIELDS = _names(ActivityData)
 MAX_HEADCOUNT = 100_000  # participants of one day, per generation
-SESSION_FIELDS = ("held_on", "children", "adults", "elderly", "note")
-EVENT_FIELDS = ("name", "kind", "held_on", "opens_at", "closes_at", "venue", "description")
-PROGRAMME_FIELDS = ("starts_at", "title", "district", "presenter")
-GROUP_FIELDS = ("name", "district", "panel", "report", "panel_title", "headcount", "contact")
+SESSION_FIELDS = _names(SessionData)
+EVENT_FIELDS = _names(EventData)
+PROGRAMME_FIELDS = _names(ProgrammeItemData)
+GROUP_FIELDS = _names(GroupData)
+
+
+def _given(data: object, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The values to set: every field of a typed ``data``; or, from a mapping (the views' and
+    the tests' path until they build the dataclasses), the keys it has, any other refused."""
+    if isinstance(data, Mapping):
+        return _only(dict(data), allowed)
+    if not is_dataclass(data):
+        raise TypeError(f"expected one of the *Data classes or a mapping, got {type(data)}")
+    return _only({name: getattr(data, name) for name in allowed}, allowed)
 
 
 def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -102,7 +186,11 @@ def _save(
 
 @transaction.atomic
 def save_council(
-    actor: Staff, district: District, data: dict[str, Any], *, request: HttpRequest | None = None
+    actor: Staff,
+    district: District,
+    data: CouncilData | Mapping[str, Any],
+    *,
+    request: HttpRequest | None = None,
 ) -> Council:
     """Set up the 協議体 of a 地区, or change its name, start and purpose."""
     council = Council.objects.select_for_update().filter(district=district).first()
@@ -111,7 +199,7 @@ def save_council(
         council = Council(district=district)
     else:
         access.require(actor, access.CHANGE, council)
-    cleaned = _only(data, COUNCIL_FIELDS)
+    cleaned = _given(data, COUNCIL_FIELDS)
     problems = _required(cleaned, {"name": "名称"})
     problems += _not_future(cleaned.get("established_on"), "設置日")
     if problems:
@@ -126,7 +214,7 @@ def save_member(
     actor: Staff,
     council: Council,
     member: CouncilMember | None,
-    data: dict[str, Any],
+    data: MemberData | Mapping[str, Any],
     *,
     request: HttpRequest | None = None,
 ) -> CouncilMember:
@@ -134,7 +222,7 @@ def save_member(
     access.require(actor, access.CHANGE, council)
     if member is not None and member.council_id != council.pk:
         raise access.NotVisible("community.CouncilMember", member.pk)
-    cleaned = _only(data, MEMBER_FIELDS)
+    cleaned = _given(data, MEMBER_FIELDS)
     problems = _required(cleaned, {"name": "氏名", "affiliation": "所属・立場"})
     joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
     if joined and left and left < joined:
@@ -147,8 +235,8 @@ def save_member(
     return member
 
 
-def _clean_meeting(council: Council, data: dict[str, Any]) -> dict[str, Any]:
-    cleaned = _only(data, MEETING_FIELDS)
+def _clean_meeting(council: Council, data: MeetingData | Mapping[str, Any]) -> dict[str, Any]:
+    cleaned = _given(data, MEETING_FIELDS)
     problems = _required(cleaned, {"held_on": "開催日", "topics": "議題"})
     problems += _not_future(cleaned.get("held_on"), "開催日")
     attendees = list(cleaned.get("attendees") or [])
@@ -173,7 +261,7 @@ def save_meeting(
     actor: Staff,
     council: Council,
     meeting: CouncilMeeting | None,
-    data: dict[str, Any],
+    data: MeetingData | Mapping[str, Any],
     *,
     request: HttpRequest | None = None,
 ) -> CouncilMeeting:
@@ -189,7 +277,7 @@ def save_meeting(
         meeting or CouncilMeeting(council=council, created_by=actor), cleaned, ("attendees",)
     )
     _save(actor, meeting, created, list(cleaned), request)
-    if "attendees" in data:
+    if isinstance(data, MeetingData) or "attendees" in data:
         meeting.attendees.set(cleaned["attendees"])
     return meeting
 
@@ -201,7 +289,7 @@ def save_meeting(
 def save_activity(
     actor: Staff,
     activity: Activity | None,
-    data: dict[str, Any],
+    data: ActivityData | Mapping[str, Any],
     *,
     request: HttpRequest | None = None,
 ) -> Activity:
@@ -209,7 +297,7 @@ def save_activity(
         access.require_create(actor, Activity)
     else:
         access.require(actor, access.CHANGE, activity)
-    cleaned = _only(data, ACTIVITY_FIELDS)
+    cleaned = _given(data, ACTIVITY_FIELDS)
     labels = {
         "name": "名称",
         "district": "地区",
@@ -244,11 +332,15 @@ def save_activity(
 
 @transaction.atomic
 def record_session(
-    actor: Staff, activity: Activity, data: dict[str, Any], *, request: HttpRequest | None = None
+    actor: Staff,
+    activity: Activity,
+    data: SessionData | Mapping[str, Any],
+    *,
+    request: HttpRequest | None = None,
 ) -> ActivitySession:
     """One day the activity ran, with the number of participants per generation."""
     access.require(actor, access.CHANGE, activity)
-    cleaned = _only(data, SESSION_FIELDS)
+    cleaned = _given(data, SESSION_FIELDS)
     problems = _required(cleaned, {"held_on": "実施日"})
     problems += _not_future(cleaned.get("held_on"), "実施日")
     counts = [cleaned.get(g) or 0 for g in ("children", "adults", "elderly")]
@@ -271,14 +363,18 @@ def record_session(
 
 @transaction.atomic
 def save_event(
-    actor: Staff, event: Event | None, data: dict[str, Any], *, request: HttpRequest | None = None
+    actor: Staff,
+    event: Event | None,
+    data: EventData | Mapping[str, Any],
+    *,
+    request: HttpRequest | None = None,
 ) -> Event:
     """An event; it may lie ahead (groups register before it is held)."""
     if event is None:
         access.require_create(actor, Event)
     else:
         access.require(actor, access.CHANGE, event)
-    cleaned = _only(data, EVENT_FIELDS)
+    cleaned = _given(data, EVENT_FIELDS)
     problems = (
         [] if event else _required(cleaned, {"name": "名称", "held_on": "開催日", "venue": "会場"})
     )
@@ -295,10 +391,14 @@ def save_event(
 
 @transaction.atomic
 def add_programme_item(
-    actor: Staff, event: Event, data: dict[str, Any], *, request: HttpRequest | None = None
+    actor: Staff,
+    event: Event,
+    data: ProgrammeItemData | Mapping[str, Any],
+    *,
+    request: HttpRequest | None = None,
 ) -> ProgrammeItem:
     access.require(actor, access.CHANGE, event)
-    cleaned = _only(data, PROGRAMME_FIELDS)
+    cleaned = _given(data, PROGRAMME_FIELDS)
     problems = _required(cleaned, {"starts_at": "開始時刻", "title": "内容"})
     if problems:
         raise ValidationError(problems)
@@ -309,11 +409,15 @@ def add_programme_item(
 
 @transaction.atomic
 def register_group(
-    actor: Staff, event: Event, data: dict[str, Any], *, request: HttpRequest | None = None
+    actor: Staff,
+    event: Event,
+    data: GroupData | Mapping[str, Any],
+    *,
+    request: HttpRequest | None = None,
 ) -> EventGroup:
     """参加団体の登録: a panel exhibition, a report or both; each group once per event."""
     access.require(actor, access.CHANGE, event)
-    cleaned = _only(data, GROUP_FIELDS)
+    cleaned = _given(data, GROUP_FIELDS)
     problems = _required(cleaned, {"name": "団体名"})
     if not cleaned.get("panel") and not cleaned.get("report"):
         problems.append("パネル展示か活動報告の少なくとも一方を選んでください。")

@@ -29,7 +29,7 @@ from tomoni.directory.models import Agency, District, Staff
 from tomoni.participation.models import Place, PlaceKind
 
 from .intake import UNTIL
-from .names import FEMALE, MALE, PUBLIC_SURNAMES
+from tomoni.lib.synthetic_names import FEMALE, MALE, PUBLIC_SURNAMES
 
 K = PlaceKind
 P = CouncilMember.Position

@@ -46,7 +46,7 @@ from tomoni.participation.models import (
 from tomoni.people.models import Household, Membership, Person, Relationship
 
 from .intake import UNTIL
-from .names import SURNAMES
+from tomoni.lib.synthetic_names import SURNAMES
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

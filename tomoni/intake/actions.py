@@ -21,6 +21,10 @@ from tomoni.audit.log import Action, record
 from tomoni.directory.models import Agency, Concern, Staff, Tag
 from tomoni.lib import dateranges
 from tomoni.lib.bizdays import add_business_days
+
+# ConflictError: re-export for views; to be removed
+from tomoni.lib.concurrency import ConflictError as ConflictError
+from tomoni.lib.concurrency import bump, lock
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Consent, Household, Membership, Person
 
@@ -36,10 +40,6 @@ from .models import (
 )
 
 State = Referral.State
-
-
-class ConflictError(ValidationError):
-    """Somebody else acted on the same record first; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -291,18 +291,16 @@ def move_referral(
 ) -> Referral:
     """Accept, decline (reason), complete (outcome) or withdraw (reason) a referral.
 
-    The update is conditional on the state and version the worker saw, so when two workers
-    act at once exactly one succeeds and the other is told what happened instead.
+    The move stands on the state and version the worker saw (``version``; without it, those
+    of ``referral`` as loaded): the row is re-read under a lock, and if another worker moved
+    it in between, exactly one succeeds and the other is told what happened instead.
     """
     if action not in TRANSITIONS:
         raise ValidationError("不明な操作です。")
     sources, target, permission = TRANSITIONS[action]
     access.require(actor, permission, referral)
     if version is not None and version != referral.version:
-        raise ConflictError(
-            f"他の職員が先に操作しました（現在の状態: {referral.get_state_display()}）。"
-            "画面を更新して確認してください。何も変更していません。"
-        )
+        raise _moved_first(referral)
     note = note.strip()
     label = ACTION_LABELS[action]
     if referral.state not in sources:
@@ -311,8 +309,12 @@ def move_referral(
         raise ValidationError(f"{label}の理由を入力してください。")
     if action == "complete" and not note:
         raise ValidationError("つないだ結果を入力してください。")
+    expected = referral.version if version is None else version
+    current = lock(referral)
+    if current.version != expected or current.state not in sources:
+        raise _moved_first(current)
     now = timezone.now()
-    changes: dict[str, Any] = {"state": target, "version": referral.version + 1}
+    changes: dict[str, Any] = {"state": target}
     if action in ("accept", "decline"):
         changes.update(responded_by=actor, responded_at=now)
     if action == "decline":
@@ -321,16 +323,16 @@ def move_referral(
         changes.update(completed_by=actor, completed_at=now, outcome_note=note)
     elif action == "withdraw":
         changes.update(withdrawn_by=actor, withdrawn_at=now, withdraw_reason=note)
-    expected = referral.version if version is None else version
-    updated = Referral.objects.filter(pk=referral.pk, state__in=sources, version=expected).update(
-        **changes
-    )
-    if updated != 1:
-        current = Referral.objects.select_related("responded_by").get(pk=referral.pk)
-        raise ConflictError(
-            f"他の職員が先に操作しました（現在の状態: {current.get_state_display()}）。"
-            "画面を更新して確認してください。何も変更していません。"
-        )
+    for name, value in changes.items():
+        setattr(current, name, value)
+    bump(current, *changes)
     referral.refresh_from_db()
     record(Action.CHANGE, actor=actor, request=request, obj=referral, detail={"action": action})
     return referral
+
+
+def _moved_first(current: Referral) -> ConflictError:
+    return ConflictError(
+        f"他の職員が先に操作しました（現在の状態: {current.get_state_display()}）。"
+        "画面を更新して確認してください。何も変更していません。"
+    )

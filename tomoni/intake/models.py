@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tomoni.directory.models import Agency, Concern, Tag
+from tomoni.lib.concurrency import Versioned
 from tomoni.people.models import Household, Person
 
 
@@ -200,7 +201,7 @@ class RouteStep(models.Model):
         return f"{label}（{self.relation}）" if self.relation else label
 
 
-class Referral(models.Model):
+class Referral(Versioned):
     """つなぎ: a consultation handed to an agency, closed-loop until completed or withdrawn."""
 
     class State(models.TextChoices):
@@ -256,8 +257,8 @@ class Referral(models.Model):
     )
     withdrawn_at = models.DateTimeField("取り下げ日時", null=True, blank=True)
     withdraw_reason = models.TextField("取り下げの理由", max_length=1000, blank=True)
-    # Bumped by every transition: a change made from a stale page is refused, not lost.
-    version = models.PositiveIntegerField(default=1)
+    # version (Versioned): bumped by every transition, so a change made from a stale page is
+    # refused, not lost.
 
     class Meta:
         ordering = ["-sent_at", "-pk"]

@@ -19,8 +19,8 @@ from tomoni.cases import actions as case_actions
 from tomoni.cases import consent as case_consent
 from tomoni.cases.models import ENDED, Case, ConsentState, Stage
 from tomoni.directory.models import Agency, Role, Staff
-from tomoni.intake.actions import ConflictError
 from tomoni.lib import dateranges
+from tomoni.lib.concurrency import bump, lock
 
 from .models import (
     APPROACH_KINDS,
@@ -66,10 +66,6 @@ def schedule_meeting(
     return meeting
 
 
-def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
-
-
 def _check_case_for(meeting: Meeting, case: Case) -> None:
     if case.stage in ENDED:
         raise ValidationError(f"{case.code} は{case.get_stage_display()}しています。")
@@ -98,8 +94,8 @@ def add_agenda_item(
 ) -> AgendaItem:
     access.require(actor, access.CHANGE, meeting)
     access.require(actor, access.CHANGE, case)
-    meeting = _locked(meeting)
-    case = Case.objects.select_for_update().get(pk=case.pk)  # consent as it is now
+    meeting = lock(meeting)
+    case = lock(case)  # consent as it is now
     _check_case_for(meeting, case)
     if meeting.agenda.filter(case=case).exists():
         raise ValidationError(f"{case.code} は既に議題にあります。")
@@ -123,7 +119,7 @@ def prepare_snapshot(
 ) -> AgendaItem:
     """What the meeting is shown of a case (第106条の6: what it needs), dated. Pledged
     attendees read this snapshot, never the case itself; a paper meeting prints it."""
-    meeting = _locked(item.meeting)
+    meeting = lock(item.meeting)
     access.require(actor, access.CHANGE, meeting)
     access.require(actor, access.CHANGE, item.case)
     summary, household_note, question = summary.strip(), household_note.strip(), question.strip()
@@ -211,16 +207,15 @@ def save_minutes(
     """議事録. ``version`` is what the writer opened; a save by somebody else in between is
     a conflict (no lost update)."""
     access.require(actor, access.CHANGE, meeting)
-    meeting = _locked(meeting)
-    if version != meeting.version:
-        raise ConflictError("他の職員が議事録を更新しました。最新の内容を確認してください。")
+    meeting = lock(
+        meeting, version, "他の職員が議事録を更新しました。最新の内容を確認してください。"
+    )
     if len(minutes) > 20000:
         raise ValidationError("議事録は20,000文字以内で入力してください。")
     meeting.minutes = minutes.strip()
     meeting.minutes_by = actor
     meeting.held = True
-    meeting.version += 1
-    meeting.save(update_fields=["minutes", "minutes_by", "held", "version"])
+    bump(meeting, "minutes", "minutes_by", "held")
     record(Action.CHANGE, actor=actor, request=request, obj=meeting, detail={"minutes": True})
     return meeting
 
@@ -250,8 +245,8 @@ def decide(
     tasks."""
     access.require(actor, access.CHANGE, meeting)
     access.require(actor, access.CHANGE, case)
-    meeting = _locked(meeting)
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    meeting = lock(meeting)
+    case = lock(case)
     if kind not in Decision.Kind.values:
         raise ValidationError("決定の種別を選んでください。")
     if not text.strip():

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tomoni.directory.models import Agency
+from tomoni.lib.concurrency import Versioned
 
 
 class Kind(models.TextChoices):
@@ -27,7 +28,7 @@ class Kind(models.TextChoices):
 CONFIDENTIAL = frozenset({Kind.SUPPORT, Kind.PLENARY})
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     kind = models.CharField("種別", max_length=20, choices=Kind.choices)
     title = models.CharField("名称", max_length=120)
     starts_at = models.DateTimeField("開始日時", db_index=True)
@@ -49,7 +50,6 @@ class Meeting(models.Model):
         verbose_name="記録者",
     )
     held = models.BooleanField("開催済み", default=False)
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

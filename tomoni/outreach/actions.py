@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -18,7 +16,9 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
 from tomoni.directory.models import Role, Staff
-from tomoni.intake.actions import ConflictError
+from tomoni.lib import stages
+from tomoni.lib.concurrency import ConflictError, bump, lock
+from tomoni.lib.stages import Move
 from tomoni.people.models import Household, Membership, Person
 
 from .models import (
@@ -33,11 +33,7 @@ from .models import (
     Stage,
 )
 
-__all__ = ["ConflictError"]
-
-
-def _locked(engagement: Engagement) -> Engagement:
-    return Engagement.objects.select_for_update().get(pk=engagement.pk)
+__all__ = ["ConflictError"]  # re-export for views; to be removed
 
 
 def _ensure_open(engagement: Engagement) -> None:
@@ -116,7 +112,7 @@ def assign_workers(
     request: HttpRequest | None = None,
 ) -> Engagement:
     access.require(actor, access.CHANGE, engagement)
-    engagement = _locked(engagement)
+    engagement = lock(engagement)
     _ensure_open(engagement)
     chosen = _check_workers(workers)
     engagement.workers.set(chosen)
@@ -125,16 +121,8 @@ def assign_workers(
     return engagement
 
 
-@dataclass(frozen=True)
-class Move:
-    label: str
-    sources: frozenset[str]
-    target: str
-    needs_note: bool = False
-
-
 _OPEN = frozenset({Stage.NOTICED, Stage.ATTEMPTING, Stage.RELATING, Stage.CONTINUING})
-MOVES: dict[str, Move] = {
+MOVES: dict[str, Move[Engagement]] = {
     "attempt": Move("接触を試みる", frozenset({Stage.NOTICED}), Stage.ATTEMPTING),
     "relate": Move("関係づくりへ", frozenset({Stage.ATTEMPTING}), Stage.RELATING),
     "continue": Move("継続支援へ", frozenset({Stage.RELATING}), Stage.CONTINUING),
@@ -152,8 +140,8 @@ MOVES: dict[str, Move] = {
 }
 
 
-def available_moves(engagement: Engagement) -> list[tuple[str, Move]]:
-    return [(n, m) for n, m in MOVES.items() if engagement.stage in m.sources]
+def available_moves(engagement: Engagement) -> list[tuple[str, Move[Engagement]]]:
+    return stages.available(MOVES, engagement.stage)
 
 
 @transaction.atomic
@@ -170,15 +158,13 @@ def move_engagement(
     move = MOVES.get(name)
     if move is None:
         raise ValidationError("この操作はありません。")
-    engagement = _locked(engagement)
-    if version is not None and version != engagement.version:
-        raise ConflictError("他の職員が更新しました。画面を読み込み直してください。")
-    if engagement.stage not in move.sources:
-        raise ValidationError(
-            f"「{engagement.get_stage_display()}」の段階からは「{move.label}」できません。"
-        )
-    if move.needs_note and not note.strip():
-        raise ValidationError(f"「{move.label}」の理由を入力してください。")
+    engagement = lock(engagement, version)
+    move.refuse_unless_allowed(
+        engagement,
+        stage=engagement.stage,
+        stage_label=engagement.get_stage_display(),
+        note=note,
+    )
     before = engagement.stage
     EngagementStep.objects.create(
         engagement=engagement,
@@ -190,9 +176,7 @@ def move_engagement(
     engagement.stage = move.target
     engagement.stage_changed_at = timezone.now()
     engagement.ended_on = timezone.localdate() if move.target in FINISHED else None
-    engagement.version = F("version") + 1
-    engagement.save(update_fields=["stage", "stage_changed_at", "ended_on", "version"])
-    engagement.refresh_from_db(fields=["version"])
+    bump(engagement, "stage", "stage_changed_at", "ended_on")
     detail = {"stage": [before, move.target], "move": name}
     record(Action.CHANGE, actor=actor, request=request, obj=engagement, detail=detail)
     return engagement
@@ -213,7 +197,7 @@ def record_contact(
     """One attempt, whatever came of it: 不在 and 拒否 count as much as 会えた, because the
     rhythm of attempts is the work."""
     access.require(actor, access.CHANGE, engagement)
-    engagement = _locked(engagement)
+    engagement = lock(engagement)
     _ensure_open(engagement)
     if method not in ContactMethod.values:
         raise ValidationError("方法を選んでください。")

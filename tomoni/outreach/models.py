@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tomoni.directory.models import Agency
+from tomoni.lib.concurrency import Versioned
 from tomoni.people.models import Household, Person
 
 
@@ -35,7 +36,7 @@ class Reason(models.TextChoices):
     OTHER = "other", "その他"
 
 
-class Engagement(models.Model):
+class Engagement(Versioned):
     code = models.CharField("番号", max_length=20, unique=True)
     person = models.ForeignKey(
         Person,
@@ -74,7 +75,6 @@ class Engagement(models.Model):
     opened_on = models.DateField("開始日", default=timezone.localdate)
     ended_on = models.DateField("終了日", null=True, blank=True)
     last_contact_on = models.DateField("最後の接触", null=True, blank=True, db_index=True)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

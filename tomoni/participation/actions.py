@@ -16,7 +16,7 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Staff
-from tomoni.intake.actions import ConflictError
+from tomoni.lib.concurrency import ConflictError, bump, check_version, lock
 from tomoni.people.models import Membership, Person
 
 from . import matching
@@ -31,7 +31,9 @@ from .models import (
     Welcome,
 )
 
-__all__ = ["ConflictError"]
+__all__ = ["ConflictError"]  # re-export for views; to be removed
+
+STALE_PLAN = "他の職員がこのプランを更新しました。最新の内容を確認してください。"
 
 PLACE_FIELDS = (
     "name",
@@ -197,10 +199,6 @@ def create_plan(
     return plan
 
 
-def _locked(plan: ParticipationPlan) -> ParticipationPlan:
-    return ParticipationPlan.objects.select_for_update().get(pk=plan.pk)
-
-
 def _ensure_active(plan: ParticipationPlan) -> None:
     if plan.status == ParticipationPlan.Status.ENDED:
         raise ValidationError("この参加支援は終了しています。")
@@ -216,17 +214,18 @@ def update_plan(
     request: HttpRequest | None = None,
 ) -> ParticipationPlan:
     access.require(actor, access.CHANGE, plan)
-    plan = _locked(plan)
+    plan = lock(plan)
     _ensure_active(plan)
-    if version != plan.version:
-        raise ConflictError("他の職員がこのプランを更新しました。最新の内容を確認してください。")
+    check_version(
+        plan, version, "他の職員がこのプランを更新しました。最新の内容を確認してください。"
+    )
     if set(data) - set(PLAN_FIELDS):
         raise ValidationError("参加支援プランにない項目です。")
-    for name, value in _clean_plan(data).items():
+    cleaned = _clean_plan(data)
+    for name, value in cleaned.items():
         setattr(plan, name, value)
-    plan.version += 1
     plan.updated_at = timezone.now()
-    plan.save()
+    bump(plan, *cleaned, "updated_at")
     record(Action.CHANGE, actor=actor, request=request, obj=plan, detail={"fields": sorted(data)})
     return plan
 
@@ -236,7 +235,7 @@ def end_plan(
     actor: Staff, plan: ParticipationPlan, *, request: HttpRequest | None = None
 ) -> ParticipationPlan:
     access.require(actor, access.CHANGE, plan)
-    plan = _locked(plan)
+    plan = lock(plan)
     _ensure_active(plan)
     plan.status = ParticipationPlan.Status.ENDED
     plan.updated_at = timezone.now()
@@ -254,7 +253,7 @@ def pick_place(
 ) -> Match:
     """The worker picks a place; the ranking's score and reasons are kept with the pick."""
     access.require(actor, access.CHANGE, plan)
-    plan = _locked(plan)
+    plan = lock(plan)
     _ensure_active(plan)
     if not place.active:
         raise ValidationError(f"{place.name} は現在休止中です。")
@@ -280,8 +279,8 @@ def pick_place(
 
 def _match_locked(actor: Staff, match: Match) -> Match:
     access.require(actor, access.CHANGE, match.plan)
-    _ensure_active(_locked(match.plan))
-    return Match.objects.select_for_update().get(pk=match.pk)
+    _ensure_active(lock(match.plan))
+    return lock(match)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tomoni.directory.models import District
+from tomoni.lib.concurrency import Versioned
 from tomoni.people.models import Person
 
 
@@ -103,7 +104,7 @@ class Constraint(models.TextChoices):
     COST = "cost", "費用"
 
 
-class ParticipationPlan(models.Model):
+class ParticipationPlan(Versioned):
     """参加支援プラン: what the person likes, can do and finds hard, and the goal."""
 
     class Status(models.TextChoices):
@@ -152,7 +153,6 @@ class ParticipationPlan(models.Model):
     needs_transport = models.BooleanField("送迎が必要", default=False)
     goal = models.TextField("目標", max_length=2000)
     status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

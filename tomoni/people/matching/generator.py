@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tomoni.demo.names import BUILDINGS, FEMALE, MALE
+from tomoni.lib.synthetic_names import BUILDINGS, FEMALE, MALE
 from tomoni.lib.wareki import to_wareki
 
 from .records import Record

@@ -1,5 +1,6 @@
 """Obviously synthetic names: every surname is a word like 見本 (sample) or 試験 (test), so
-no demo record can be mistaken for a resident."""
+no demo record (tomoni.demo) or generated 名寄せ test person (people.matching.generator) can
+be mistaken for a resident."""
 
 SURNAMES: list[tuple[str, str]] = [
     ("見本", "みほん"),
