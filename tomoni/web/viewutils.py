@@ -43,13 +43,15 @@ def form_page(
     form: Any,
     run: Callable[[], T],
     *,
-    template: str,
+    template: str = "",
     context: dict[str, Any] | None = None,
+    page: Callable[[Any], HttpResponse] | None = None,
     done: str | Callable[[T], str],
     to: Any = None,
     refused: Callable[[ValidationError], None] | None = None,
 ) -> HttpResponse:
-    """The form on ``template`` (with ``context``); on a valid POST, ``run()`` the action.
+    """The form on ``template`` (with ``context``), or ``page(form)`` when it is shown on a
+    page of its own making (the meeting page, say); on a valid POST, ``run()`` the action.
 
     ``done``: the success message (or made from what ``run`` returned). ``to``: where to go
     then: a URL or a record, a function of what ``run`` returned, or (None) that itself.
@@ -67,6 +69,8 @@ def form_page(
             messages.success(request, done(result) if callable(done) else done)
             target: Any = result if to is None else to(result) if callable(to) else to
             return redirect(target)
+    if page is not None:
+        return page(form)
     return render(request, template, {"form": form, **(context or {})})
 
 
