@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tomoni.directory.models import Role
-from tomoni.web.viewutils import audit_page, staff_of
+from tomoni.web.viewutils import audit_page, post_action, staff_of
 
 from . import actions
 from .engine import get_for_user, role_of, visible
@@ -105,15 +105,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "確認の所見を入力してください。")
         return redirect("access:review_list")
-    try:
-        actions.review_break_glass(
+    return post_action(
+        request,
+        lambda: actions.review_break_glass(
             staff_of(request), grant, form.cleaned_data["comment"], request=request
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "緊急閲覧を確認済みにしました。")
-    return redirect("access:review_list")
+        ),
+        done="緊急閲覧を確認済みにしました。",
+        to="access:review_list",
+    )
 
 
 @require_GET

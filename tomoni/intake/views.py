@@ -26,7 +26,14 @@ from tomoni.notes import actions as note_actions
 from tomoni.notes.models import Note
 from tomoni.people.candidates import Candidate, describe, find_candidates
 from tomoni.people.models import Person
-from tomoni.web.viewutils import add_form_errors, audit_list, audit_page, form_page, staff_of
+from tomoni.web.viewutils import (
+    add_form_errors,
+    audit_list,
+    audit_page,
+    form_page,
+    post_action,
+    staff_of,
+)
 
 from . import actions, listing
 from .forms import (
@@ -238,13 +245,14 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "対応結果を選んでください。")
         return redirect(obj)
-    try:
-        actions.set_outcome(staff_of(request), obj, form.cleaned_data["outcome"], request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"対応結果を「{obj.get_outcome_display()}」にしました。")
-    return redirect(obj)
+    return post_action(
+        request,
+        lambda: actions.set_outcome(
+            staff_of(request), obj, form.cleaned_data["outcome"], request=request
+        ),
+        done=lambda _: f"対応結果を「{obj.get_outcome_display()}」にしました。",
+        to=obj,
+    )
 
 
 @require_POST
@@ -252,13 +260,12 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """担当になる (assignee=me) or 担当を外す (assignee empty)."""
     obj = access.get_for_user(request.user, Consultation, pk, access.CHANGE)
     assignee = staff_of(request) if request.POST.get("assignee") == "me" else None
-    try:
-        actions.assign(staff_of(request), obj, assignee, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "担当になりました。" if assignee else "担当を外しました。")
-    return redirect(obj)
+    return post_action(
+        request,
+        lambda: actions.assign(staff_of(request), obj, assignee, request=request),
+        done="担当になりました。" if assignee else "担当を外しました。",
+        to=obj,
+    )
 
 
 @require_http_methods(GET_POST)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tomoni import access
-from tomoni.web.viewutils import audit_page, staff_of
+from tomoni.web.viewutils import audit_page, post_action, staff_of
 
 from . import actions
 from .forms import ReferralFilterForm
@@ -164,17 +163,16 @@ def referral_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValueError:
         messages.error(request, "画面を更新してから、もう一度操作してください。")
         return redirect(obj)
-    try:
-        actions.move_referral(
+    return post_action(
+        request,
+        lambda: actions.move_referral(
             staff_of(request),
             obj,
             action,
             note=request.POST.get("note", ""),
             version=version,
             request=request,
-        )
-    except ValidationError as error:  # ConflictError included: nothing was changed
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"つなぎを{actions.ACTION_LABELS[action]}しました。")
-    return redirect(obj)
+        ),
+        done=f"つなぎを{actions.ACTION_LABELS[action]}しました。",
+        to=obj,
+    )

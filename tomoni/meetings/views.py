@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Case as Switch
 from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value, When
@@ -30,7 +30,7 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import ENDED, Case
 from tomoni.directory.models import Staff
-from tomoni.web.viewutils import audit_page, day_start, form_page, staff_of
+from tomoni.web.viewutils import audit_page, day_start, form_page, post_action, staff_of
 
 from . import actions, ical
 from .forms import (
@@ -287,13 +287,12 @@ def pledge(request: HttpRequest, pk: int) -> HttpResponse:
             request, "誓約の内容を確認し、「内容を確認しました」にチェックしてください。"
         )
         return redirect(obj)
-    try:
-        actions.record_pledge(user, mine, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "守秘義務の誓約を記録しました。会議の資料を閲覧できます。")
-    return redirect(obj)
+    return post_action(
+        request,
+        lambda: actions.record_pledge(user, mine, request=request),
+        done="守秘義務の誓約を記録しました。会議の資料を閲覧できます。",
+        to=obj,
+    )
 
 
 @require_POST

@@ -14,12 +14,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,7 +26,7 @@ from tomoni.access.members import as_member, household_of
 from tomoni.cases.models import Case
 from tomoni.outreach.models import Engagement
 from tomoni.people.models import Household, Person
-from tomoni.web.viewutils import audit_list, audit_page, form_page, staff_of
+from tomoni.web.viewutils import audit_list, audit_page, form_page, post_action, staff_of
 
 from . import actions, matching
 from .forms_plans import (
@@ -250,26 +248,24 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_end(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_for_user(request.user, ParticipationPlan, pk, access.CHANGE)
-    try:
-        actions.end_plan(staff_of(request), plan, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "参加支援プランを終了しました。")
-    return redirect(plan)
+    return post_action(
+        request,
+        lambda: actions.end_plan(staff_of(request), plan, request=request),
+        done="参加支援プランを終了しました。",
+        to=plan,
+    )
 
 
 @require_POST
 def plan_pick(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_for_user(request.user, ParticipationPlan, pk, access.CHANGE)
     place = access.get_for_user(request.user, Place, request.POST.get("place"))
-    try:
-        actions.pick_place(staff_of(request), plan, place, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{place.name} を候補にしました。")
-    return redirect(f"{plan.get_absolute_url()}#matches")
+    return post_action(
+        request,
+        lambda: actions.pick_place(staff_of(request), plan, place, request=request),
+        done=f"{place.name} を候補にしました。",
+        to=f"{plan.get_absolute_url()}#matches",
+    )
 
 
 # --- the small forms of a match --------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tomoni import access
-from tomoni.web.viewutils import audit_list, staff_of
+from tomoni.web.viewutils import audit_list, post_action, staff_of
 
 from . import actions
 from .models import MatchReview, Membership, Merge, Person
@@ -144,10 +144,9 @@ def merge_history(request: HttpRequest) -> HttpResponse:
 @require_POST
 def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     merge = access.get_for_user(request.user, Merge, pk, access.CHANGE)
-    try:
-        actions.unmerge(staff_of(request), merge, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "統合を元に戻しました。この組は確認待ちに戻りました。")
-    return redirect("people:merge_history")
+    return post_action(
+        request,
+        lambda: actions.unmerge(staff_of(request), merge, request=request),
+        done="統合を元に戻しました。この組は確認待ちに戻りました。",
+        to="people:merge_history",
+    )

@@ -95,3 +95,17 @@ def set_hidden(form: Any, name: str, value: int) -> None:
     sending it again, after reading it, is a deliberate change of that newer version."""
     form.data = form.data.copy()
     form.data[name] = str(value)
+
+
+def post_action(
+    request: HttpRequest, run: Callable[[], T], *, done: str | Callable[[T], str], to: Any
+) -> HttpResponse:
+    """A button that calls an action (a POST with no form page of its own): what it did, or
+    its refusal, as a message; then to ``to`` (a URL, a URL name or a record) either way."""
+    try:
+        result = run()
+    except ValidationError as error:  # ConflictError included: nothing was changed
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(to)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from tomoni import access
@@ -17,7 +15,7 @@ from tomoni.directory.models import Role, Staff
 from tomoni.fulltext.api import is_short, matching_ids
 from tomoni.fulltext.snippets import highlight
 from tomoni.notes.models import Note
-from tomoni.web.viewutils import audit_page, staff_of
+from tomoni.web.viewutils import audit_page, post_action, staff_of
 
 from .. import actions
 from ..forms import CaseFilterForm
@@ -94,10 +92,9 @@ def _note_snippets(user: Staff, page: Page[Any], query: str) -> list[int]:
 @require_POST
 def take_lead(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_for_user(request.user, Case, pk, access.CHANGE)
-    try:
-        actions.take_lead(staff_of(request), case, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{case.code} の担当になりました。")
-    return redirect(case)
+    return post_action(
+        request,
+        lambda: actions.take_lead(staff_of(request), case, request=request),
+        done=f"{case.code} の担当になりました。",
+        to=case,
+    )

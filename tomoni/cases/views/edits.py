@@ -5,14 +5,13 @@ tendency judgements and 支援経過記録. Each is posted from the case page an
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tomoni import access
 from tomoni.notes import actions as note_actions
-from tomoni.web.viewutils import staff_of
+from tomoni.web.viewutils import post_action, staff_of
 
 from .. import actions
 from ..forms import (
@@ -105,13 +104,12 @@ def team_end(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     item = access.visible(request.user, TeamMember).filter(case=case, pk=member).first()
     if item is None:
         raise access.NotVisible("cases.TeamMember", member)
-    try:
-        actions.end_team_member(staff_of(request), item, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{item.agency.name} のチーム参加を終了しました。")
-    return redirect(f"{case.get_absolute_url()}#team")
+    return post_action(
+        request,
+        lambda: actions.end_team_member(staff_of(request), item, request=request),
+        done=f"{item.agency.name} のチーム参加を終了しました。",
+        to=f"{case.get_absolute_url()}#team",
+    )
 
 
 @require_http_methods(GET_POST)
@@ -135,13 +133,12 @@ def concern_remove(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     found = access.visible(request.user, CaseConcern).filter(case=case, pk=item).first()
     if found is None:
         raise access.NotVisible("cases.CaseConcern", item)
-    try:
-        actions.remove_concern(staff_of(request), found, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "課題を削除しました。")
-    return redirect(f"{case.get_absolute_url()}#concerns")
+    return post_action(
+        request,
+        lambda: actions.remove_concern(staff_of(request), found, request=request),
+        done="課題を削除しました。",
+        to=f"{case.get_absolute_url()}#concerns",
+    )
 
 
 @require_POST
@@ -151,15 +148,14 @@ def tendency(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "判断を選んでください。")
         return redirect(f"{case.get_absolute_url()}#tendencies")
-    try:
-        actions.set_tendency_override(
+    return post_action(
+        request,
+        lambda: actions.set_tendency_override(
             staff_of(request), case, number, form.as_override(), request=request
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "支援傾向の判断を記録しました。")
-    return redirect(f"{case.get_absolute_url()}#tendencies")
+        ),
+        done="支援傾向の判断を記録しました。",
+        to=f"{case.get_absolute_url()}#tendencies",
+    )
 
 
 @require_http_methods(GET_POST)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tomoni import access
 from tomoni.directory.models import Staff
-from tomoni.web.viewutils import audit_page, staff_of
+from tomoni.web.viewutils import audit_page, post_action, staff_of
 
 from .. import actions
 from ..models import Case, Task
@@ -78,13 +76,11 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.get_for_user(request.user, Task, pk, access.CHANGE)
-    try:
-        actions.complete_task(staff_of(request), obj, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"「{obj.title}」を完了にしました。")
     back = request.POST.get("next", "")
-    if back.startswith(reverse("cases:tasks")):  # only our own list, never an outside URL
-        return redirect(back)
-    return redirect(obj)
+    return post_action(
+        request,
+        lambda: actions.complete_task(staff_of(request), obj, request=request),
+        done=f"「{obj.title}」を完了にしました。",
+        # Back to our own list, never to an outside URL.
+        to=back if back.startswith(reverse("cases:tasks")) else obj,
+    )
