@@ -47,7 +47,7 @@ ALLOWED: dict[str, str] = {
         "cron job: finds tasks due, tells each owner (no page shows them)"
     ),
     "tomoni/fulltext/api.py": "index maintenance; hits are filtered by access.visible()",
-    "tomoni/cases/views.py::_timeline": (
+    "tomoni/cases/timeline.py::_referral_rows": (
         "the household's consultation keys as a subquery, to find referrals through the policy"
     ),
     "tomoni/demo/": "the demo loader writes the synthetic city in bulk",

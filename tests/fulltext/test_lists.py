@@ -14,7 +14,7 @@ from django.urls import reverse
 from tomoni.audit.models import AuditEvent
 from tomoni.cases import actions as case_actions
 from tomoni.directory.models import Staff
-from tomoni.intake import views as intake_views
+from tomoni.intake import listing as intake_views
 from tomoni.intake.models import Consultation
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note, Visibility

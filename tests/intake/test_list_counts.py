@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tomoni.directory.models import Staff
-from tomoni.intake import views
+from tomoni.intake import listing as views
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import Visibility
 

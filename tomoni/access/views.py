@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role
-from tomoni.web.viewutils import staff_of
+from tomoni.web.viewutils import audit_page, post_action, staff_of
 
 from . import actions
 from .engine import get_for_user, role_of, visible
@@ -89,12 +88,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     )
     rows = rows.order_by("created_at", "pk") if tab == "pending" else rows.order_by("-reviewed_at")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(
-        Action.LIST,
-        request=request,
-        object_type="access.breakglass",
-        detail={"ids": [g.pk for g in page.object_list]},
-    )
+    audit_page(request, "access.breakglass", page)
     context = {
         "page_obj": page,
         "tab": tab,
@@ -111,15 +105,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "確認の所見を入力してください。")
         return redirect("access:review_list")
-    try:
-        actions.review_break_glass(
+    return post_action(
+        request,
+        lambda: actions.review_break_glass(
             staff_of(request), grant, form.cleaned_data["comment"], request=request
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "緊急閲覧を確認済みにしました。")
-    return redirect("access:review_list")
+        ),
+        done="緊急閲覧を確認済みにしました。",
+        to="access:review_list",
+    )
 
 
 @require_GET

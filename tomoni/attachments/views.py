@@ -27,7 +27,7 @@ from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
 from tomoni.intake.models import Consultation
 from tomoni.people.models import Consent, Person
-from tomoni.web.viewutils import add_form_errors, staff_of
+from tomoni.web.viewutils import staff_of
 
 from . import actions
 from .forms import AttachmentForm, RemoveForm
@@ -152,7 +152,6 @@ def remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             staff_of(request), attachment, reason=form.cleaned_data["reason"], request=request
         )
     except ValidationError as error:
-        add_form_errors(form, error)
         messages.error(request, " ".join(error.messages))
         return redirect(attachment)
     messages.success(request, "ファイルを削除しました（添付の記録は残ります）。")

@@ -10,14 +10,12 @@ go through ``tomoni.community.actions``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,13 +27,12 @@ from tomoni.directory.models import Agency, Area, District, Staff
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.participation.models import Place
 from tomoni.printing.pdf import render_pdf
-from tomoni.web.viewutils import add_form_errors, staff_of
+from tomoni.web.viewutils import form_page, staff_of
 
 from . import actions, figures, geo
 from .forms import (
     ActivityForm,
     CouncilForm,
-    DataForm,
     EventForm,
     GroupForm,
     MeetingForm,
@@ -44,13 +41,7 @@ from .forms import (
     SessionForm,
     YearForm,
 )
-from .models import (
-    Activity,
-    Council,
-    CouncilMeeting,
-    CouncilMember,
-    Event,
-)
+from .models import Activity, Council, CouncilMeeting, CouncilMember, Event
 
 GET_POST = ["GET", "POST"]
 KEEPERS_ONLY = "地域づくりの記録の登録・変更は地域福祉コーディネーターと調整担当が行います。"
@@ -79,34 +70,14 @@ def _district(code: str) -> District:
     return district
 
 
-def _year(request: HttpRequest) -> tuple[int, YearForm]:
-    """The 年度 asked for (?fy=), this one by default."""
+def _year(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    """The 年度 asked for (?fy=), this one by default; and what the page says of it."""
     this_year = fiscal_year(timezone.localdate())
     # This 年度 and the three before it.
     form = YearForm(request.GET, years=fiscal_year_choices(this_year, this_year - 3))
     fy = form.cleaned_data.get("fy") if form.is_valid() else None
-    return fy or this_year, form
-
-
-def _form_page(
-    request: HttpRequest,
-    form: DataForm,
-    save: Callable[[dict[str, Any]], Any],
-    template: str,
-    context: dict[str, Any],
-    done: str,
-    next_url: Callable[[Any], str] | None = None,
-) -> HttpResponse:
-    """Show the form; on a valid POST call the action, or show its Japanese refusal."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.data_for_action())
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(next_url(saved) if next_url else saved)
-    return render(request, template, {"form": form, **context})
+    fy = fy or this_year
+    return fy, {"fy": fy, "fy_label": fiscal_year_label(fy), "year_form": form}
 
 
 # --- the map, 圏域 and 地区 --------------------------------------------------------------
@@ -129,7 +100,7 @@ def _map(districts: list[District], places: list[Place], here: District | None =
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
-    fy, year_form = _year(request)
+    fy, year = _year(request)
     rows = figures.district_figures(fy)
     places = list(Place.objects.filter(active=True).select_related("district"))
     areas = [
@@ -137,9 +108,7 @@ def index(request: HttpRequest) -> HttpResponse:
         for area in Area.objects.order_by("order", "pk")
     ]
     context = {
-        "fy": fy,
-        "fy_label": fiscal_year_label(fy),
-        "year_form": year_form,
+        **year,
         "areas": areas,
         "city": figures.total(rows) if rows else None,
         "map": _map([f.district for f in rows], places),
@@ -154,15 +123,13 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     obj = Area.objects.filter(code=code).first()
     if obj is None:
         raise access.NotVisible()
-    fy, year_form = _year(request)
+    fy, year = _year(request)
     districts = list(obj.districts.select_related("area").order_by("order", "pk"))
     rows = figures.district_figures(fy, districts)
     councils = {c.district_id: c for c in Council.objects.filter(district__area=obj)}
     context = {
         "area": obj,
-        "fy": fy,
-        "fy_label": fiscal_year_label(fy),
-        "year_form": year_form,
+        **year,
         "rows": [(f, councils.get(f.district.pk)) for f in rows],
         "sum": figures.total(rows) if rows else None,
         "agencies": obj.agencies.filter(active=True),
@@ -174,7 +141,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
 def district(request: HttpRequest, code: str) -> HttpResponse:
     user = _reader(request)
     here = _district(code)
-    fy, year_form = _year(request)
+    fy, year = _year(request)
     council = (
         access.visible(user, Council)
         .filter(district=here)
@@ -197,9 +164,7 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
     )
     context = {
         "district": here,
-        "fy": fy,
-        "fy_label": fiscal_year_label(fy),
-        "year_form": year_form,
+        **year,
         "council": council,
         "meetings": meetings,
         "places": places,
@@ -225,13 +190,13 @@ def council_edit(request: HttpRequest, code: str) -> HttpResponse:
         else {"name": f"{here.name}地区 生活支援・介護予防サービス協議体"}
     )
     form = CouncilForm(request.POST or None, initial=initial)
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_council(user, here, data, request=request),
-        "community/council_form.html",
-        {"district": here, "council": council},
-        "協議体の情報を保存しました。",
+        lambda: actions.save_council(user, here, form.data_for_action(), request=request),
+        template="community/council_form.html",
+        context={"district": here, "council": council},
+        done="協議体の情報を保存しました。",
     )
 
 
@@ -240,14 +205,14 @@ def member_new(request: HttpRequest, code: str) -> HttpResponse:
     user = _keeper(request)
     council = _council_of(user, _district(code))
     form = MemberForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_member(user, council, None, data, request=request),
-        "community/member_form.html",
-        {"council": council, "member": None},
-        "委員を追加しました。",
-        lambda m: council.get_absolute_url(),
+        lambda: actions.save_member(user, council, None, form.data_for_action(), request=request),
+        template="community/member_form.html",
+        context={"council": council, "member": None},
+        done="委員を追加しました。",
+        to=lambda _: council.get_absolute_url(),
     )
 
 
@@ -257,14 +222,14 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = access.get_for_user(user, CouncilMember, pk, access.CHANGE)
     council = member.council
     form = MemberForm(request.POST or None, initial=MemberForm.initial_of(member))
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_member(user, council, member, data, request=request),
-        "community/member_form.html",
-        {"council": council, "member": member},
-        "委員の情報を変更しました。",
-        lambda m: council.get_absolute_url(),
+        lambda: actions.save_member(user, council, member, form.data_for_action(), request=request),
+        template="community/member_form.html",
+        context={"council": council, "member": member},
+        done="委員の情報を変更しました。",
+        to=lambda _: council.get_absolute_url(),
     )
 
 
@@ -294,13 +259,13 @@ def meeting_new(request: HttpRequest, code: str) -> HttpResponse:
     user = _keeper(request)
     council = _council_of(user, _district(code))
     form = MeetingForm(request.POST or None, council=council)
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_meeting(user, council, None, data, request=request),
-        "community/meeting_form.html",
-        {"council": council, "meeting": None},
-        "協議体の会議を記録しました。",
+        lambda: actions.save_meeting(user, council, None, form.data_for_action(), request=request),
+        template="community/meeting_form.html",
+        context={"council": council, "meeting": None},
+        done="協議体の会議を記録しました。",
     )
 
 
@@ -311,13 +276,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetingForm(
         request.POST or None, council=obj.council, initial=MeetingForm.initial_of(obj)
     )
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_meeting(user, obj.council, obj, data, request=request),
-        "community/meeting_form.html",
-        {"council": obj.council, "meeting": obj},
-        "協議体の会議の記録を変更しました。",
+        lambda: actions.save_meeting(
+            user, obj.council, obj, form.data_for_action(), request=request
+        ),
+        template="community/meeting_form.html",
+        context={"council": obj.council, "meeting": obj},
+        done="協議体の会議の記録を変更しました。",
     )
 
 
@@ -327,7 +294,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def activities(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
-    fy, year_form = _year(request)
+    fy, year = _year(request)
     in_fy = figures.ran_in(fy)
     rows = (
         access.visible(user, Activity)
@@ -337,9 +304,7 @@ def activities(request: HttpRequest) -> HttpResponse:
     )
     totals = figures.activity_totals(fy)
     context = {
-        "fy": fy,
-        "fy_label": fiscal_year_label(fy),
-        "year_form": year_form,
+        **year,
         "rows": [(a, totals.get(a.pk)) for a in rows],
         "can_keep": access.can_create(user, Activity),
     }
@@ -369,13 +334,13 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     if request.GET.get("district"):
         initial["district"] = District.objects.filter(code=request.GET["district"]).first()
     form = ActivityForm(request.POST or None, initial=initial)
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_activity(user, None, data, request=request),
-        "community/activity_form.html",
-        {"activity": None},
-        "地域の取組を登録しました。",
+        lambda: actions.save_activity(user, None, form.data_for_action(), request=request),
+        template="community/activity_form.html",
+        context={"activity": None},
+        done="地域の取組を登録しました。",
     )
 
 
@@ -384,13 +349,13 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     obj = access.get_for_user(user, Activity, pk, access.CHANGE)
     form = ActivityForm(request.POST or None, initial=ActivityForm.initial_of(obj))
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_activity(user, obj, data, request=request),
-        "community/activity_form.html",
-        {"activity": obj},
-        "地域の取組を変更しました。",
+        lambda: actions.save_activity(user, obj, form.data_for_action(), request=request),
+        template="community/activity_form.html",
+        context={"activity": obj},
+        done="地域の取組を変更しました。",
     )
 
 
@@ -399,14 +364,14 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     obj = access.get_for_user(user, Activity, pk, access.CHANGE)
     form = SessionForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.record_session(user, obj, data, request=request),
-        "community/session_form.html",
-        {"activity": obj},
-        "実施記録を追加しました。",
-        lambda s: obj.get_absolute_url(),
+        lambda: actions.record_session(user, obj, form.data_for_action(), request=request),
+        template="community/session_form.html",
+        context={"activity": obj},
+        done="実施記録を追加しました。",
+        to=lambda _: obj.get_absolute_url(),
     )
 
 
@@ -447,13 +412,13 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
 def event_new(request: HttpRequest) -> HttpResponse:
     user = _keeper(request)
     form = EventForm(request.POST or None, initial={"kind": Event.Kind.FORUM})
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_event(user, None, data, request=request),
-        "community/event_form.html",
-        {"event": None},
-        "催しを登録しました。",
+        lambda: actions.save_event(user, None, form.data_for_action(), request=request),
+        template="community/event_form.html",
+        context={"event": None},
+        done="催しを登録しました。",
     )
 
 
@@ -462,13 +427,13 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     obj = access.get_for_user(user, Event, pk, access.CHANGE)
     form = EventForm(request.POST or None, initial=EventForm.initial_of(obj))
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.save_event(user, obj, data, request=request),
-        "community/event_form.html",
-        {"event": obj},
-        "催しを変更しました。",
+        lambda: actions.save_event(user, obj, form.data_for_action(), request=request),
+        template="community/event_form.html",
+        context={"event": obj},
+        done="催しを変更しました。",
     )
 
 
@@ -477,14 +442,14 @@ def programme_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     obj = access.get_for_user(user, Event, pk, access.CHANGE)
     form = ProgrammeForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.add_programme_item(user, obj, data, request=request),
-        "community/programme_form.html",
-        {"event": obj},
-        "プログラムに追加しました。",
-        lambda item: obj.get_absolute_url(),
+        lambda: actions.add_programme_item(user, obj, form.data_for_action(), request=request),
+        template="community/programme_form.html",
+        context={"event": obj},
+        done="プログラムに追加しました。",
+        to=lambda item: obj.get_absolute_url(),
     )
 
 
@@ -493,14 +458,14 @@ def group_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _reader(request)
     obj = access.get_for_user(user, Event, pk, access.CHANGE)
     form = GroupForm(request.POST or None)
-    return _form_page(
+    return form_page(
         request,
         form,
-        lambda data: actions.register_group(user, obj, data, request=request),
-        "community/group_form.html",
-        {"event": obj},
-        "参加団体を登録しました。",
-        lambda group: obj.get_absolute_url(),
+        lambda: actions.register_group(user, obj, form.data_for_action(), request=request),
+        template="community/group_form.html",
+        context={"event": obj},
+        done="参加団体を登録しました。",
+        to=lambda group: obj.get_absolute_url(),
     )
 
 

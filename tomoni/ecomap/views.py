@@ -6,10 +6,9 @@ writes through ``ecomap.actions``. The page is audited as a read of the househol
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tomoni import access
@@ -17,7 +16,7 @@ from tomoni.directory.models import Agency
 from tomoni.participation.models import Place
 from tomoni.people.family import family_of
 from tomoni.people.models import Household, Person
-from tomoni.web.viewutils import add_form_errors, staff_of
+from tomoni.web.viewutils import form_page, post_action, staff_of
 
 from . import actions
 from .data import centre_of, nodes_of
@@ -67,15 +66,15 @@ def tie_new(request: HttpRequest, pk: int) -> HttpResponse:
         places=access.visible(request.user, Place).filter(active=True).order_by("name"),
         members=members,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_tie(staff_of(request), obj, form.cleaned_data, request=request)
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "つながりを登録しました。")
-            return redirect("ecomap:household", pk=obj.pk)
-    return render(request, "ecomap/tie_form.html", {"form": form, "household": obj})
+    return form_page(
+        request,
+        form,
+        lambda: actions.add_tie(staff_of(request), obj, form.cleaned_data, request=request),
+        template="ecomap/tie_form.html",
+        context={"household": obj},
+        done="つながりを登録しました。",
+        to=reverse("ecomap:household", kwargs={"pk": obj.pk}),
+    )
 
 
 @require_POST
@@ -84,10 +83,9 @@ def tie_end(request: HttpRequest, pk: int, tie_pk: int) -> HttpResponse:
     tie = access.get_for_user(request.user, EcomapTie, tie_pk, access.CHANGE)
     if tie.household_id != obj.pk:
         raise access.NotVisible()
-    try:
-        actions.end_tie(staff_of(request), tie, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "つながりを終了しました（記録は残ります）。")
-    return redirect("ecomap:household", pk=obj.pk)
+    return post_action(
+        request,
+        lambda: actions.end_tie(staff_of(request), tie, request=request),
+        done="つながりを終了しました（記録は残ります）。",
+        to=reverse("ecomap:household", kwargs={"pk": obj.pk}),
+    )

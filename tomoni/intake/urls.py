@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_referrals
 
 app_name = "intake"
 
@@ -14,10 +14,10 @@ urlpatterns = [
     path("consultations/<int:pk>/assign/", views.assign, name="assign"),
     path("consultations/<int:pk>/refer/", views.refer, name="refer"),
     path("consultations/<int:pk>/notes/new/", views.note_new, name="note_new"),
-    path("referrals/in/", views.referrals_in, name="referrals_in"),
-    path("referrals/out/", views.referrals_out, name="referrals_out"),
-    path("referrals/overdue/", views.referrals_overdue, name="referrals_overdue"),
-    path("referrals/<int:pk>/", views.referral, name="referral"),
+    path("referrals/in/", views_referrals.referrals_in, name="referrals_in"),
+    path("referrals/out/", views_referrals.referrals_out, name="referrals_out"),
+    path("referrals/overdue/", views_referrals.referrals_overdue, name="referrals_overdue"),
+    path("referrals/<int:pk>/", views_referrals.referral, name="referral"),
     # action: accept | decline | complete | withdraw (anything else is 404)
-    path("referrals/<int:pk>/<slug:action>/", views.referral_move, name="referral_move"),
+    path("referrals/<int:pk>/<slug:action>/", views_referrals.referral_move, name="referral_move"),
 ]

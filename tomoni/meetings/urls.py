@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_materials
 
 app_name = "meetings"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("meetings/<int:pk>/pledges/", views.paper_pledge, name="paper_pledge"),
     path("meetings/<int:pk>/attendees/", views.attendee_add, name="attendee_add"),
     path("meetings/<int:pk>/agenda/", views.agenda_add, name="agenda_add"),
-    path("meetings/<int:pk>/agenda/<int:item>/", views.snapshot, name="snapshot"),
-    path("meetings/<int:pk>/minutes/", views.minutes, name="minutes"),
-    path("meetings/<int:pk>/decisions/", views.decisions, name="decisions"),
+    path("meetings/<int:pk>/agenda/<int:item>/", views_materials.snapshot, name="snapshot"),
+    path("meetings/<int:pk>/minutes/", views_materials.minutes, name="minutes"),
+    path("meetings/<int:pk>/decisions/", views_materials.decisions, name="decisions"),
 ]

@@ -1,5 +1,6 @@
 """会議: the list, scheduling, the meeting page (attendees, 守秘義務の誓約, agenda, minutes,
-decisions) and the iCalendar export.
+decisions) and the iCalendar export; the meeting's materials (a snapshot of an agenda item,
+議事録, 決定事項) are in ``views_materials``.
 
 Reads go through ``tomoni.access``; writes through ``tomoni.meetings.actions``. A meeting's
 materials (agenda, minutes, decisions) need ``MATERIALS``: an attendee of a 支援会議 gets
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Case as Switch
 from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value, When
@@ -27,22 +28,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tomoni import access
 from tomoni.audit.log import Action, record
-from tomoni.cases import casestudy
 from tomoni.cases.models import ENDED, Case
 from tomoni.directory.models import Staff
-from tomoni.intake.actions import ConflictError
-from tomoni.web.viewutils import add_form_errors, day_start, staff_of
+from tomoni.web.viewutils import audit_page, day_start, form_page, post_action, staff_of
 
 from . import actions, ical
 from .forms import (
     AgendaForm,
     AttendeeForm,
-    DecisionForm,
     MeetingFilterForm,
     MeetingForm,
-    MinutesForm,
     PaperPledgeForm,
-    SnapshotForm,
 )
 from .models import AgendaItem, Attendance, Decision, Meeting
 
@@ -74,8 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
     form = MeetingFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     page = Paginator(_meetings(user, data), PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = [m.pk for m in page.object_list]
-    record(Action.LIST, request=request, object_type="meetings.meeting", detail={"ids": ids})
+    audit_page(request, "meetings.meeting", page)
     context = {
         "form": form,
         "page_obj": page,
@@ -145,26 +140,26 @@ def _rows(user: Staff, page: Page[Meeting]) -> list[Row]:
 def new(request: HttpRequest) -> HttpResponse:
     access.require_create(request.user, Meeting)
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def run() -> Meeting:
         data = form.cleaned_data
-        try:
-            meeting = actions.schedule_meeting(
-                staff_of(request),
-                kind=data["kind"],
-                title=data["title"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place=data["place"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(
-                request, f"「{meeting.title}」を登録しました。出席者を追加してください。"
-            )
-            return redirect(meeting)
-    return render(request, "meetings/meeting_form.html", {"form": form})
+        return actions.schedule_meeting(
+            staff_of(request),
+            kind=data["kind"],
+            title=data["title"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            place=data["place"],
+            request=request,
+        )
+
+    return form_page(
+        request,
+        form,
+        run,
+        template="meetings/meeting_form.html",
+        done=lambda meeting: f"「{meeting.title}」を登録しました。出席者を追加してください。",
+    )
 
 
 # --- The meeting -----------------------------------------------------------------------------
@@ -212,7 +207,7 @@ def _meeting_context(request: HttpRequest, obj: Meeting) -> dict[str, Any]:
         "share_until": share_until(obj),
     }
     if can_materials:
-        context.update(_materials(user, obj))
+        context.update(materials(user, obj))
     if can_change:
         context.update(
             agenda_form=AgendaForm(cases=_agenda_candidates(user, obj)),
@@ -224,12 +219,20 @@ def _meeting_context(request: HttpRequest, obj: Meeting) -> dict[str, Any]:
     return context
 
 
+def share_until(meeting: Meeting) -> date | None:
+    """The last day pledged attendees read a 支援会議's materials (None: not limited)."""
+    if not meeting.is_confidential:
+        return None
+    days = settings.TOMONI_MEETING_SHARE_DAYS
+    return timezone.localdate(meeting.starts_at) + timedelta(days=days)
+
+
 def _pledged(attendance: Attendance) -> bool:
     # Annotated by _attendances(); django-stubs does not know annotations.
     return getattr(attendance, "pledged_on", None) is not None
 
 
-def _materials(user: Staff, obj: Meeting) -> dict[str, Any]:
+def materials(user: Staff, obj: Meeting) -> dict[str, Any]:
     """Agenda, decisions (with the tasks they handed out) and which cases the user may open."""
     agenda = list(
         access.visible(user, AgendaItem).filter(meeting=obj).select_related("case").order_by()
@@ -284,13 +287,12 @@ def pledge(request: HttpRequest, pk: int) -> HttpResponse:
             request, "誓約の内容を確認し、「内容を確認しました」にチェックしてください。"
         )
         return redirect(obj)
-    try:
-        actions.record_pledge(user, mine, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "守秘義務の誓約を記録しました。会議の資料を閲覧できます。")
-    return redirect(obj)
+    return post_action(
+        request,
+        lambda: actions.record_pledge(user, mine, request=request),
+        done="守秘義務の誓約を記録しました。会議の資料を閲覧できます。",
+        to=obj,
+    )
 
 
 @require_POST
@@ -299,20 +301,19 @@ def paper_pledge(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
     form = PaperPledgeForm(request.POST, unpledged=_unpledged(user, obj))
-    if form.is_valid():
-        try:
-            actions.record_pledge(
-                user,
-                form.cleaned_data["attendance"],
-                signed_on=form.cleaned_data["signed_on"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "誓約書の提出を記録しました。")
-            return redirect(f"{obj.get_absolute_url()}#attendees")
-    return _meeting_page(request, obj, paper_pledge_form=form)
+    return form_page(
+        request,
+        form,
+        lambda: actions.record_pledge(
+            user,
+            form.cleaned_data["attendance"],
+            signed_on=form.cleaned_data["signed_on"],
+            request=request,
+        ),
+        page=lambda form: _meeting_page(request, obj, paper_pledge_form=form),
+        done="誓約書の提出を記録しました。",
+        to=f"{obj.get_absolute_url()}#attendees",
+    )
 
 
 @require_POST
@@ -320,23 +321,26 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
     form = AttendeeForm(request.POST)
-    if form.is_valid():
+
+    def run() -> None:
         data = form.cleaned_data
-        try:
-            actions.add_attendee(
-                user,
-                obj,
-                agency=data["agency"],
-                staff=data["staff"],
-                name=data["name"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "出席者を追加しました。")
-            return redirect(f"{obj.get_absolute_url()}#attendees")
-    return _meeting_page(request, obj, attendee_form=form)
+        actions.add_attendee(
+            user,
+            obj,
+            agency=data["agency"],
+            staff=data["staff"],
+            name=data["name"],
+            request=request,
+        )
+
+    return form_page(
+        request,
+        form,
+        run,
+        page=lambda form: _meeting_page(request, obj, attendee_form=form),
+        done="出席者を追加しました。",
+        to=f"{obj.get_absolute_url()}#attendees",
+    )
 
 
 @require_POST
@@ -344,190 +348,20 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
     form = AgendaForm(request.POST, cases=_agenda_candidates(user, obj))
-    if form.is_valid():
-        case = form.cleaned_data["case"]
-        try:
-            actions.add_agenda_item(
-                user, obj, case, purpose=form.cleaned_data["purpose"], request=request
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, f"{case.code} を議題に追加しました。")
-            return redirect(f"{obj.get_absolute_url()}#agenda")
-    return _meeting_page(request, obj, agenda_form=form)
-
-
-def share_until(meeting: Meeting) -> date | None:
-    """The last day pledged attendees read a 支援会議's materials (None: not limited)."""
-    if not meeting.is_confidential:
-        return None
-    days = settings.TOMONI_MEETING_SHARE_DAYS
-    return timezone.localdate(meeting.starts_at) + timedelta(days=days)
-
-
-@require_http_methods(GET_POST)
-def snapshot(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    """The dated snapshot of one agenda item: read by whoever sees the meeting's materials
-    (pledged attendees, for the sharing period), prepared by those who may change the meeting;
-    printed for a paper meeting."""
-    user = staff_of(request)
-    # The item first: after the sharing period it is gone for the attendee (404), even though
-    # the meeting itself stays on their list.
-    agenda_item = access.get_for_user(
-        user,
-        AgendaItem,
-        item,
-        queryset=AgendaItem.objects.filter(meeting_id=access.parse_pk(pk)).select_related(
-            "meeting", "case", "prepared_by"
-        ),
-    )
-    obj = agenda_item.meeting
-    can_change = access.can(user, access.CHANGE, obj) and access.can(
-        user, access.CHANGE, agenda_item.case
-    )
-    form = None
-    drafted = False
-    if can_change:
-        initial = {
-            "summary": agenda_item.summary,
-            "household_note": agenda_item.household_note,
-            "question": agenda_item.question,
-        }
-        if request.method == "GET" and request.GET.get("draft") == "anonymised":
-            # 事例共有: an anonymised draft to read and edit; nothing is saved until posted.
-            made = casestudy.draft(user, agenda_item.case, question=agenda_item.purpose)
-            initial = {
-                "summary": made.summary,
-                "household_note": made.household_note,
-                "question": made.question,
-            }
-            drafted = True
-        form = SnapshotForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.prepare_snapshot(user, agenda_item, **form.cleaned_data, request=request)
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, "会議で共有する内容を保存しました。")
-                return redirect(f"{obj.get_absolute_url()}#agenda")
-    elif request.method == "POST":
-        raise PermissionDenied
-    context = {
-        "meeting": obj,
-        "item": agenda_item,
-        "form": form,
-        "drafted": drafted,
-        "share_until": share_until(obj),
-    }
-    return render(request, "meetings/snapshot.html", context)
-
-
-# --- Minutes and decisions (materials) ---------------------------------------------------------
-
-
-@require_http_methods(GET_POST)
-def minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    """議事録: read by whoever has the materials; edited by the convener from the version
-    they opened (a save by somebody else in between is a conflict, and the typed text stays)."""
-    user = staff_of(request)
-    if request.method == "GET":
-        obj = access.read(request, Meeting, pk, access.MATERIALS)
-        can_change = access.can(user, access.CHANGE, obj)
-        initial = {"minutes": obj.minutes, "version": obj.version}
-        form = MinutesForm(initial=initial) if can_change else None
-        return _minutes_page(request, obj, form, can_change=can_change)
-    obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
-    form = MinutesForm(request.POST)
-    if not form.is_valid():
-        return _minutes_page(request, obj, form, can_change=True)
-    try:
-        actions.save_minutes(
+    return form_page(
+        request,
+        form,
+        lambda: actions.add_agenda_item(
             user,
             obj,
-            form.cleaned_data["minutes"],
-            version=form.cleaned_data["version"],
+            form.cleaned_data["case"],
+            purpose=form.cleaned_data["purpose"],
             request=request,
-        )
-    except ConflictError as error:
-        # Keep what was typed, now based on the version just read, beside the other save.
-        data = request.POST.copy()
-        data["version"] = str(obj.version)
-        form = MinutesForm(data)
-        form.is_valid()
-        add_form_errors(form, error)
-        return _minutes_page(request, obj, form, can_change=True, conflict=True)
-    except ValidationError as error:
-        add_form_errors(form, error)
-        return _minutes_page(request, obj, form, can_change=True)
-    messages.success(request, "議事録を保存しました。")
-    return redirect(f"{obj.get_absolute_url()}#minutes")
-
-
-def _minutes_page(
-    request: HttpRequest,
-    obj: Meeting,
-    form: MinutesForm | None,
-    *,
-    can_change: bool,
-    conflict: bool = False,
-) -> HttpResponse:
-    context = {"meeting": obj, "form": form, "can_change": can_change, "conflict": conflict}
-    return render(request, "meetings/minutes.html", context)
-
-
-def _agenda_cases(user: Staff, obj: Meeting) -> QuerySet[Case]:
-    return access.visible(user, Case).filter(agenda_items__meeting=obj).order_by("code")
-
-
-@require_http_methods(GET_POST)
-def decisions(request: HttpRequest, pk: int) -> HttpResponse:
-    """決定事項: the list for whoever has the materials, and the form for the convener."""
-    user = staff_of(request)
-    if request.method == "GET":
-        obj = access.read(request, Meeting, pk, access.MATERIALS)
-        can_change = access.can(user, access.CHANGE, obj)
-        form = DecisionForm(cases=_agenda_cases(user, obj)) if can_change else None
-        return _decisions_page(request, obj, form, can_change=can_change)
-    obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
-    form = DecisionForm(request.POST, cases=_agenda_cases(user, obj))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            decision = actions.decide(
-                user,
-                obj,
-                data["case"],
-                kind=data["kind"],
-                text=data["text"],
-                tasks=data["tasks"],
-                handoff_agency=data["handoff_agency"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            done = (
-                f"{decision.case.code} の決定事項（{decision.get_kind_display()}）を記録しました。"
-            )
-            if data["tasks"]:
-                done += f"作業 {len(data['tasks'])} 件を割り当てました。"
-            messages.success(request, done)
-            return redirect(f"{obj.get_absolute_url()}#decisions")
-    return _decisions_page(request, obj, form, can_change=True)
-
-
-def _decisions_page(
-    request: HttpRequest, obj: Meeting, form: DecisionForm | None, *, can_change: bool
-) -> HttpResponse:
-    context = {
-        "meeting": obj,
-        "form": form,
-        "can_change": can_change,
-        **_materials(staff_of(request), obj),
-    }
-    return render(request, "meetings/decisions.html", context)
+        ),
+        page=lambda form: _meeting_page(request, obj, agenda_form=form),
+        done=lambda _: f"{form.cleaned_data['case'].code} を議題に追加しました。",
+        to=f"{obj.get_absolute_url()}#agenda",
+    )
 
 
 # --- iCalendar ---------------------------------------------------------------------------------

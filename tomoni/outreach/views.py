@@ -13,21 +13,19 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tomoni import access
-from tomoni.audit.log import Action, record
 from tomoni.directory.models import Role
 from tomoni.people.models import Household
-from tomoni.web.viewutils import add_form_errors, staff_of
+from tomoni.web.viewutils import audit_page, form_page, set_hidden, staff_of
 
 from . import actions
 from .actions import ConflictError
@@ -87,12 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         qs = qs.order_by("-opened_on", "-pk")
     page: Page[Engagement] = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(
-        Action.LIST,
-        request=request,
-        object_type="outreach.engagement",
-        detail={"ids": [e.pk for e in page.object_list]},
-    )
+    audit_page(request, "outreach.engagement", page)
     context = {
         "tab": tab,
         "tabs": TABS,
@@ -118,32 +111,35 @@ def new(request: HttpRequest) -> HttpResponse:
     form = EngagementOpenForm(request.POST or None, members=members, staff=eligible_workers())
     if request.method == "GET":
         form.initial.setdefault("workers", [str(user.pk)])
-    if request.method == "POST" and form.is_valid():
+
+    def run() -> tuple[Engagement, bool]:
         data = form.cleaned_data
-        try:
-            engagement = actions.open_engagement(
-                user,
-                household=household,
-                person=data["person"],
-                reason=data["reason"],
-                workers=data["workers"],
-                request_text=data["request_text"],
-                opened_on=data["opened_on"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            if access.can(user, access.VIEW, engagement):
-                messages.success(request, f"アウトリーチ {engagement.code} を開始しました。")
-                return redirect(engagement)
-            messages.success(
-                request,
-                f"アウトリーチ {engagement.code} を開始しました（担当支援員に引き継ぎました）。",
-            )
-            return redirect(household)
-    context = {"form": form, "household": household}
-    return render(request, "outreach/engagement_form.html", context)
+        engagement = actions.open_engagement(
+            user,
+            household=household,
+            person=data["person"],
+            reason=data["reason"],
+            workers=data["workers"],
+            request_text=data["request_text"],
+            opened_on=data["opened_on"],
+            request=request,
+        )
+        return engagement, access.can(user, access.VIEW, engagement)
+
+    return form_page(
+        request,
+        form,
+        run,
+        template="outreach/engagement_form.html",
+        context={"household": household},
+        done=lambda opened: (
+            f"アウトリーチ {opened[0].code} を開始しました。"
+            if opened[1]
+            else f"アウトリーチ {opened[0].code} を開始しました（担当支援員に引き継ぎました）。"
+        ),
+        # To the engagement, or (handed to workers the user is not among) the household.
+        to=lambda opened: opened[0] if opened[1] else household,
+    )
 
 
 # --- the engagement page ---------------------------------------------------------------------
@@ -227,16 +223,9 @@ def _changeable(request: HttpRequest, pk: int) -> Engagement:
     return access.read(request, Engagement, pk, access.CHANGE)
 
 
-def _form_page(
-    request: HttpRequest, engagement: Engagement, form: Any, *, heading: str, submit: str
-) -> HttpResponse:
-    context = {"engagement": engagement, "form": form, "heading": heading, "submit": submit}
-    return render(request, "outreach/form_page.html", context)
-
-
-def _set_hidden(form: Any, name: str, value: int) -> None:
-    form.data = form.data.copy()
-    form.data[name] = str(value)
+def _page(engagement: Engagement, *, heading: str, submit: str) -> dict[str, Any]:
+    """The context of a small form of the engagement page shown alone."""
+    return {"engagement": engagement, "heading": heading, "submit": submit}
 
 
 # --- the phone form --------------------------------------------------------------------------
@@ -246,26 +235,29 @@ def _set_hidden(form: Any, name: str, value: int) -> None:
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _changeable(request, pk)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def run() -> None:
         data = form.cleaned_data
-        try:
-            actions.record_contact(
-                staff_of(request),
-                obj,
-                on=data["on"],
-                method=data["method"],
-                outcome=data["outcome"],
-                accompaniment=data["accompaniment"],
-                note=data["note"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "接触を記録しました。")
-            return redirect(f"{obj.get_absolute_url()}#contacts")
-    context = {"engagement": obj, "form": form}
-    return render(request, "outreach/contact_form.html", context)
+        actions.record_contact(
+            staff_of(request),
+            obj,
+            on=data["on"],
+            method=data["method"],
+            outcome=data["outcome"],
+            accompaniment=data["accompaniment"],
+            note=data["note"],
+            request=request,
+        )
+
+    return form_page(
+        request,
+        form,
+        run,
+        template="outreach/contact_form.html",
+        context={"engagement": obj},
+        done="接触を記録しました。",
+        to=f"{obj.get_absolute_url()}#contacts",
+    )
 
 
 # --- stage moves and workers -----------------------------------------------------------------
@@ -278,30 +270,31 @@ def move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404
     obj = _changeable(request, pk)
     form = MoveForm(request.POST or None, initial={"version": obj.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            moved = actions.move_engagement(
-                staff_of(request),
-                obj,
-                name,
-                note=form.cleaned_data["note"],
-                version=form.cleaned_data["version"],
-                request=request,
-            )
-        except ConflictError as error:
+
+    def refused(error: ValidationError) -> None:
+        if isinstance(error, ConflictError):
             # Nothing changed; the form now stands on the newest version, so sending it again
             # (after reading the page) is a deliberate move of that newer state.
-            add_form_errors(form, error)
             current = access.get_for_user(request.user, Engagement, obj.pk)
-            _set_hidden(form, "version", current.version)
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(
-                request, f"「{chosen.label}」: {moved.get_stage_display()}にしました。"
-            )
-            return redirect(f"{obj.get_absolute_url()}#stage")
-    return _form_page(request, obj, form, heading=chosen.label, submit=chosen.label)
+            set_hidden(form, "version", current.version)
+
+    return form_page(
+        request,
+        form,
+        lambda: actions.move_engagement(
+            staff_of(request),
+            obj,
+            name,
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+            request=request,
+        ),
+        template="outreach/form_page.html",
+        context=_page(obj, heading=chosen.label, submit=chosen.label),
+        done=lambda moved: f"「{chosen.label}」: {moved.get_stage_display()}にしました。",
+        to=f"{obj.get_absolute_url()}#stage",
+        refused=refused,
+    )
 
 
 @require_http_methods(GET_POST)
@@ -312,12 +305,12 @@ def workers(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("担当の変更はコーディネーターが行います。")
     current = [str(w.pk) for w in obj.workers.all()]
     form = WorkersForm(request.POST or None, staff=eligible_workers(), initial={"workers": current})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.assign_workers(user, obj, form.cleaned_data["workers"], request=request)
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "担当支援員を変更しました。")
-            return redirect(obj)
-    return _form_page(request, obj, form, heading="担当支援員の変更", submit="変更する")
+    return form_page(
+        request,
+        form,
+        lambda: actions.assign_workers(user, obj, form.cleaned_data["workers"], request=request),
+        template="outreach/form_page.html",
+        context=_page(obj, heading="担当支援員の変更", submit="変更する"),
+        done="担当支援員を変更しました。",
+        to=obj,
+    )

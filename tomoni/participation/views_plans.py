@@ -14,23 +14,19 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tomoni import access
 from tomoni.access.members import as_member, household_of
-from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
-from tomoni.directory.models import Staff
 from tomoni.outreach.models import Engagement
 from tomoni.people.models import Household, Person
-from tomoni.web.viewutils import add_form_errors, staff_of
+from tomoni.web.viewutils import audit_list, audit_page, form_page, post_action, staff_of
 
 from . import actions, matching
 from .forms_plans import (
@@ -80,13 +76,7 @@ def plans(request: HttpRequest) -> HttpResponse:
     for match in matches.select_related("place").order_by("plan", "-picked_at", "-pk"):
         newest.setdefault(match.plan_id, match)
     rows = [(plan, newest.get(plan.pk)) for plan in page.object_list]
-    ids = [plan.pk for plan in page.object_list]
-    record(
-        Action.LIST,
-        request=request,
-        object_type="participation.participationplan",
-        detail={"ids": ids},
-    )
+    audit_page(request, "participation.participationplan", page)
     context = {
         "tab": tab,
         "tabs": [("mine", "担当しているプラン"), ("all", "すべて")],
@@ -133,29 +123,35 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         "district": household.district_id if household else None,
     }
     form = NewPlanForm(request.POST or None, members=members, workers=workers, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = actions.create_plan(
-                user,
-                form.cleaned_data["person"],
-                form.plan_data(),
-                case=origin if isinstance(origin, Case) else None,
-                engagement=origin if isinstance(origin, Engagement) else None,
-                worker=form.cleaned_data["worker"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            if access.can(user, access.VIEW, plan):
-                messages.success(request, f"参加支援プラン {plan.code} を作成しました。")
-                return redirect(plan)
-            messages.success(
-                request, f"参加支援プラン {plan.code} を作成しました（担当: {plan.worker}）。"
-            )
-            return redirect(_url_or_blank(origin) or reverse("participation:plans"))
-    context = {"form": form, "origin": origin, "origin_url": _url_or_blank(origin)}
-    return render(request, "participation/plan_form.html", context)
+
+    def run() -> tuple[ParticipationPlan, bool]:
+        plan = actions.create_plan(
+            user,
+            form.cleaned_data["person"],
+            form.plan_data(),
+            case=origin if isinstance(origin, Case) else None,
+            engagement=origin if isinstance(origin, Engagement) else None,
+            worker=form.cleaned_data["worker"],
+            request=request,
+        )
+        return plan, access.can(user, access.VIEW, plan)
+
+    return form_page(
+        request,
+        form,
+        run,
+        template="participation/plan_form.html",
+        context={"origin": origin, "origin_url": _url_or_blank(origin)},
+        done=lambda made: (
+            f"参加支援プラン {made[0].code} を作成しました。"
+            if made[1]
+            else f"参加支援プラン {made[0].code} を作成しました（担当: {made[0].worker}）。"
+        ),
+        # To the plan, or (handed to a worker elsewhere) back where it was made.
+        to=lambda made: (
+            made[0] if made[1] else _url_or_blank(origin) or reverse("participation:plans")
+        ),
+    )
 
 
 # --- the plan page -------------------------------------------------------------------------
@@ -232,110 +228,122 @@ def _forms(match: Match) -> dict[str, Any]:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.read(request, ParticipationPlan, pk, access.CHANGE)
     form = EditPlanForm(request.POST or None, initial=EditPlanForm.initial_from(plan))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_plan(
-                staff_of(request),
-                plan,
-                form.plan_data(),
-                version=form.cleaned_data["version"],
-                request=request,
-            )
-        except ValidationError as error:  # ConflictError included: nothing was changed
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "参加支援プランを更新しました。")
-            return redirect(plan)
-    return render(request, "participation/plan_edit.html", {"plan": plan, "form": form})
+    return form_page(
+        request,
+        form,
+        lambda: actions.update_plan(
+            staff_of(request),
+            plan,
+            form.plan_data(),
+            version=form.cleaned_data["version"],
+            request=request,
+        ),
+        template="participation/plan_edit.html",
+        context={"plan": plan},
+        done="参加支援プランを更新しました。",
+        to=plan,
+    )
 
 
 @require_POST
 def plan_end(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_for_user(request.user, ParticipationPlan, pk, access.CHANGE)
-    try:
-        actions.end_plan(staff_of(request), plan, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "参加支援プランを終了しました。")
-    return redirect(plan)
+    return post_action(
+        request,
+        lambda: actions.end_plan(staff_of(request), plan, request=request),
+        done="参加支援プランを終了しました。",
+        to=plan,
+    )
 
 
 @require_POST
 def plan_pick(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access.get_for_user(request.user, ParticipationPlan, pk, access.CHANGE)
     place = access.get_for_user(request.user, Place, request.POST.get("place"))
-    try:
-        actions.pick_place(staff_of(request), plan, place, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{place.name} を候補にしました。")
-    return redirect(f"{plan.get_absolute_url()}#matches")
+    return post_action(
+        request,
+        lambda: actions.pick_place(staff_of(request), plan, place, request=request),
+        done=f"{place.name} を候補にしました。",
+        to=f"{plan.get_absolute_url()}#matches",
+    )
 
 
 # --- the small forms of a match --------------------------------------------------------------
 
 
-def _match_form(
+def _match_page(
     request: HttpRequest,
-    pk: int,
-    make: Callable[[Any], Any],
-    run: Callable[[Staff, Match, dict[str, Any]], str],
+    match: Match,
+    form: Any,
+    run: Callable[[], str],
     *,
     heading: str,
     submit: str,
 ) -> HttpResponse:
-    """Posted from the plan page; shown alone (keeping what was typed) when it has errors,
-    or when opened directly."""
-    match = access.read(request, Match, pk, access.CHANGE)
-    form = make(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            message = run(staff_of(request), match, form.cleaned_data)
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, message)
-            return redirect(f"{match.plan.get_absolute_url()}#match-{match.pk}")
-    context = {"match": match, "plan": match.plan, "form": form, "heading": heading}
-    return render(request, "participation/match_form.html", {**context, "submit": submit})
+    """A small form of a match (``run`` returns what it did): posted from the plan page; shown
+    alone (keeping what was typed) when it has errors, or when opened directly."""
+    return form_page(
+        request,
+        form,
+        run,
+        template="participation/match_form.html",
+        context={"match": match, "plan": match.plan, "heading": heading, "submit": submit},
+        done=lambda message: message,
+        to=f"{match.plan.get_absolute_url()}#match-{match.pk}",
+    )
+
+
+def _match(request: HttpRequest, pk: int) -> Match:
+    return access.read(request, Match, pk, access.CHANGE)
 
 
 @require_http_methods(GET_POST)
 def match_trial(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(user: Staff, match: Match, data: dict[str, Any]) -> str:
-        actions.record_trial(user, match, request=request, **data)
+    match = _match(request, pk)
+    form = TrialForm(request.POST or None)
+
+    def run() -> str:
+        actions.record_trial(staff_of(request), match, request=request, **form.cleaned_data)
         return f"{match.place.name} の体験を記録しました。"
 
-    return _match_form(request, pk, TrialForm, run, heading="体験を記録", submit="記録する")
+    return _match_page(request, match, form, run, heading="体験を記録", submit="記録する")
 
 
 @require_http_methods(GET_POST)
 def match_settle(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(user: Staff, match: Match, data: dict[str, Any]) -> str:
-        actions.settle(user, match, on=data["on"], request=request)
+    match = _match(request, pk)
+    form = SettleForm(request.POST or None)
+
+    def run() -> str:
+        actions.settle(staff_of(request), match, on=form.cleaned_data["on"], request=request)
         return f"{match.place.name} への参加を定着として記録しました。"
 
-    return _match_form(request, pk, SettleForm, run, heading="定着を記録", submit="定着にする")
+    return _match_page(request, match, form, run, heading="定着を記録", submit="定着にする")
 
 
 @require_http_methods(GET_POST)
 def match_drop(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(user: Staff, match: Match, data: dict[str, Any]) -> str:
-        actions.drop_match(user, match, reason=data["reason"], request=request)
+    match = _match(request, pk)
+    form = DropForm(request.POST or None)
+
+    def run() -> str:
+        reason = form.cleaned_data["reason"]
+        actions.drop_match(staff_of(request), match, reason=reason, request=request)
         return f"{match.place.name} を見送りました。"
 
-    return _match_form(request, pk, DropForm, run, heading="候補を見送る", submit="見送る")
+    return _match_page(request, match, form, run, heading="候補を見送る", submit="見送る")
 
 
 @require_http_methods(GET_POST)
 def match_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(user: Staff, match: Match, data: dict[str, Any]) -> str:
-        item = actions.add_follow_up(user, match, request=request, **data)
+    match = _match(request, pk)
+    form = FollowUpForm(request.POST or None)
+
+    def run() -> str:
+        item = actions.add_follow_up(staff_of(request), match, request=request, **form.cleaned_data)
         return f"{item.get_kind_display()}を記録しました。"
 
-    return _match_form(request, pk, FollowUpForm, run, heading="フォローを記録", submit="記録する")
+    return _match_page(request, match, form, run, heading="フォローを記録", submit="記録する")
 
 
 # --- the host side of a place ----------------------------------------------------------------
@@ -347,6 +355,42 @@ def place_participants(request: HttpRequest, place_pk: int) -> HttpResponse:
     with the host; and a form to add one to a match the user runs."""
     user = staff_of(request)
     place = access.get_for_user(user, Place, place_pk)
+    runnable = {
+        m.pk: m
+        for m in access.for_action(user, Match, access.CHANGE)
+        .exclude(plan__status=ParticipationPlan.Status.ENDED)
+        .filter(place=place)
+        .select_related("plan__person")
+    }
+    form = FollowUpForm(request.POST or None, kind=FollowUp.Kind.HOST)
+    key = request.POST.get("match", "")
+    chosen = runnable.get(int(key)) if key.isdigit() else None
+    if request.method == "POST" and chosen is None:
+        form.add_error(None, "連絡を記録する参加者を選んでください。")
+
+    def run() -> FollowUp:
+        assert chosen is not None  # the form is invalid without it
+        return actions.add_follow_up(user, chosen, request=request, **form.cleaned_data)
+
+    def page(form: FollowUpForm) -> HttpResponse:
+        context = {"runnable": list(runnable.values()), "chosen": chosen.pk if chosen else None}
+        return _host_page(request, place, form, context)
+
+    return form_page(
+        request,
+        form,
+        run,
+        page=page,
+        done="受け入れ先への連絡を記録しました。",
+        to=reverse("participation:place_participants", kwargs={"place_pk": place.pk}),
+    )
+
+
+def _host_page(
+    request: HttpRequest, place: Place, form: FollowUpForm, context: dict[str, Any]
+) -> HttpResponse:
+    """The matches at the place the user may see, each with its contacts with the host."""
+    user = staff_of(request)
     matches = list(
         access.visible(user, Match)
         .filter(place=place)
@@ -360,35 +404,12 @@ def place_participants(request: HttpRequest, place_pk: int) -> HttpResponse:
         .select_related("by")
     ):
         host_items[item.match_id].append(item)
-    runnable = {
-        m.pk: m
-        for m in access.for_action(user, Match, access.CHANGE)
-        .exclude(plan__status=ParticipationPlan.Status.ENDED)
-        .filter(place=place)
-        .select_related("plan__person")
-    }
-    form = FollowUpForm(request.POST or None, kind=FollowUp.Kind.HOST)
-    key = request.POST.get("match", "")
-    chosen = runnable.get(int(key)) if key.isdigit() else None
-    if request.method == "POST":
-        if chosen is None:
-            form.add_error(None, "連絡を記録する参加者を選んでください。")
-        elif form.is_valid():
-            try:
-                actions.add_follow_up(user, chosen, request=request, **form.cleaned_data)
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, "受け入れ先への連絡を記録しました。")
-                return redirect("participation:place_participants", place_pk=place.pk)
-    ids = [m.pk for m in matches]
-    record(Action.LIST, request=request, object_type="participation.match", detail={"ids": ids})
+    audit_list(request, "participation.match", [m.pk for m in matches])
     context = {
         "place": place,
         "place_url": _url_or_blank(place),
         "rows": [(m, host_items[m.pk]) for m in matches],
-        "runnable": list(runnable.values()),
-        "chosen": chosen.pk if chosen else None,
+        **context,
         "form": form,
     }
     return render(request, "participation/match_host.html", context)

@@ -18,7 +18,7 @@ from django_htmx.middleware import HtmxDetails
 from tomoni import access
 from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
-from tomoni.web.viewutils import add_form_errors, staff_of
+from tomoni.web.viewutils import audit_page, form_page, staff_of
 
 from . import actions
 from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonEditForm
@@ -49,12 +49,7 @@ def search(request: HttpRequest) -> HttpResponse:
         page = Paginator(paged, size).get_page(number)
         if first is not None and page.number == 1:
             page.object_list = first[:size]  # already fetched, with its households
-        record(
-            Action.LIST,
-            request=request,
-            object_type="people.person",
-            detail={"ids": [p.pk for p in page.object_list]},
-        )
+        audit_page(request, "people.person", page)
     htmx: HtmxDetails | None = getattr(request, "htmx", None)
     template = "people/search.html#results" if htmx else "people/search.html"
     return render(
@@ -156,22 +151,21 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
     if request.method == "GET":
         record(Action.VIEW, request=request, obj=membership)
     form = EndMembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.end_membership(
-                staff_of(request),
-                membership,
-                form.cleaned_data["end_date"],
-                form.cleaned_data["end_reason"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, "世帯員の記録を終了しました（履歴は残ります）。")
-            return redirect(obj)
-    context = {"form": form, "household": obj, "membership": membership}
-    return render(request, "people/membership_end.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: actions.end_membership(
+            staff_of(request),
+            membership,
+            form.cleaned_data["end_date"],
+            form.cleaned_data["end_reason"],
+            request=request,
+        ),
+        template="people/membership_end.html",
+        context={"household": obj, "membership": membership},
+        done="世帯員の記録を終了しました（履歴は残ります）。",
+        to=obj,
+    )
 
 
 @require_GET

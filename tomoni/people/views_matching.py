@@ -18,8 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tomoni import access
-from tomoni.audit.log import Action, record
-from tomoni.web.viewutils import staff_of
+from tomoni.web.viewutils import audit_list, post_action, staff_of
 
 from . import actions
 from .models import MatchReview, Membership, Merge, Person
@@ -48,7 +47,7 @@ def match_queue(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(reviews, settings.TOMONI_SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [p for r in page.object_list for p in (r.person_a_id, r.person_b_id)]
-    record(Action.LIST, request=request, object_type="people.person", detail={"ids": ids})
+    audit_list(request, "people.person", ids)
     return render(request, "people/match_queue.html", {"page_obj": page})
 
 
@@ -80,7 +79,7 @@ def _side(request: HttpRequest, person: Person) -> Side:
 def match_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = access.read(request, MatchReview, pk)
     a, b = review.person_a, review.person_b
-    record(Action.LIST, request=request, object_type="people.person", detail={"ids": [a.pk, b.pk]})
+    audit_list(request, "people.person", [a.pk, b.pk])
     reasons: dict[str, Any] = review.reasons or {}
     rows = [(name, reasons.get(name, "")) for name in FIELDS]
     rows += [(k, v) for k, v in reasons.items() if k not in FIELDS]
@@ -138,17 +137,16 @@ def merge_history(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(merges, settings.TOMONI_SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [p for m in page.object_list for p in (m.survivor_id, m.merged_id)]
-    record(Action.LIST, request=request, object_type="people.person", detail={"ids": ids})
+    audit_list(request, "people.person", ids)
     return render(request, "people/merge_history.html", {"page_obj": page})
 
 
 @require_POST
 def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
     merge = access.get_for_user(request.user, Merge, pk, access.CHANGE)
-    try:
-        actions.unmerge(staff_of(request), merge, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "統合を元に戻しました。この組は確認待ちに戻りました。")
-    return redirect("people:merge_history")
+    return post_action(
+        request,
+        lambda: actions.unmerge(staff_of(request), merge, request=request),
+        done="統合を元に戻しました。この組は確認待ちに戻りました。",
+        to="people:merge_history",
+    )

@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tomoni import access
 from tomoni.audit.log import Action, record
-from tomoni.web.viewutils import add_form_errors, staff_of
+from tomoni.web.viewutils import form_page, staff_of
 
 from . import actions
 from .family import family_of
@@ -26,8 +27,8 @@ from .models import Household, Person, Relation
 GET_POST = ["GET", "POST"]
 
 
-def _save(request: HttpRequest, form: RelationForm) -> bool:
-    """Run the action for a valid form; its refusals become form errors (nothing saved)."""
+def _save(request: HttpRequest, form: RelationForm) -> None:
+    """Run the action for a valid form (a refusal is shown on the form: nothing saved)."""
     data = form.cleaned_data
     staff = staff_of(request)
     subject = form.subject_person()
@@ -46,13 +47,10 @@ def _save(request: HttpRequest, form: RelationForm) -> bool:
         else:
             first, second, kind = actions.relation_for_role(subject, other, data["role"])
             actions.add_relation(staff, first, second, kind, request=request, **extra)
-    except ValidationError as error:
-        add_form_errors(form, error)
-        return False
     except PermissionDenied:
-        form.add_error(None, "この方の情報を変更する権限がないため、関係を登録できません。")
-        return False
-    return True
+        raise ValidationError(
+            "この方の情報を変更する権限がないため、関係を登録できません。"
+        ) from None
 
 
 def _others(request: HttpRequest, household: Household | None, person: Person) -> list[Person]:
@@ -84,11 +82,15 @@ def household_relation_new(request: HttpRequest, pk: int) -> HttpResponse:
     others = _others(request, household, members[0])
     extra = [p for p in members if p.pk not in {o.pk for o in others}]
     form = RelationForm(request.POST or None, subjects=members, others=[*others, *extra])
-    if request.method == "POST" and form.is_valid() and _save(request, form):
-        messages.success(request, "関係を登録しました。ジェノグラムに反映されます。")
-        return redirect("people:genogram", pk=household.pk)
-    context = {"form": form, "household": household, "back": household.get_absolute_url()}
-    return render(request, "people/relation_form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: _save(request, form),
+        template="people/relation_form.html",
+        context={"household": household, "back": household.get_absolute_url()},
+        done="関係を登録しました。ジェノグラムに反映されます。",
+        to=reverse("people:genogram", kwargs={"pk": household.pk}),
+    )
 
 
 @require_http_methods(GET_POST)
@@ -97,11 +99,15 @@ def person_relation_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = RelationForm(
         request.POST or None, subjects=[person], others=_others(request, None, person)
     )
-    if request.method == "POST" and form.is_valid() and _save(request, form):
-        messages.success(request, "関係を登録しました。")
-        return redirect(person)
-    context = {"form": form, "person": person, "back": person.get_absolute_url()}
-    return render(request, "people/relation_form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: _save(request, form),
+        template="people/relation_form.html",
+        context={"person": person, "back": person.get_absolute_url()},
+        done="関係を登録しました。",
+        to=person,
+    )
 
 
 @require_http_methods(GET_POST)
@@ -113,7 +119,8 @@ def relation_end(request: HttpRequest, pk: int, relation_pk: int) -> HttpRespons
     if request.method == "GET":
         record(Action.VIEW, request=request, obj=relation)
     form = EndRelationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def run() -> None:
         try:
             actions.end_relation(
                 staff_of(request),
@@ -122,16 +129,21 @@ def relation_end(request: HttpRequest, pk: int, relation_pk: int) -> HttpRespons
                 on=form.cleaned_data["on"],
                 request=request,
             )
-        except ValidationError as error:
-            add_form_errors(form, error)
         except PermissionDenied:
-            form.add_error(None, "相手の方の情報を変更する権限がないため、終了できません。")
-        else:
-            messages.success(request, "関係を終了しました（履歴は残ります）。")
-            return redirect(person)
+            raise ValidationError(
+                "相手の方の情報を変更する権限がないため、終了できません。"
+            ) from None
+
     other = relation.to_person if relation.from_person_id == person.pk else relation.from_person
-    context = {"form": form, "person": person, "relation": relation, "other": other}
-    return render(request, "people/relation_end.html", context)
+    return form_page(
+        request,
+        form,
+        run,
+        template="people/relation_end.html",
+        context={"person": person, "relation": relation, "other": other},
+        done="関係を終了しました（履歴は残ります）。",
+        to=person,
+    )
 
 
 @require_GET

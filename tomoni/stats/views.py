@@ -20,12 +20,11 @@ from datetime import date
 from typing import Any, Literal
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +36,7 @@ from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.printing.pdf import render_pdf
-from tomoni.web.viewutils import add_form_errors, staff_of
+from tomoni.web.viewutils import form_page, staff_of
 
 from . import actions, exports, figures, tendencies
 from .charts import Chart, bar_chart
@@ -235,21 +234,27 @@ def targets(request: HttpRequest) -> HttpResponse:
         except ValueError:
             fy = current
     form = TargetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.set_target(
-                user,
-                fy=fy,
-                kpi=form.cleaned_data["kpi"],
-                district=form.cleaned_data["district"],
-                value=form.cleaned_data["value"],
-                request=request,
-            )
-        except ValidationError as error:
-            add_form_errors(form, error)
-        else:
-            messages.success(request, f"{fiscal_year_label(fy)}の目標値を保存しました。")
-            return redirect(f"{reverse('stats:targets')}?fy={fy}")
+    return form_page(
+        request,
+        form,
+        lambda: actions.set_target(
+            user,
+            fy=fy,
+            kpi=form.cleaned_data["kpi"],
+            district=form.cleaned_data["district"],
+            value=form.cleaned_data["value"],
+            request=request,
+        ),
+        page=lambda form: _targets_page(request, form, fy),
+        done=f"{fiscal_year_label(fy)}の目標値を保存しました。",
+        to=f"{reverse('stats:targets')}?fy={fy}",
+    )
+
+
+def _targets_page(request: HttpRequest, form: TargetForm, fy: int) -> HttpResponse:
+    user = staff_of(request)
+    today = timezone.localdate()
+    current = fiscal_year(today)
     context = {
         "fy": fy,
         "fy_label": fiscal_year_label(fy),

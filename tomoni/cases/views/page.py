@@ -1,0 +1,158 @@
+"""The case page: the case, its household members, team, 課題, plans, 評価, consents and
+timeline, with the small forms for those who may change it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from tomoni import access
+from tomoni.attachments.context import attachments_of
+from tomoni.directory.models import Role, Staff
+from tomoni.people.models import Consent
+from tomoni.web.viewutils import staff_of
+
+from .. import actions
+from .. import consent as case_consent
+from ..forms import (
+    CaseNoteForm,
+    CloseForm,
+    ConcernForm,
+    ConsentForm,
+    MoveForm,
+    ReopenForm,
+    TeamForm,
+    TendencyForm,
+    WithdrawConsentForm,
+    active_agencies,
+)
+from ..models import Assessment, Case, CaseConcern, Plan, Review, TeamMember
+from ..tendencies import evaluate
+from ..timeline import timeline
+
+# What the case page names of the case itself: one query instead of one per name.
+CASE_RELATED = ("household__district", "person", "lead", "requested_by", "consultation__agency")
+
+
+@require_GET
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.read(request, Case, pk, queryset=Case.objects.select_related(*CASE_RELATED))
+    return render(request, "cases/case.html", _case_context(request, obj))
+
+
+def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    user = staff_of(request)
+    can_change = access.can(user, access.CHANGE, case)
+    members = access.members(user, case, check=False)
+    context: dict[str, Any] = {
+        "case": case,
+        "members": members,
+        "household_url": case.household.get_absolute_url()
+        if access.can(user, access.VIEW, case.household)
+        else "",
+        **_records(user, case),
+        "can_change": can_change,
+        "can_note": not case.is_ended and access.can(user, access.NOTE, case),
+        "is_coordinator": user.role == Role.COORDINATOR,
+    }
+    context.update(consents(user, case, members, context["team"], can_change))
+    if context["can_note"]:
+        context["note_form"] = CaseNoteForm()
+    context.update(attachments_of(user, case, can_attach=context["can_note"]))  # issue 19
+    if can_change:
+        context.update(_forms(case, members))
+    return context
+
+
+def _records(user: Staff, case: Case) -> dict[str, Any]:
+    """The case's own records the user may see, and its timeline."""
+    return {
+        "concerns": list(
+            access.visible(user, CaseConcern)
+            .filter(case=case)
+            .select_related("person", "concern", "agency")
+        ),
+        "team": list(
+            access.visible(user, TeamMember)
+            .filter(case=case)
+            .select_related("agency")
+            .order_by("end_on", "role", "start_on", "pk")
+        ),
+        "closures": list(case.closures.select_related("handoff_agency", "by")),
+        "tendencies": evaluate(case),
+        "plans": list(
+            access.visible(user, Plan)
+            .filter(case=case)
+            .select_related("approved_meeting")
+            .order_by("-number")
+        ),
+        "has_assessment": access.visible(user, Assessment).filter(case=case).exists(),
+        "reviews": list(
+            access.visible(user, Review).filter(case=case).select_related("plan", "by")
+        ),
+        "timeline": timeline(user, case),
+    }
+
+
+def _forms(case: Case, members: list[access.Member]) -> dict[str, Any]:
+    """The small forms of the page, for those who may change the case."""
+    agencies = active_agencies()
+    return {
+        "moves": [
+            (name, move, MoveForm(initial={"version": case.version}))
+            for name, move in actions.available_moves(case)
+        ],
+        "close_form": CloseForm(agencies=agencies),
+        "reopen_form": ReopenForm(),
+        "consent_form": ConsentForm(members=members),
+        "team_form": TeamForm(agencies=agencies),
+        "concern_form": ConcernForm(members=members, agencies=agencies),
+        "tendency_choices": TendencyForm.CHOICES,
+    }
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """One member's consents on the case page: the current statement per purpose."""
+
+    member: access.Member
+    is_main: bool
+    by_scope: list[Consent | None]
+
+
+def consents(
+    user: Staff, case: Case, members: list[access.Member], team: list[TeamMember], can_change: bool
+) -> dict[str, Any]:
+    """Every current member's consent per purpose, as far as the user may read consents
+    (those who may change the case: the coordinators). The team sees only the case's own
+    同意あり／同意なし tag. Without the sharing consent, which team agencies cannot open it."""
+    shut_out = [m.agency for m in team if m.end_on is None] if case.consent != "given" else []
+    if not can_change:
+        return {"consent_rows": [], "shut_out": shut_out}
+    ids = [m.person_id for m in members if m.current]
+    latest = case_consent.latest(access.visible(user, Consent).filter(person_id__in=ids))
+    rows = [
+        ConsentRow(
+            member=m,
+            is_main=m.person_id == case.person_id,
+            by_scope=[latest.get((m.person_id, scope)) for scope in case_consent.SCOPES],
+        )
+        for m in members
+        if m.current
+    ]
+    given = [c for c in latest.values() if c.status == Consent.Status.GIVEN]
+    for consent in given:
+        consent.person = next(
+            access.record_of(m) for m in members if m.person_id == consent.person_id
+        )
+    return {
+        "consent_rows": rows,
+        "consent_scopes": Consent.Scope.choices,
+        "shut_out": shut_out,
+        "withdraw_form": WithdrawConsentForm(given=given) if given else None,
+        "given_consents": given,
+    }
