@@ -43,9 +43,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from tomoni.lib.synthetic_names import FEMALE, MALE, SURNAMES  # noqa: E402
 from tomoni.directory.inagi import load_master  # noqa: E402
 from tomoni.directory.models import Agency, District, Role, Staff  # noqa: E402
+from tomoni.lib.synthetic_names import FEMALE, MALE, SURNAMES  # noqa: E402
 from tomoni.people.candidates import find_candidates  # noqa: E402
 from tomoni.people.models import Household, Membership, Person  # noqa: E402
 

@@ -16,7 +16,8 @@ from .conftest import Axe
 
 OVERFLOWING_TABLES = """() => [...document.querySelectorAll('.table-wrap')]
     .filter(e => e.scrollWidth > e.clientWidth + 1).length"""
-SMALLEST_CHART_TEXT = """() => Math.min(999, ...[...document.querySelectorAll('svg.stat__chart text')]
+SMALLEST_CHART_TEXT = """() => Math.min(999,
+    ...[...document.querySelectorAll('svg.stat__chart text')]
     .map(t => parseFloat(getComputedStyle(t).fontSize)
         * t.ownerSVGElement.getBoundingClientRect().width
         / t.ownerSVGElement.viewBox.baseVal.width))"""

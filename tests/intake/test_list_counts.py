@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tomoni.directory.models import Staff
 from tomoni.intake import listing as views
+from tomoni.lib.paging import CountingPaginator
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import Visibility
 
@@ -93,7 +94,7 @@ def test_a_word_search_under_the_cap_counts_exactly(
 
 def test_the_cap_label_has_a_thousands_separator() -> None:
     """The default cap reads 「1,000 件以上」."""
-    paginator = views.CountingPaginator(list(range(views.COUNT_CAP)), 50, cap=1000, more=True)
+    paginator = CountingPaginator(list(range(views.COUNT_CAP)), 50, cap=1000, more=True)
     assert (paginator.count, paginator.more, paginator.cap_label) == (1000, True, "1,000")
 
 

@@ -22,10 +22,10 @@ from tomoni.audit.log import Action, record
 from tomoni.directory.inagi import load_master
 from tomoni.directory.models import Agency, District, Staff, Tag
 from tomoni.directory.roles import Role
+from tomoni.lib.synthetic_names import BUILDINGS, FEMALE, MALE, SURNAMES
 from tomoni.people.models import Household, Membership, Person, Relation, Relationship, Sex
 
 from .intake import load_intake
-from tomoni.lib.synthetic_names import BUILDINGS, FEMALE, MALE, SURNAMES
 
 DEMO_PASSWORD = "tomoni-demo-2026"  # noqa: S105 — printed by `tomoni demo` on purpose
 REFERENCE_DATE = date(2026, 4, 1)

@@ -26,10 +26,10 @@ from tomoni.community.models import (
     ProgrammeItem,
 )
 from tomoni.directory.models import Agency, District, Staff
+from tomoni.lib.synthetic_names import FEMALE, MALE, PUBLIC_SURNAMES
 from tomoni.participation.models import Place, PlaceKind
 
 from .intake import UNTIL
-from tomoni.lib.synthetic_names import FEMALE, MALE, PUBLIC_SURNAMES
 
 K = PlaceKind
 P = CouncilMember.Position

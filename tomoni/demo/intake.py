@@ -43,11 +43,10 @@ from tomoni.intake.models import (
     Urgency,
 )
 from tomoni.lib.bizdays import is_business_day
+from tomoni.lib.synthetic_names import FEMALE, MALE, SURNAMES
 from tomoni.lib.wareki import age_on
 from tomoni.notes.models import Note, NoteMethod, Visibility
 from tomoni.people.models import Household, Membership, Relationship
-
-from tomoni.lib.synthetic_names import FEMALE, MALE, SURNAMES
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 FROM = date(2025, 4, 1)  # 令和7年度の初日

@@ -21,6 +21,7 @@ from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
 from tomoni.cases.models import Stage as CaseStage
 from tomoni.directory.models import District, Staff
+from tomoni.lib.synthetic_names import SURNAMES
 from tomoni.outreach import actions as outreach
 from tomoni.outreach.models import (
     Accompaniment,
@@ -46,7 +47,6 @@ from tomoni.participation.models import (
 from tomoni.people.models import Household, Membership, Person, Relationship
 
 from .intake import UNTIL
-from tomoni.lib.synthetic_names import SURNAMES
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

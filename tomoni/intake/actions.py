@@ -21,10 +21,7 @@ from tomoni.audit.log import Action, record
 from tomoni.directory.models import Agency, Concern, Staff, Tag
 from tomoni.lib import dateranges
 from tomoni.lib.bizdays import add_business_days
-
-# ConflictError: re-export for views; to be removed
-from tomoni.lib.concurrency import ConflictError as ConflictError
-from tomoni.lib.concurrency import bump, lock
+from tomoni.lib.concurrency import ConflictError, bump, lock
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Consent, Household, Membership, Person
 

@@ -17,7 +17,7 @@ from tomoni import access
 from tomoni.cases import casestudy
 from tomoni.cases.models import Case
 from tomoni.directory.models import Staff
-from tomoni.intake.actions import ConflictError
+from tomoni.lib.concurrency import ConflictError
 from tomoni.web.viewutils import form_page, set_hidden, staff_of
 
 from . import actions

@@ -17,7 +17,7 @@ from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
 from tomoni.directory.models import Role, Staff
 from tomoni.lib import stages
-from tomoni.lib.concurrency import ConflictError, bump, lock
+from tomoni.lib.concurrency import bump, lock
 from tomoni.lib.stages import Move
 from tomoni.people.models import Household, Membership, Person
 
@@ -32,8 +32,6 @@ from .models import (
     Reason,
     Stage,
 )
-
-__all__ = ["ConflictError"]  # re-export for views; to be removed
 
 
 def _ensure_open(engagement: Engagement) -> None:

@@ -24,11 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tomoni import access
 from tomoni.directory.models import Role
+from tomoni.lib.concurrency import ConflictError
 from tomoni.people.models import Household
 from tomoni.web.viewutils import audit_page, form_page, set_hidden, staff_of
 
 from . import actions
-from .actions import ConflictError
 from .forms import TABS, ContactForm, EngagementOpenForm, MoveForm, WorkersForm, eligible_workers
 from .models import FINISHED, REACHED, Contact, Engagement, EngagementStep
 

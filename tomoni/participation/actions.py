@@ -16,7 +16,7 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory.models import Staff
-from tomoni.lib.concurrency import ConflictError, bump, check_version, lock
+from tomoni.lib.concurrency import bump, check_version, lock
 from tomoni.people.models import Membership, Person
 
 from . import matching
@@ -30,8 +30,6 @@ from .models import (
     Trial,
     Welcome,
 )
-
-__all__ = ["ConflictError"]  # re-export for views; to be removed
 
 STALE_PLAN = "他の職員がこのプランを更新しました。最新の内容を確認してください。"
 

@@ -16,7 +16,6 @@ One module per concern; callers use this package (``from tomoni.cases import act
 
 from __future__ import annotations
 
-from tomoni.lib.concurrency import ConflictError
 from tomoni.lib.stages import Move
 
 from .assessment import ASSESSMENT_FIELDS, save_assessment
@@ -37,7 +36,6 @@ __all__ = [
     "ASSESSMENT_FIELDS",
     "MOVES",
     "PLAN_STAGES",
-    "ConflictError",  # re-export for views; to be removed
     "Move",
     "PlanTerms",
     "PlannedAction",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tomoni import access
-from tomoni.intake.actions import ConflictError
+from tomoni.lib.concurrency import ConflictError
 from tomoni.web.viewutils import form_page, set_hidden, staff_of
 
 from .. import actions
