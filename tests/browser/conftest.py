@@ -13,20 +13,25 @@ import os
 import shutil
 import urllib.request
 from collections.abc import Callable, Iterator
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from pytest_django.plugin import blocking_manager_key
 
 from tomoni.audit import guard
 from tomoni.directory.models import Staff
 
-# Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls (to
-# set up data and to check what a flow wrote) are synchronous and safe there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
+# What the data migrations load, run again after a transactional test's flush.
+DATA_MIGRATIONS = (
+    ("tomoni.audit.migrations.0002_head", "add_head"),
+    ("tomoni.directory.migrations.0002_tags", "add_tags"),
+    ("tomoni.directory.migrations.0005_concerns", "add_concerns"),
+)
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 PASSWORD = "browser-test-pass-2026"
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
@@ -37,6 +42,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Around the flush that ends a transactional test: the audit log's triggers refuse it (as
+    they should elsewhere), so they are lifted just before and put back just after; and the
+    rows the data migrations loaded, which the flush empties too, are loaded again."""
+    blocker = item.config.stash[blocking_manager_key]
+    with blocker.unblock():
+        guard.remove(connection)
+    try:
+        return (yield)
+    finally:
+        with blocker.unblock():
+            guard.remove(connection)
+            guard.install(connection)
+            for module, function in DATA_MIGRATIONS:
+                getattr(import_module(module), function)(django_apps, None)
 
 
 def chromium_path() -> str:
@@ -100,24 +124,6 @@ def staff_with_password(make_staff: Callable[..., Staff]) -> Callable[..., Staff
 
 
 @pytest.fixture
-def audit_guard_back(django_db_blocker: Any) -> Iterator[None]:
-    """Puts the audit log's triggers back after the flush (set up before it, torn down after)."""
-    yield
-    with django_db_blocker.unblock():
-        guard.remove(connection)
-        guard.install(connection)
-
-
-@pytest.fixture
-def transactional_db(audit_guard_back: None, transactional_db: None) -> Iterator[None]:
-    """pytest-django's, around the audit log's triggers: a live server needs a transactional
-    test, whose teardown empties every table, and the triggers refuse that (as they should
-    elsewhere). They are lifted just before the flush and put back just after it."""
-    yield
-    guard.remove(connection)
-
-
-@pytest.fixture
 def live(live_server: Any, transactional_db: None) -> Any:
     """The live server, once warmed: its first request imports every view (Splink, WeasyPrint
     …), which on a busy 2-core machine takes longer than a browser waits for a page."""
@@ -126,6 +132,14 @@ def live(live_server: Any, transactional_db: None) -> Any:
             r.read()
         live_server.warmed = True
     return live_server
+
+
+@pytest.fixture(autouse=True)
+def sync_orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls
+    (to set up data and to check what a flow wrote) are synchronous and safe there. Set for
+    these tests only: a subprocess started by another test must never inherit it."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
