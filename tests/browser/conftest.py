@@ -13,6 +13,7 @@ import os
 import shutil
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -45,18 +46,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db(transaction=True))
 
 
+@contextmanager
+def _sync_orm_allowed() -> Iterator[None]:
+    """See ``sync_orm_beside_playwright``: for the teardown (the flush), which runs after it."""
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     """Around the flush that ends a transactional test: the audit log's triggers refuse it (as
     they should elsewhere), so they are lifted just before and put back just after; and the
     rows the data migrations loaded, which the flush empties too, are loaded again."""
     blocker = item.config.stash[blocking_manager_key]
-    with blocker.unblock():
+    with blocker.unblock(), _sync_orm_allowed():  # the browser is still open here
         guard.remove(connection)
     try:
         return (yield)
     finally:
-        with blocker.unblock():
+        with blocker.unblock():  # closed by now: no event loop in this thread
             guard.remove(connection)
             guard.install(connection)
             for module, function in DATA_MIGRATIONS:
@@ -70,8 +85,10 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    """Per test: while Playwright's sync API runs, its event loop runs in this thread, and any
+    other test on this worker would find its ORM calls refused (SynchronousOnlyOperation)."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path())
         yield launched
