@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 import pytest
@@ -20,6 +21,8 @@ from tomoni.directory.inagi import load_master
 from tomoni.directory.models import Agency, Role, Staff
 from tomoni.people import actions
 from tomoni.people.models import Household, Person, Relationship
+
+from .commandline import copy_home, tomoni
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse
@@ -100,6 +103,24 @@ def shared_data(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def migrated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home whose database `tomoni migrate` built (tests/commandline.py); copy it to use it."""
+    home = tmp_path_factory.mktemp("migrated")
+    done = tomoni(home, "migrate", "-v0")
+    assert done.returncode == 0, done.stderr
+    return home
+
+
+@pytest.fixture(scope="session")
+def demo_home(migrated_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``migrated_home`` with `tomoni demo --households 3` run on it; copy it to use it."""
+    home = copy_home(migrated_home, tmp_path_factory.mktemp("demo") / "home")
+    done = tomoni(home, "demo", "--households", "3")
+    assert done.returncode == 0, done.stderr
+    return home
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from django.db import connection
 from tomoni.audit.log import Action, anchor, head, record, seal
 from tomoni.directory.models import Staff
 
+from .commandline import DATABASE, GROUP, copy_home, home_env
 from .conftest import register_household
 
 
@@ -91,17 +92,18 @@ def _sqlite_head(path: Path) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def sqlite_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Path, Path]:
-    """A small demo city in its own SQLite file, anchored, backed up with `tomoni backup`."""
-    home = tmp_path_factory.mktemp("city")
+def sqlite_city(
+    demo_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, str], Path, Path]:
+    """A small demo city (`tomoni demo --households 3`, tests/commandline.py) in its own SQLite
+    file, anchored, backed up with `tomoni backup`."""
+    home = copy_home(demo_home, tmp_path_factory.mktemp("city") / "home")
     env = {
-        "TOMONI_VAR_DIR": str(home),
-        "DATABASE_URL": f"sqlite:///{home / 'tomoni.sqlite3'}",
+        **home_env(home),
         "TOMONI_AUDIT_ANCHOR_FILE": str(home / "anchors.jsonl"),
         "TOMONI_BACKUP_KEY_FILE": str(home / "keys" / "backup.key"),
     }
     for args in (
-        ["demo", "--households", "3"],
         ["audit", "anchor"],
         ["backup", "--new-key", env["TOMONI_BACKUP_KEY_FILE"]],
         ["backup", str(home / "backups" / "city.tomoni-backup")],
@@ -109,10 +111,11 @@ def sqlite_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str
         done = _tomoni(env, *args)
         assert done.returncode == 0, done.stderr
     assert "バックアップしました" in done.stdout
-    return env, home / "tomoni.sqlite3", home / "backups" / "city.tomoni-backup"
+    return env, home / DATABASE, home / "backups" / "city.tomoni-backup"
 
 
 @pytest.mark.demo
+@pytest.mark.xdist_group(GROUP)
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="one engine is enough: a subprocess")
 def test_sqlite_backup_restores_into_an_empty_database(
     sqlite_city: tuple[dict[str, str], Path, Path], tmp_path: Path
@@ -138,6 +141,7 @@ def test_sqlite_backup_restores_into_an_empty_database(
 
 
 @pytest.mark.demo
+@pytest.mark.xdist_group(GROUP)
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="one engine is enough: a subprocess")
 def test_a_wrong_key_a_changed_byte_or_a_cut_file_restores_nothing(
     sqlite_city: tuple[dict[str, str], Path, Path], tmp_path: Path
