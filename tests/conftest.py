@@ -27,6 +27,8 @@ from .commandline import copy_home, tomoni
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse
 
+    from tomoni.lib.concurrency import Versioned
+
     # What the test client returns: the response with .content, .json(), .context …
     Response: TypeAlias = _MonkeyPatchedWSGIResponse
 else:
@@ -103,6 +105,17 @@ def shared_data(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+V = TypeVar("V", bound="Versioned")
+R = TypeVar("R")
+
+
+def as_seen_now(move: Callable[..., R], actor: Staff, obj: V, *args: Any, **kwargs: Any) -> R:
+    """A screen's move (``version`` required) as a worker who has just opened the page: at the
+    version the record has now. For a stale page, pass ``version=`` to the action itself."""
+    obj.refresh_from_db(fields=["version"])
+    return move(actor, obj, *args, version=obj.version, **kwargs)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from tomoni.meetings.models import Decision, Kind, Meeting
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Household, Person
 
+from ..conftest import as_seen_now
 from ..consent import set_consent
 
 
@@ -57,9 +58,9 @@ def with_consent(coordinator: Staff, case: Case) -> Case:
 
 def to_meeting(coordinator: Staff, case: Case) -> Case:
     """受付 → アセスメント → プラン案 → 会議, with an assessment and a first plan."""
-    actions.move_case(coordinator, case, "assess")
+    as_seen_now(actions.move_case, coordinator, case, "assess")
     actions.save_assessment(coordinator, case, {"wishes": "母の介護を続けたい"}, version=None)
-    actions.move_case(coordinator, case, "draft")
+    as_seen_now(actions.move_case, coordinator, case, "draft")
     actions.save_plan(
         coordinator,
         case,
@@ -73,7 +74,7 @@ def to_meeting(coordinator: Staff, case: Case) -> Case:
             actions.PlannedAction("介護保険の申請支援", agency("houkatsu1"), "地域包括", None)
         ],
     )
-    actions.move_case(coordinator, case, "to_meeting")
+    as_seen_now(actions.move_case, coordinator, case, "to_meeting")
     case.refresh_from_db()
     return case
 
@@ -133,12 +134,12 @@ def case_at(coordinator: Staff, stage: str) -> Case:
         actions.close_case(coordinator, case, kind="suspended", reason="本人と連絡が取れない")
         case.refresh_from_db()
         return case
-    actions.move_case(coordinator, case, "assess")
+    as_seen_now(actions.move_case, coordinator, case, "assess")
     actions.save_assessment(coordinator, case, {"wishes": "母の介護を続けたい"}, version=None)
     if stage == Stage.ASSESSMENT:
         case.refresh_from_db()
         return case
-    actions.move_case(coordinator, case, "draft")
+    as_seen_now(actions.move_case, coordinator, case, "draft")
     actions.save_plan(
         coordinator,
         case,
@@ -150,13 +151,13 @@ def case_at(coordinator: Staff, stage: str) -> Case:
     if stage == Stage.DRAFT_PLAN:
         case.refresh_from_db()
         return case
-    actions.move_case(coordinator, case, "to_meeting")
+    as_seen_now(actions.move_case, coordinator, case, "to_meeting")
     approved_at_jusou(coordinator, case)
     if stage == Stage.MEETING:
         case.refresh_from_db()
         return case
     for move, reached in (("decide", Stage.DECIDED), ("start", Stage.IN_SUPPORT)):
-        case = actions.move_case(coordinator, case, move)
+        case = as_seen_now(actions.move_case, coordinator, case, move)
         if stage == reached:
             return case
     if stage == Stage.CLOSED:
@@ -170,4 +171,4 @@ def case_at(coordinator: Staff, stage: str) -> Case:
         case.refresh_from_db()
         return case
     assert stage == Stage.EVALUATION
-    return actions.move_case(coordinator, case, "evaluate")
+    return as_seen_now(actions.move_case, coordinator, case, "evaluate")

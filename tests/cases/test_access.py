@@ -23,7 +23,7 @@ from tomoni.meetings.models import Kind, Meeting
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note, Visibility
 
-from ..conftest import PERSONAS
+from ..conftest import PERSONAS, as_seen_now
 from ..consent import set_consent
 from .conftest import agency, case_at, held_meeting, open_for
 
@@ -113,7 +113,7 @@ def test_an_outsider_gets_nothing_of_the_case(
         with pytest.raises(Http404):
             access.get_for_user(agency_b, model, obj.pk)
     with pytest.raises(Http404):
-        actions.move_case(agency_b, case, "decide")
+        as_seen_now(actions.move_case, agency_b, case, "decide")
 
 
 def test_coordinators_see_and_change_every_case(make_staff: Callable[..., Staff]) -> None:

@@ -19,7 +19,7 @@ from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import AgendaItem, Kind
 from tomoni.people.models import Household, Person
 
-from ..conftest import BrowserClient
+from ..conftest import BrowserClient, as_seen_now
 from .conftest import agency, open_for, with_consent
 
 PHONE = "042-377-1234"
@@ -36,14 +36,14 @@ def _case_with_a_story(coordinator: Staff) -> Case:
     Household.objects.filter(pk=case.household_id).update(address=ADDRESS)
     case.refresh_from_db()
     actions.set_concern(coordinator, case, person=son, concern=Concern.objects.get(code="debt"))
-    actions.move_case(coordinator, case, "assess")
+    as_seen_now(actions.move_case, coordinator, case, "assess")
     actions.save_assessment(
         coordinator,
         case,
         {"wishes": WISHES},
         version=None,
     )
-    actions.move_case(coordinator, case, "draft")
+    as_seen_now(actions.move_case, coordinator, case, "draft")
     actions.save_plan(
         coordinator,
         case,

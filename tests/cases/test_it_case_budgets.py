@@ -19,7 +19,7 @@ from tomoni.meetings.models import Decision, Kind
 from tomoni.notes.actions import add_note
 from tomoni.people import actions as people_actions
 
-from ..conftest import BrowserClient, Queries
+from ..conftest import BrowserClient, Queries, as_seen_now
 from .conftest import agency, held_meeting, household_of, open_for, with_consent
 
 # Measured on SQLite. Every page pays the shell (session, user with agency, the header's
@@ -111,7 +111,7 @@ def _case_world(personas: dict[str, Staff]) -> tuple[Case, Case]:
         household = household_of(coordinator, ("見本", "花子", "1948-05-01", "head"))
         case = with_consent(coordinator, open_for(coordinator, household=household))
         actions.add_team_member(coordinator, case, agency("houkatsu1"))
-        actions.move_case(coordinator, case, "assess")
+        as_seen_now(actions.move_case, coordinator, case, "assess")
         case.refresh_from_db()
         cases.append(case)
     small, large = cases

@@ -39,7 +39,7 @@ from tomoni.notes.actions import add_note
 from tomoni.notes.models import Note, Visibility
 from tomoni.people.models import Consent, Person
 
-from ..conftest import BrowserClient
+from ..conftest import BrowserClient, as_seen_now
 from ..consent import withdraw
 from .conftest import agency, held_meeting, household_of, open_for, with_consent
 
@@ -72,7 +72,7 @@ def world(personas: dict[str, Staff]) -> World:
         concern=Concern.objects.get(code="care"),
         agency=agency("houkatsu1"),
     )
-    actions.move_case(coordinator, case, "assess")
+    as_seen_now(actions.move_case, coordinator, case, "assess")
     actions.save_assessment(coordinator, case, {"wishes": "母の介護を続けたい"}, version=None)
     actions.save_plan(
         coordinator,
@@ -537,14 +537,14 @@ def test_a_closed_case_refuses_every_edit_with_the_reason(
     coordinator = personas["coordinator"]
     case = world.case
     for name in ("draft", "to_meeting"):
-        actions.move_case(coordinator, case, name)
+        as_seen_now(actions.move_case, coordinator, case, name)
     meeting = held_meeting(coordinator, Kind.JUSOU)
     meeting_actions.add_agenda_item(coordinator, meeting, case)
     meeting_actions.decide(
         coordinator, meeting, case, kind=Decision.Kind.PLAN_APPROVAL, text="承認"
     )
     for name in ("decide", "start"):
-        actions.move_case(coordinator, case, name)
+        as_seen_now(actions.move_case, coordinator, case, name)
     actions.close_case(
         coordinator, case, kind="closed", reason="定着", handoff_agency=agency("houkatsu1")
     )
@@ -593,7 +593,7 @@ def test_a_move_that_needs_a_reason_keeps_the_page_and_asks_for_it(
     world: World, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
 ) -> None:
     coordinator = personas["coordinator"]
-    actions.move_case(coordinator, world.case, "draft")
+    as_seen_now(actions.move_case, coordinator, world.case, "draft")
     client = as_user(coordinator)
     response = _move(client, world.case, "reassess")
     assert response.status_code == 200

@@ -70,7 +70,7 @@ def test_consent_at_the_window_carries_over_and_accepting_agencies_join_the_team
     referral = intake_actions.refer(
         window, consultation, agency("houkatsu1"), "母の介護保険の申請をお願いします。"
     )
-    accepted = intake_actions.move_referral(houkatsu, referral, "accept")
+    accepted = intake_actions.move_referral(houkatsu, referral, "accept", version=referral.version)
     assert accepted.responded_at is not None
 
     response = as_user(coordinator).post(

@@ -11,6 +11,7 @@ from tomoni.directory.models import Staff
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 
+from ..conftest import as_seen_now
 from ..consent import set_consent
 from .conftest import agency, held_meeting, open_for, to_meeting, with_consent
 
@@ -21,7 +22,7 @@ def test_a_case_runs_from_intake_to_closure(coordinator: Staff) -> None:
     meeting = held_meeting(coordinator)
     meeting_actions.add_agenda_item(coordinator, meeting, case)
     with pytest.raises(ValidationError, match="承認されている必要"):
-        actions.move_case(coordinator, case, "decide")
+        as_seen_now(actions.move_case, coordinator, case, "decide")
     meeting_actions.decide(
         coordinator,
         meeting,
@@ -31,7 +32,7 @@ def test_a_case_runs_from_intake_to_closure(coordinator: Staff) -> None:
         tasks=[meeting_actions.TaskSpec("介護保険の申請", agency("houkatsu1"), case.opened_on)],
     )
     for move in ("decide", "start", "evaluate"):
-        case = actions.move_case(coordinator, case, move)
+        case = as_seen_now(actions.move_case, coordinator, case, move)
     plan = case.plans.get()
     review = actions.review_case(
         coordinator,

@@ -18,6 +18,7 @@ from tomoni.lib.concurrency import ConflictError
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Decision, Kind
 
+from ..conftest import as_seen_now
 from ..consent import withdraw
 from .conftest import agency, case_at, held_meeting, with_consent
 
@@ -98,8 +99,8 @@ def test_after_approval_a_new_plan_needs_replan(coordinator: Staff, stage: str) 
         save(coordinator, case, 1)
     assert Plan.objects.filter(case=case).count() == 1
     if stage == Stage.DECIDED:  # 再プラン is a step of 支援実施, 評価 and 会議
-        actions.move_case(coordinator, case, "start")
-    actions.move_case(coordinator, case, "replan", note="就労が決まった")
+        as_seen_now(actions.move_case, coordinator, case, "start")
+    as_seen_now(actions.move_case, coordinator, case, "replan", note="就労が決まった")
     assert save(coordinator, case, 2).number == 3  # replan copied v1 forward as v2
 
 
@@ -114,7 +115,7 @@ def _approve(coordinator: Staff, meeting_kind: str, case: Case) -> Decision:
 @pytest.mark.parametrize("kind", [Kind.SUPPORT, Kind.PLENARY, Kind.CASE_CONFERENCE])
 def test_approval_only_at_a_jusou_meeting(coordinator: Staff, kind: str) -> None:
     case = case_at(coordinator, Stage.DRAFT_PLAN)
-    actions.move_case(coordinator, case, "to_meeting")
+    as_seen_now(actions.move_case, coordinator, case, "to_meeting")
     with pytest.raises(ValidationError, match="重層的支援会議で行います"):
         _approve(coordinator, kind, case)
     plan = case.plans.get()
@@ -124,7 +125,7 @@ def test_approval_only_at_a_jusou_meeting(coordinator: Staff, kind: str) -> None
 
 def test_approval_at_a_jusou_meeting(coordinator: Staff) -> None:
     case = case_at(coordinator, Stage.DRAFT_PLAN)
-    actions.move_case(coordinator, case, "to_meeting")
+    as_seen_now(actions.move_case, coordinator, case, "to_meeting")
     decision = _approve(coordinator, Kind.JUSOU, case)
     plan = case.plans.get()
     assert plan.approved_at is not None
@@ -152,7 +153,7 @@ def test_approval_refused_when_consent_was_withdrawn_after_the_agenda(
     coordinator: Staff,
 ) -> None:
     case = case_at(coordinator, Stage.DRAFT_PLAN)
-    actions.move_case(coordinator, case, "to_meeting")
+    as_seen_now(actions.move_case, coordinator, case, "to_meeting")
     meeting = held_meeting(coordinator, Kind.JUSOU)
     meeting_actions.add_agenda_item(coordinator, meeting, case)
     withdraw(coordinator, case, on=timezone.localdate())
@@ -170,9 +171,9 @@ def test_a_new_version_after_approval_needs_approval_again(coordinator: Staff) -
     case = case_at(coordinator, Stage.MEETING)  # v1 approved
     save(coordinator, case, 1)
     with pytest.raises(ValidationError, match="承認されている必要"):
-        actions.move_case(coordinator, case, "decide")
+        as_seen_now(actions.move_case, coordinator, case, "decide")
     _approve(coordinator, Kind.JUSOU, case)
-    assert actions.move_case(coordinator, case, "decide").stage == Stage.DECIDED
+    assert as_seen_now(actions.move_case, coordinator, case, "decide").stage == Stage.DECIDED
 
 
 def test_no_consent_case_plan_reaches_only_the_support_meeting(
@@ -181,7 +182,7 @@ def test_no_consent_case_plan_reaches_only_the_support_meeting(
     """A case without consent cannot even be put before a 重層的支援会議."""
     case = case_at(coordinator, Stage.DRAFT_PLAN)
     withdraw(coordinator, case, on=timezone.localdate())
-    case = actions.move_case(coordinator, case, "to_meeting")
+    case = as_seen_now(actions.move_case, coordinator, case, "to_meeting")
     meeting = held_meeting(coordinator, Kind.JUSOU)
     with pytest.raises(ValidationError, match="重層的支援会議では扱えません"):
         meeting_actions.add_agenda_item(coordinator, meeting, case)

@@ -21,6 +21,7 @@ from tomoni.meetings.models import Decision, Kind
 from tomoni.notes.actions import add_note
 from tomoni.people.models import Consent
 
+from ..conftest import as_seen_now
 from ..consent import set_consent
 from .conftest import (
     agency,
@@ -88,12 +89,16 @@ def test_every_move_from_every_stage(coordinator: Staff, stage: str, name: str) 
         assert event.detail == {"stage": [stage, move.target], "move": name}
     else:
         assert name not in dict(actions.available_moves(case))
-        refused(lambda: actions.move_case(coordinator, case, name, note=note), case)
+        refused(lambda: as_seen_now(actions.move_case, coordinator, case, name, note=note), case)
 
 
 def test_an_unknown_move_is_refused(coordinator: Staff) -> None:
     case = case_at(coordinator, Stage.RECEIVED)
-    refused(lambda: actions.move_case(coordinator, case, "jump"), case, "この操作はありません")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, "jump"),
+        case,
+        "この操作はありません",
+    )
 
 
 def test_every_stage_was_reached(coordinator: Staff) -> None:
@@ -111,38 +116,56 @@ def test_assess_needs_a_lead(personas: dict[str, Staff], coordinator: Staff) -> 
     household = household_of(agency_a, ("見本", "花子", "1948-05-01", "head"))
     case = actions.open_case(agency_a, household=household, title="母の介護と長男のこと")
     assert case.lead is None
-    refused(lambda: actions.move_case(coordinator, case, "assess"), case, "担当コーディネーター")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, "assess"),
+        case,
+        "担当コーディネーター",
+    )
     actions.take_lead(coordinator, case)
-    assert actions.move_case(coordinator, case, "assess").stage == Stage.ASSESSMENT
+    assert as_seen_now(actions.move_case, coordinator, case, "assess").stage == Stage.ASSESSMENT
 
 
 def test_draft_needs_an_assessment(coordinator: Staff) -> None:
     case = open_for(coordinator)
-    actions.move_case(coordinator, case, "assess")
-    refused(lambda: actions.move_case(coordinator, case, "draft"), case, "アセスメントを記入")
+    as_seen_now(actions.move_case, coordinator, case, "assess")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, "draft"),
+        case,
+        "アセスメントを記入",
+    )
     actions.save_assessment(coordinator, case, {"work": "無職"}, version=None)
-    assert actions.move_case(coordinator, case, "draft").stage == Stage.DRAFT_PLAN
+    assert as_seen_now(actions.move_case, coordinator, case, "draft").stage == Stage.DRAFT_PLAN
 
 
 def test_to_meeting_needs_a_plan(coordinator: Staff) -> None:
     case = open_for(coordinator)
-    actions.move_case(coordinator, case, "assess")
+    as_seen_now(actions.move_case, coordinator, case, "assess")
     actions.save_assessment(coordinator, case, {"work": "無職"}, version=None)
-    actions.move_case(coordinator, case, "draft")
-    refused(lambda: actions.move_case(coordinator, case, "to_meeting"), case, "プラン案を作成")
+    as_seen_now(actions.move_case, coordinator, case, "draft")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, "to_meeting"),
+        case,
+        "プラン案を作成",
+    )
 
 
 def test_decide_with_consent_needs_the_plan_approved(coordinator: Staff) -> None:
     case = to_meeting(coordinator, with_consent(coordinator, open_for(coordinator)))
-    refused(lambda: actions.move_case(coordinator, case, "decide"), case, "承認されている必要")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, "decide"),
+        case,
+        "承認されている必要",
+    )
     approved_at_jusou(coordinator, case)
-    assert actions.move_case(coordinator, case, "decide").stage == Stage.DECIDED
+    assert as_seen_now(actions.move_case, coordinator, case, "decide").stage == Stage.DECIDED
 
 
 def test_decide_with_consent_pending_is_refused(coordinator: Staff) -> None:
     case = to_meeting(coordinator, open_for(coordinator))
     assert case.consent == ConsentState.PENDING
-    refused(lambda: actions.move_case(coordinator, case, "decide"), case, "本人同意を確認")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, "decide"), case, "本人同意を確認"
+    )
 
 
 def test_a_case_without_consent_is_never_decided(coordinator: Staff) -> None:
@@ -151,7 +174,11 @@ def test_a_case_without_consent_is_never_decided(coordinator: Staff) -> None:
     case = open_for(coordinator)
     set_consent(coordinator, case, ConsentState.NONE, on=case.opened_on)
     case = to_meeting(coordinator, case)
-    refused(lambda: actions.move_case(coordinator, case, "decide"), case, "支援決定できません")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, "decide"),
+        case,
+        "支援決定できません",
+    )
     meeting = held_meeting(coordinator, Kind.SUPPORT)
     meeting_actions.add_agenda_item(coordinator, meeting, case)
     for kind in (Decision.Kind.SUPPORT_DECISION, Decision.Kind.PLAN_APPROVAL):
@@ -164,14 +191,22 @@ def test_a_case_without_consent_is_never_decided(coordinator: Staff) -> None:
         )
     for kind in (Decision.Kind.WATCH, Decision.Kind.OUTREACH):
         meeting_actions.decide(coordinator, meeting, case, kind=kind, text="見守りを続ける")
-    refused(lambda: actions.move_case(coordinator, case, "decide"), case, "支援決定できません")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, "decide"),
+        case,
+        "支援決定できません",
+    )
 
 
 @pytest.mark.parametrize("name", ["replan", "reassess"])
 def test_going_back_needs_a_reason(coordinator: Staff, name: str) -> None:
     case = case_at(coordinator, Stage.MEETING)
-    refused(lambda: actions.move_case(coordinator, case, name, note="  "), case, "理由を入力")
-    moved = actions.move_case(coordinator, case, name, note="状況が変わった")
+    refused(
+        lambda: as_seen_now(actions.move_case, coordinator, case, name, note="  "),
+        case,
+        "理由を入力",
+    )
+    moved = as_seen_now(actions.move_case, coordinator, case, name, note="状況が変わった")
     assert moved.stage == MOVES[name].target
 
 
@@ -179,7 +214,7 @@ def test_replan_copies_the_plan_forward_unapproved(coordinator: Staff) -> None:
     case = case_at(coordinator, Stage.IN_SUPPORT)
     approved = case.plans.get()
     assert approved.approved_at is not None
-    actions.move_case(coordinator, case, "replan", note="就労が決まった")
+    as_seen_now(actions.move_case, coordinator, case, "replan", note="就労が決まった")
     latest, previous = list(case.plans.all())
     assert (latest.number, previous.number) == (2, 1)
     assert latest.approved_at is None and latest.approved_meeting is None
@@ -275,7 +310,7 @@ def _writes(coordinator: Staff, case: Case) -> dict[str, object]:
             coordinator, case, ConsentState.NONE, on=case.opened_on
         ),
         "add_note": lambda: add_note(coordinator, case, text="訪問した", method="home_visit"),
-        "move_case": lambda: actions.move_case(coordinator, case, "continue"),
+        "move_case": lambda: as_seen_now(actions.move_case, coordinator, case, "continue"),
         "take_lead": lambda: actions.take_lead(coordinator, case),
     }
 
@@ -346,7 +381,7 @@ def test_only_a_coordinator_moves_a_case(personas: dict[str, Staff], coordinator
     actions.add_team_member(coordinator, case, agency("houkatsu1"))
     before = snapshot(case)
     with pytest.raises(PermissionDenied):
-        actions.move_case(personas["agency_a"], case, "assess")
+        as_seen_now(actions.move_case, personas["agency_a"], case, "assess")
     assert snapshot(case) == before
 
 

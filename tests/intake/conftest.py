@@ -48,6 +48,8 @@ def referral_in(state: str, sender: Staff, receiver: Staff, **fields: Any) -> Re
     )
     for action, who, note in PATHS[state]:
         actor = receiver if who == "receiver" else sender
-        referral = actions.move_referral(actor, referral, action, note=note)
+        referral = actions.move_referral(
+            actor, referral, action, version=referral.version, note=note
+        )
     assert referral.state == state
     return referral

@@ -59,7 +59,9 @@ def test_agency_b_never_sees_agency_a_referrals(
         access.get_for_user(agency_b, Consultation, consultation.pk)
     for action in ("accept", "withdraw"):
         with pytest.raises(Http404):
-            actions.move_referral(agency_b, a_to_window, action, note="理由")
+            actions.move_referral(
+                agency_b, a_to_window, action, version=a_to_window.version, note="理由"
+            )
 
 
 def test_receiver_sees_the_referral_but_not_what_is_behind_it(
@@ -85,7 +87,7 @@ def test_receiver_sees_the_referral_but_not_what_is_behind_it(
     assert client.get(reverse("people:person", args=[person.pk])).status_code == 404
     assert client.get(reverse("people:household", args=[household.pk])).status_code == 404
     # Accepting it changes nothing about that: the referral is what is shared.
-    actions.move_referral(window, a_to_window, "accept")
+    actions.move_referral(window, a_to_window, "accept", version=a_to_window.version)
     with pytest.raises(Http404):
         access.get_for_user(window, Consultation, consultation.pk)
     with pytest.raises(Http404):
@@ -113,7 +115,13 @@ def test_sender_sees_its_referral_and_its_answer(
 ) -> None:
     """The sender follows the answer and may withdraw, but may not answer its own referral."""
     agency_a = personas["agency_a"]
-    actions.move_referral(personas["window"], a_to_window, "decline", note="担当外のため。")
+    actions.move_referral(
+        personas["window"],
+        a_to_window,
+        "decline",
+        version=a_to_window.version,
+        note="担当外のため。",
+    )
     seen = access.get_for_user(agency_a, Referral, a_to_window.pk)
     assert (seen.state, seen.decline_reason) == (State.DECLINED, "担当外のため。")
     assert access.can(agency_a, access.WITHDRAW, seen)

@@ -53,9 +53,11 @@ def _consultations(window: Staff, receiver: Staff, count: int) -> list[Referral]
         referral = actions.refer(window, consultation, receiver.agency, "面談をお願いします。")
         step = index % 4
         if step in (1, 2):
-            referral = actions.move_referral(receiver, referral, "accept")
+            referral = actions.move_referral(receiver, referral, "accept", version=referral.version)
         if step == 2:
-            referral = actions.move_referral(receiver, referral, "complete", note="面談した。")
+            referral = actions.move_referral(
+                receiver, referral, "complete", version=referral.version, note="面談した。"
+            )
         if step == 3:
             yesterday = timezone.localdate() - timedelta(days=1)
             Referral.objects.filter(pk=referral.pk).update(due_on=yesterday)
@@ -131,7 +133,9 @@ def test_consultation_page_queries_do_not_grow_with_its_history(
     for index, agency in enumerate(agencies):
         referral = actions.refer(window, busy, agency, f"依頼{index}")
         if index % 2:
-            actions.move_referral(window, referral, "withdraw", note="取り下げ")
+            actions.move_referral(
+                window, referral, "withdraw", version=referral.version, note="取り下げ"
+            )
     client.get(simple.get_absolute_url())
     few = queries(client, simple.get_absolute_url())
     many = queries(client, busy.get_absolute_url())

@@ -380,7 +380,13 @@ def test_a_stale_version_is_a_conflict(
 ) -> None:
     """A page opened before the sender withdrew: accepting from it is refused and says why."""
     referral = referral_in(State.SENT, personas["window"], personas["agency_a"])
-    actions.move_referral(personas["window"], referral, "withdraw", note="本人が転居したため。")
+    actions.move_referral(
+        personas["window"],
+        referral,
+        "withdraw",
+        version=referral.version,
+        note="本人が転居したため。",
+    )
     page = _move(as_user(personas["agency_a"]), referral, "accept", version="1")
     assert "他の職員が先に操作しました（現在の状態: 取り下げ）" in page
     assert "何も変更していません。" in page

@@ -145,13 +145,17 @@ def test_transition_matrix(action: str, state: str, parties: dict[str, Staff]) -
     before, events = _row(referral), _referral_events()
     if state not in sources:
         with pytest.raises(ValidationError) as error:
-            actions.move_referral(actor, referral, action, note=NOTES[action] or "メモ")
+            actions.move_referral(
+                actor, referral, action, version=referral.version, note=NOTES[action] or "メモ"
+            )
         label = State(state).label
         assert error.value.messages == [f"「{label}」のつなぎは{ACTION_LABELS[action]}できません。"]
         assert _row(referral) == before
         assert _referral_events() == events
         return
-    moved = actions.move_referral(actor, referral, action, note=f"  {NOTES[action]}  ")
+    moved = actions.move_referral(
+        actor, referral, action, version=referral.version, note=f"  {NOTES[action]}  "
+    )
     after = _row(moved)
     assert after["state"] == target
     assert after["version"] == before["version"] + 1
@@ -208,7 +212,9 @@ def test_reasons_and_results_are_required(
     referral = referral_in(state, parties["sender"], parties["receiver"])
     before, events = _row(referral), _referral_events()
     with pytest.raises(ValidationError) as error:
-        actions.move_referral(_actor(action, parties), referral, action, note=note)
+        actions.move_referral(
+            _actor(action, parties), referral, action, version=referral.version, note=note
+        )
     assert error.value.messages == [message]
     assert _row(referral) == before
     assert _referral_events() == events
@@ -218,7 +224,7 @@ def test_unknown_action_is_refused(parties: dict[str, Staff]) -> None:
     """Only the four actions exist."""
     referral = referral_in(State.SENT, parties["sender"], parties["receiver"])
     with pytest.raises(ValidationError, match="不明な操作です"):
-        actions.move_referral(parties["receiver"], referral, "reopen")
+        actions.move_referral(parties["receiver"], referral, "reopen", version=referral.version)
     assert _row(referral)["state"] == State.SENT
 
 
@@ -258,11 +264,13 @@ def test_only_the_right_agency_moves_it(
         actor = personas[who]
     before = _row(referral)
     if error is None:
-        moved = actions.move_referral(actor, referral, action, note=NOTES[action])
+        moved = actions.move_referral(
+            actor, referral, action, version=referral.version, note=NOTES[action]
+        )
         assert moved.state == TRANSITIONS[action][1]
         return
     with pytest.raises(error):
-        actions.move_referral(actor, referral, action, note=NOTES[action])
+        actions.move_referral(actor, referral, action, version=referral.version, note=NOTES[action])
     assert error is not Http404 or not isinstance(error, PermissionDenied)
     assert _row(referral) == before
 

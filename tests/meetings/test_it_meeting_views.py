@@ -23,7 +23,7 @@ from tomoni.meetings import actions
 from tomoni.meetings.models import AgendaItem, Attendance, Decision, Kind, Meeting
 
 from ..cases.conftest import agency, to_meeting, with_consent
-from ..conftest import BrowserClient, Queries
+from ..conftest import BrowserClient, Queries, as_seen_now
 from .conftest import MINUTES, World, attend, case_of, meeting_of, no_consent_case
 
 Client = Callable[[Staff | None], BrowserClient]
@@ -374,7 +374,7 @@ def test_a_plan_is_approved_at_a_jusou_meeting_over_http(
     assert response.status_code == 302
     plan = case.plans.get()
     assert plan.approved_at is not None and plan.approved_meeting == jusou
-    case = case_actions.move_case(coordinator, case, "decide")
+    case = as_seen_now(case_actions.move_case, coordinator, case, "decide")
     assert case.stage == Stage.DECIDED
 
 
@@ -413,7 +413,7 @@ def test_a_no_consent_case_goes_to_a_support_meeting_which_agrees_an_approach(
     )
     assert decided.status_code == 302
     with pytest.raises(ValidationError, match="支援決定できません"):
-        case_actions.move_case(coordinator, case, "decide")
+        as_seen_now(case_actions.move_case, coordinator, case, "decide")
     # The attendee pledges: the meeting's materials, not the case.
     attendee_client = as_user(attendee)
     attendee_client.post(reverse("meetings:pledge", args=[meeting.pk]), {"agree": "1"})

@@ -24,7 +24,7 @@ from tomoni.outreach.models import (
     Reason,
 )
 
-from ..conftest import first_member, register_household
+from ..conftest import as_seen_now, first_member, register_household
 
 INSIDERS = ("coordinator", "outreach")
 OUTSIDERS = ("window", "agency_a", "agency_b", "community", "manager", "auditor", "admin")
@@ -42,7 +42,7 @@ def engagement(personas: dict[str, Staff]) -> Engagement:
         workers=[worker],
         opened_on=timezone.localdate() - timedelta(days=10),
     )
-    actions.move_engagement(worker, engagement, "attempt")
+    as_seen_now(actions.move_engagement, worker, engagement, "attempt")
     actions.record_contact(
         worker,
         engagement,

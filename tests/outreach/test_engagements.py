@@ -29,7 +29,7 @@ from tomoni.outreach.models import (
 from tomoni.people import actions as people_actions
 from tomoni.people.models import Household, Membership
 
-from ..conftest import first_member, register_household
+from ..conftest import as_seen_now, first_member, register_household
 
 # How to bring a fresh engagement (把握) to each stage: (move, note).
 PATHS: dict[str, list[tuple[str, str]]] = {
@@ -67,7 +67,7 @@ def _open(
 def _in_stage(coordinator: Staff, worker: Staff, stage: str) -> Engagement:
     engagement = _open(coordinator, [worker])
     for name, note in PATHS[stage]:
-        engagement = actions.move_engagement(worker, engagement, name, note=note)
+        engagement = as_seen_now(actions.move_engagement, worker, engagement, name, note=note)
     assert engagement.stage == stage
     return engagement
 
@@ -119,7 +119,7 @@ def test_every_move_from_every_stage(
     note = "理由を書いた"
     if stage not in move.sources:
         with pytest.raises(ValidationError, match="できません"):
-            actions.move_engagement(worker, engagement, name, note=note)
+            as_seen_now(actions.move_engagement, worker, engagement, name, note=note)
         assert _state(engagement) == before
         return
     moved = actions.move_engagement(worker, engagement, name, note=note, version=engagement.version)
@@ -153,19 +153,22 @@ def test_moves_that_need_a_reason_refuse_a_blank_one(
     engagement = _in_stage(coordinator, worker, source)
     before = _state(engagement)
     with pytest.raises(ValidationError, match="理由を入力"):
-        actions.move_engagement(worker, engagement, name, note=note)
+        as_seen_now(actions.move_engagement, worker, engagement, name, note=note)
     assert _state(engagement) == before
 
 
 def test_moves_without_a_reason_need_none(worker: Staff, engagement: Engagement) -> None:
     assert not actions.MOVES["attempt"].needs_note
-    assert actions.move_engagement(worker, engagement, "attempt").stage == Stage.ATTEMPTING
+    assert (
+        as_seen_now(actions.move_engagement, worker, engagement, "attempt").stage
+        == Stage.ATTEMPTING
+    )
 
 
 def test_unknown_move_is_refused(worker: Staff, engagement: Engagement) -> None:
     before = _state(engagement)
     with pytest.raises(ValidationError, match="この操作はありません"):
-        actions.move_engagement(worker, engagement, "teleport")
+        as_seen_now(actions.move_engagement, worker, engagement, "teleport")
     assert _state(engagement) == before
 
 
@@ -186,7 +189,7 @@ def test_stale_version_is_a_conflict(worker: Staff, engagement: Engagement) -> N
 def test_reopening_clears_the_end_date(worker: Staff, coordinator: Staff) -> None:
     engagement = _in_stage(coordinator, worker, Stage.ENDED)
     assert Engagement.objects.get(pk=engagement.pk).ended_on == _today()
-    actions.move_engagement(worker, engagement, "reopen", note="本人から連絡があった")
+    as_seen_now(actions.move_engagement, worker, engagement, "reopen", note="本人から連絡があった")
     fresh = Engagement.objects.get(pk=engagement.pk)
     assert (fresh.stage, fresh.ended_on) == (Stage.ATTEMPTING, None)
 
@@ -197,7 +200,7 @@ def test_outsiders_cannot_move_it(
 ) -> None:
     before = _state(engagement)
     with pytest.raises(Http404):
-        actions.move_engagement(personas[name], engagement, "attempt")
+        as_seen_now(actions.move_engagement, personas[name], engagement, "attempt")
     assert _state(engagement) == before
 
 
@@ -296,7 +299,7 @@ def test_finished_engagement_refuses_contacts_until_reopened(
             worker, engagement, on=_today(), method=ContactMethod.VISIT, outcome=ContactOutcome.MET
         )
     assert _state(engagement) == before
-    actions.move_engagement(worker, engagement, "reopen", note="家族から再度の相談")
+    as_seen_now(actions.move_engagement, worker, engagement, "reopen", note="家族から再度の相談")
     actions.record_contact(
         worker, engagement, on=_today(), method=ContactMethod.VISIT, outcome=ContactOutcome.MET
     )

@@ -13,7 +13,7 @@ from tomoni.directory.models import Role, Staff
 from tomoni.outreach import actions
 from tomoni.outreach.models import Engagement, Reason
 
-from ..conftest import BrowserClient, Queries, first_member, register_household
+from ..conftest import BrowserClient, Queries, as_seen_now, first_member, register_household
 
 # Measured on SQLite. Every page pays the shell (session, user with agency, the header's
 # agency, saving the session: 5) and the audit event (4). The list adds its count, its page
@@ -83,8 +83,8 @@ def test_engagement_page_budget(
             outcome="talked" if i % 3 else "absent",
             note=f"{i}回目",
         )
-    actions.move_engagement(coordinator, engagement, "attempt")
-    actions.move_engagement(coordinator, engagement, "relate")
+    as_seen_now(actions.move_engagement, coordinator, engagement, "attempt")
+    as_seen_now(actions.move_engagement, coordinator, engagement, "relate")
     colleague = make_staff(Role.OUTREACH, "shakyo")
     actions.assign_workers(coordinator, engagement, [worker, colleague])
     many = queries(as_user(worker), url)

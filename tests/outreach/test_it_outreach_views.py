@@ -19,7 +19,7 @@ from tomoni.outreach import actions
 from tomoni.outreach.models import Contact, Engagement, Reason, Stage
 from tomoni.people.models import Household
 
-from ..conftest import BrowserClient, first_member, register_household
+from ..conftest import BrowserClient, as_seen_now, first_member, register_household
 
 
 def _today() -> date:
@@ -277,7 +277,7 @@ def test_stale_version_is_a_conflict(
     engagement: Engagement, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
 ) -> None:
     stale = engagement.version
-    actions.move_engagement(personas["coordinator"], engagement, "attempt")
+    as_seen_now(actions.move_engagement, personas["coordinator"], engagement, "attempt")
     client = as_user(personas["outreach"])
     response = client.post(
         reverse("outreach:move", args=[engagement.pk, "relate"]), {"version": stale}
@@ -299,7 +299,7 @@ def test_stale_version_is_a_conflict(
 def test_finished_engagement_refuses_a_contact(
     engagement: Engagement, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
 ) -> None:
-    actions.move_engagement(personas["coordinator"], engagement, "end", note="転居")
+    as_seen_now(actions.move_engagement, personas["coordinator"], engagement, "end", note="転居")
     client = as_user(personas["outreach"])
     page = client.get(reverse("outreach:contact", args=[engagement.pk])).content.decode()
     assert "先に再開してください" in page
@@ -374,7 +374,7 @@ def test_quiet_tab_lists_exactly_those_over_the_threshold(
         worker, old_contact, on=_today() - timedelta(days=12), method="visit", outcome="met"
     )
     ended = open_engagement(coordinator, worker, days_ago=40)
-    actions.move_engagement(coordinator, ended, "end", note="転居")
+    as_seen_now(actions.move_engagement, coordinator, ended, "end", note="転居")
 
     response = as_user(coordinator).get(reverse("outreach:index"), {"tab": "quiet"})
     rows = response.context["rows"]

@@ -32,6 +32,8 @@ from tomoni.cases.models import (
 )
 from tomoni.directory.models import Staff
 
+from ..conftest import as_seen_now
+
 CHECKED = "tick tick--on"
 
 
@@ -282,10 +284,10 @@ def test_replan_carries_wishes_and_period_but_not_the_consent(personas: dict[str
         actions=[],
         terms=actions.PlanTerms(WISHES, date(2026, 4, 1), date(2027, 3, 31), date(2026, 3, 1)),
     )
-    actions.move_case(coordinator, case, "to_meeting")
+    as_seen_now(actions.move_case, coordinator, case, "to_meeting")
     approved_at_jusou(coordinator, case)
     for move in ("decide", "start", "evaluate", "replan"):
-        case = actions.move_case(coordinator, case, move, note="目標を見直す")
+        case = as_seen_now(actions.move_case, coordinator, case, move, note="目標を見直す")
     copied = case.plans.first()
     assert copied is not None and copied.number == 3
     assert copied.wishes == WISHES and copied.period_end == date(2027, 3, 31)

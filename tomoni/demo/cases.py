@@ -88,6 +88,12 @@ def _at(day: date, hour: int = 14) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=TOKYO)
 
 
+def _move(coordinator: Staff, case: Case, name: str) -> None:
+    """A stage move as the coordinator makes it from the case page: at the version it has now."""
+    case.refresh_from_db(fields=["version"])
+    actions.move_case(coordinator, case, name, version=case.version)
+
+
 class _Builder:
     def __init__(self, staff: dict[str, Staff], seed: int) -> None:
         self.rng = random.Random(seed + 4)
@@ -195,7 +201,7 @@ class _Builder:
             return case
         self._consents(coordinator, case, consent)
         case.refresh_from_db()
-        actions.move_case(coordinator, case, "assess")
+        _move(coordinator, case, "assess")
         self._assessment(coordinator, case)
         if target == Stage.ASSESSMENT:
             return case
@@ -204,25 +210,25 @@ class _Builder:
                 coordinator, case, kind="suspended", reason="本人が市外へ転出したため中断"
             )
             return case
-        actions.move_case(coordinator, case, "draft")
+        _move(coordinator, case, "draft")
         self._plan(coordinator, case, area)
         if target == Stage.DRAFT_PLAN:
             return case
-        actions.move_case(coordinator, case, "to_meeting")
+        _move(coordinator, case, "to_meeting")
         if target == Stage.MEETING:
             return case
         self._decide(coordinator, case, area)
         if case.consent != ConsentState.GIVEN:
             # Without consent a 支援会議 agrees how to approach the family; no 支援決定.
             return case
-        actions.move_case(coordinator, case, "decide")
+        _move(coordinator, case, "decide")
         if target == Stage.DECIDED:
             return case
-        actions.move_case(coordinator, case, "start")
+        _move(coordinator, case, "start")
         self._notes(case)
         if target == Stage.IN_SUPPORT:
             return case
-        actions.move_case(coordinator, case, "evaluate")
+        _move(coordinator, case, "evaluate")
         case.refresh_from_db()
         plan = case.plans.filter(approved_at__isnull=False).first() or case.plans.first()
         assert plan is not None

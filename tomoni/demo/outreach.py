@@ -868,7 +868,10 @@ def _engagement(
     for event in story.events:
         actor = staff[event.by]
         if isinstance(event, M):
-            engagement = outreach.move_engagement(actor, engagement, event.move, note=event.note)
+            engagement.refresh_from_db(fields=["version"])  # as the page shows it now
+            engagement = outreach.move_engagement(
+                actor, engagement, event.move, version=engagement.version, note=event.note
+            )
             moves.append(_ago(event.ago))
         else:
             outreach.record_contact(

@@ -282,21 +282,21 @@ def move_referral(
     referral: Referral,
     action: str,
     *,
+    version: int,
     note: str = "",
-    version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
     """Accept, decline (reason), complete (outcome) or withdraw (reason) a referral.
 
-    The move stands on the state and version the worker saw (``version``; without it, those
-    of ``referral`` as loaded): the row is re-read under a lock, and if another worker moved
-    it in between, exactly one succeeds and the other is told what happened instead.
+    The move stands on the state and ``version`` the worker saw: the row is re-read under a
+    lock, and if another worker moved it in between, exactly one succeeds and the other is
+    told what happened instead.
     """
     if action not in TRANSITIONS:
         raise ValidationError("不明な操作です。")
     sources, target, permission = TRANSITIONS[action]
     access.require(actor, permission, referral)
-    if version is not None and version != referral.version:
+    if version != referral.version:
         raise _moved_first(referral)
     note = note.strip()
     label = ACTION_LABELS[action]
@@ -306,9 +306,8 @@ def move_referral(
         raise ValidationError(f"{label}の理由を入力してください。")
     if action == "complete" and not note:
         raise ValidationError("つないだ結果を入力してください。")
-    expected = referral.version if version is None else version
     current = lock(referral)
-    if current.version != expected or current.state not in sources:
+    if current.version != version or current.state not in sources:
         raise _moved_first(current)
     now = timezone.now()
     changes: dict[str, Any] = {"state": target}

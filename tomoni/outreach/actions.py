@@ -148,10 +148,12 @@ def move_engagement(
     engagement: Engagement,
     name: str,
     *,
+    version: int,
     note: str = "",
-    version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Engagement:
+    """Move an アウトリーチ one step, at the ``version`` the worker's page showed: a move
+    somebody else made in between is a conflict, not a double step."""
     access.require(actor, access.CHANGE, engagement)
     move = MOVES.get(name)
     if move is None:

@@ -102,8 +102,8 @@ def move_case(
     case: Case,
     name: str,
     *,
+    version: int,
     note: str = "",
-    version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
     """Move a case one step. ``version`` (from the page the coordinator saw) turns a move
