@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.db.models import Model
@@ -14,7 +14,17 @@ from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.participation.models import Place, PlaceKind
 from tomoni.people.forms import WarekiDateField
 
-from .actions import MAX_HEADCOUNT
+from .actions import (
+    MAX_HEADCOUNT,
+    ActivityData,
+    CouncilData,
+    EventData,
+    GroupData,
+    MeetingData,
+    MemberData,
+    ProgrammeItemData,
+    SessionData,
+)
 from .models import Activity, Council, CouncilMeeting, CouncilMember, Event
 
 LINES_HINT = "1行に1項目で書きます。"
@@ -45,11 +55,17 @@ class MeetingChoice(forms.ModelChoiceField[CouncilMeeting]):
         return f"{obj.council.district.name}・{obj.held_on:%Y-%m-%d}・{topic}"
 
 
-class DataForm(forms.Form):
-    """A form whose cleaned values go to an action as they are."""
+D = TypeVar("D")
 
-    def data_for_action(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+
+class DataForm(forms.Form, Generic[D]):
+    """A form whose cleaned values go to an action as its typed input, ``data_class`` (the
+    form's fields are the dataclass's: tests/community/test_forms.py checks)."""
+
+    data_class: type[D]
+
+    def data_for_action(self) -> D:
+        return self.data_class(**self.cleaned_data)
 
     @classmethod
     def initial_of(cls, obj: Model) -> dict[str, Any]:
@@ -64,13 +80,17 @@ class DataForm(forms.Form):
         return initial
 
 
-class CouncilForm(DataForm):
+class CouncilForm(DataForm[CouncilData]):
+    data_class = CouncilData
+
     name = forms.CharField(label="名称", max_length=120, error_messages=_required("名称"))
     established_on = WarekiDateField(label="設置日", required=False, kind=dateranges.LIFE)
     purpose = _text("目的・進め方", max_length=2000)
 
 
-class MemberForm(DataForm):
+class MemberForm(DataForm[MemberData]):
+    data_class = MemberData
+
     name = forms.CharField(label="氏名", max_length=60, error_messages=_required("氏名"))
     affiliation = forms.CharField(
         label="所属・立場",
@@ -83,7 +103,9 @@ class MemberForm(DataForm):
     left_on = WarekiDateField(label="退任日", required=False, kind=dateranges.LIFE)
 
 
-class MeetingForm(DataForm):
+class MeetingForm(DataForm[MeetingData]):
+    data_class = MeetingData
+
     held_on = WarekiDateField(label="開催日", error_messages=_required("開催日"))
     venue = forms.CharField(label="会場", max_length=120, required=False)
     attendees = MemberChoices(
@@ -111,7 +133,9 @@ class MeetingForm(DataForm):
         field.queryset = council.members.all()
 
 
-class ActivityForm(DataForm):
+class ActivityForm(DataForm[ActivityData]):
+    data_class = ActivityData
+
     name = forms.CharField(label="名称", max_length=120, error_messages=_required("名称"))
     district = forms.ModelChoiceField(
         District.objects.order_by("order", "pk"),
@@ -161,7 +185,9 @@ class ActivityForm(DataForm):
         )
 
 
-class SessionForm(DataForm):
+class SessionForm(DataForm[SessionData]):
+    data_class = SessionData
+
     held_on = WarekiDateField(label="実施日", error_messages=_required("実施日"))
     children = forms.IntegerField(
         label="子ども（18歳未満）", min_value=0, max_value=MAX_HEADCOUNT, initial=0
@@ -180,7 +206,9 @@ class SessionForm(DataForm):
     )
 
 
-class EventForm(DataForm):
+class EventForm(DataForm[EventData]):
+    data_class = EventData
+
     name = forms.CharField(label="名称", max_length=120, error_messages=_required("名称"))
     kind = forms.ChoiceField(label="種類", choices=Event.Kind.choices)
     held_on = WarekiDateField(label="開催日", error_messages=_required("開催日"))
@@ -190,7 +218,9 @@ class EventForm(DataForm):
     description = _text("内容", rows=4, max_length=4000)
 
 
-class ProgrammeForm(DataForm):
+class ProgrammeForm(DataForm[ProgrammeItemData]):
+    data_class = ProgrammeItemData
+
     starts_at = forms.TimeField(
         label="開始時刻", help_text="例: 13:10", error_messages=_required("開始時刻")
     )
@@ -204,7 +234,9 @@ class ProgrammeForm(DataForm):
     presenter = forms.CharField(label="発表者・団体", max_length=120, required=False)
 
 
-class GroupForm(DataForm):
+class GroupForm(DataForm[GroupData]):
+    data_class = GroupData
+
     name = forms.CharField(label="団体名", max_length=120, error_messages=_required("団体名"))
     district = forms.ModelChoiceField(
         District.objects.order_by("order", "pk"),
