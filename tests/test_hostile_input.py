@@ -196,15 +196,15 @@ def test_a_participant_count_past_the_database_integers_is_a_form_error(
     activity = community_actions.save_activity(
         personas["community"],
         None,
-        {
-            "name": "押立朝市",
-            "district": District.objects.get(code="oshitate"),
-            "kind": "market",
-            "host": "押立朝市実行委員会",
-            "started_on": date(2024, 6, 1),
-            "frequency": "毎月第1日曜",
-            "origin": "residents",
-        },
+        community_actions.ActivityData(
+            name="押立朝市",
+            district=District.objects.get(code="oshitate"),
+            kind="market",
+            host="押立朝市実行委員会",
+            started_on=date(2024, 6, 1),
+            frequency="毎月第1日曜",
+            origin="residents",
+        ),
     )
     response = as_user(personas["community"]).post(
         f"/community/activities/{activity.pk}/sessions/new/",
@@ -222,7 +222,9 @@ def test_a_participant_count_past_the_database_integers_is_a_form_error(
         community_actions.record_session(
             personas["community"],
             activity,
-            {"held_on": timezone.localdate(), "children": 10**20, "adults": 0, "elderly": 0},
+            community_actions.SessionData(
+                held_on=timezone.localdate(), children=10**20, adults=0, elderly=0
+            ),
         )
     assert not ActivitySession.objects.exists()
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tomoni.community import actions
+from tomoni.community.actions import ActivityData, CouncilData, EventData
 from tomoni.community.models import Activity, Council, Event
 from tomoni.directory.models import District, Staff
 
@@ -19,7 +20,7 @@ def district(code: str) -> District:
 
 def make_council(user: Staff, code: str = "oshitate") -> Council:
     return actions.save_council(
-        user, district(code), {"name": f"{district(code).name}地区協議体", "purpose": ""}
+        user, district(code), CouncilData(name=f"{district(code).name}地区協議体", purpose="")
     )
 
 
@@ -34,7 +35,7 @@ def make_activity(user: Staff, code: str = "oshitate", **fields: Any) -> Activit
         "origin": "residents",
     }
     data.update(fields)
-    return actions.save_activity(user, None, data)
+    return actions.save_activity(user, None, ActivityData(**data))
 
 
 def make_event(user: Staff, **fields: Any) -> Event:
@@ -45,7 +46,7 @@ def make_event(user: Staff, **fields: Any) -> Event:
         "venue": "地域振興プラザ",
     }
     data.update(fields)
-    return actions.save_event(user, None, data)
+    return actions.save_event(user, None, EventData(**data))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tomoni.community import actions
+from tomoni.community.actions import MeetingData, MemberData
 from tomoni.community.models import Activity, CouncilMeeting, CouncilMember, Event
 from tomoni.directory.models import Staff
 
@@ -26,10 +27,10 @@ NO_RULE = ("auditor", "admin")
 def records(keeper: Staff) -> dict[str, object]:
     council = make_council(keeper)
     member = actions.save_member(
-        keeper, council, None, {"name": "見本 一郎", "affiliation": "自治会", "position": "chair"}
+        keeper, council, None, MemberData(name="見本 一郎", affiliation="自治会", position="chair")
     )
     meeting = actions.save_meeting(
-        keeper, council, None, {"held_on": date(2025, 5, 12), "topics": "朝市について"}
+        keeper, council, None, MeetingData(held_on=date(2025, 5, 12), topics="朝市について")
     )
     activity = make_activity(keeper)
     event = make_event(keeper)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from tomoni.community import actions, figures
+from tomoni.community.actions import CouncilData, MeetingData, MemberData, SessionData
 from tomoni.community.models import Activity
 from tomoni.directory.models import Staff
 from tomoni.participation import actions as participation
@@ -37,9 +38,7 @@ def _place(user: Staff, code: str, kind: str, welcomes: list[str], active: bool 
 
 
 def _session(user: Staff, activity: Activity, on: date, c: int, a: int, e: int) -> None:
-    actions.record_session(
-        user, activity, {"held_on": on, "children": c, "adults": a, "elderly": e}
-    )
+    actions.record_session(user, activity, SessionData(held_on=on, children=c, adults=a, elderly=e))
 
 
 @pytest.fixture
@@ -145,20 +144,22 @@ def test_the_district_page_does_not_grow_with_its_records(
     keeper: Staff, as_user: Callable[..., BrowserClient]
 ) -> None:
     """The same number of queries for a quiet 地区 and a busy one (no N+1)."""
-    council = actions.save_council(keeper, district("oshitate"), {"name": "押立地区協議体"})
+    council = actions.save_council(keeper, district("oshitate"), CouncilData(name="押立地区協議体"))
     client = as_user(keeper)
     url = reverse("community:district", args=["oshitate"])
 
     def add(n: int) -> None:
         for index in range(n):
             member = actions.save_member(
-                keeper, council, None, {"name": f"委員{index}", "affiliation": "自治会"}
+                keeper, council, None, MemberData(name=f"委員{index}", affiliation="自治会")
             )
             actions.save_meeting(
                 keeper,
                 council,
                 None,
-                {"held_on": date(2025, 5, 1 + index), "topics": "話し合い", "attendees": [member]},
+                MeetingData(
+                    held_on=date(2025, 5, 1 + index), topics="話し合い", attendees=[member]
+                ),
             )
             activity = make_activity(keeper, name=f"取組{index}")
             _session(keeper, activity, date(2025, 6, 1), 1, 1, 1)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tomoni.audit.models import AuditEvent
 from tomoni.community import actions
+from tomoni.community.actions import MeetingData, MemberData
 from tomoni.community.models import Council, CouncilMeeting, CouncilMember
 from tomoni.directory.models import Staff
 
@@ -27,7 +28,7 @@ def council(keeper: Staff) -> Council:
     council = make_council(keeper)
     for name, affiliation in (("見本 一郎", "自治会"), ("試験 花子", "民生委員・児童委員")):
         actions.save_member(
-            keeper, council, None, {"name": name, "affiliation": affiliation, "position": "member"}
+            keeper, council, None, MemberData(name=name, affiliation=affiliation, position="member")
         )
     return council
 
@@ -95,8 +96,8 @@ def test_correct_a_meeting(
     ).exists()
 
 
-def _plain(council: Council) -> dict[str, Any]:
-    return {"held_on": date(2025, 5, 12), "topics": "押立朝市の復活について"}
+def _plain(council: Council, **changes: Any) -> MeetingData:
+    return MeetingData(held_on=date(2025, 5, 12), topics="押立朝市の復活について", **changes)
 
 
 @pytest.mark.parametrize(
@@ -137,24 +138,24 @@ def test_members_of_another_council_and_former_members_are_refused(
 ) -> None:
     other = make_council(keeper, "hirao")
     stranger = actions.save_member(
-        keeper, other, None, {"name": "仮名 次郎", "affiliation": "自治会", "position": "member"}
+        keeper, other, None, MemberData(name="仮名 次郎", affiliation="自治会", position="member")
     )
     with pytest.raises(Exception, match="この協議体の委員から選んでください"):
-        actions.save_meeting(keeper, council, None, {**_plain(council), "attendees": [stranger]})
+        actions.save_meeting(keeper, council, None, _plain(council, attendees=[stranger]))
     former = actions.save_member(
         keeper,
         council,
         None,
-        {
-            "name": "仮名 三郎",
-            "affiliation": "老人クラブ",
-            "position": "member",
-            "joined_on": date(2020, 4, 1),
-            "left_on": date(2025, 3, 31),
-        },
+        MemberData(
+            name="仮名 三郎",
+            affiliation="老人クラブ",
+            position="member",
+            joined_on=date(2020, 4, 1),
+            left_on=date(2025, 3, 31),
+        ),
     )
     with pytest.raises(Exception, match="在任していない委員"):
-        actions.save_meeting(keeper, council, None, {**_plain(council), "attendees": [former]})
+        actions.save_meeting(keeper, council, None, _plain(council, attendees=[former]))
     assert CouncilMeeting.objects.count() == 0
 
 

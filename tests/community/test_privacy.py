@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from tomoni.access.policy import PERSONAL_MODELS
 from tomoni.community import actions
+from tomoni.community.actions import GroupData, MeetingData, SessionData
 from tomoni.directory.models import Staff
 
 from ..conftest import BrowserClient, register_household
@@ -27,12 +28,12 @@ SECRET_SUMMARY = "秘匿テスト：家賃滞納と通院の悩み"
 def pages(keeper: Staff, personas: dict[str, Staff]) -> list[str]:
     council = make_council(keeper)
     meeting = actions.save_meeting(
-        keeper, council, None, {"held_on": date(2025, 5, 12), "topics": "朝市について"}
+        keeper, council, None, MeetingData(held_on=date(2025, 5, 12), topics="朝市について")
     )
     activity = make_activity(keeper)
-    actions.record_session(keeper, activity, {"held_on": date(2025, 6, 1), "elderly": 5})
+    actions.record_session(keeper, activity, SessionData(held_on=date(2025, 6, 1), elderly=5))
     event = make_event(keeper)
-    actions.register_group(keeper, event, {"name": "朝市の会", "report": True})
+    actions.register_group(keeper, event, GroupData(name="朝市の会", report=True))
     window = personas["window"]
     household = register_household(window, address="稲城市押立9丁目9番9号")
     take(window, summary=SECRET_SUMMARY, household=household)

@@ -835,7 +835,9 @@ def _a_council(world: World) -> Built:
     return Built(
         council
         or community_actions.save_council(
-            world.coordinator, district, {"name": f"{district.name}地区協議体", "purpose": ""}
+            world.coordinator,
+            district,
+            community_actions.CouncilData(name=f"{district.name}地区協議体", purpose=""),
         )
     )
 
@@ -851,7 +853,11 @@ def _an_activity(world: World) -> Built:
         "frequency": "毎月第1日曜",
         "origin": "residents",
     }
-    return Built(community_actions.save_activity(world.coordinator, None, data))
+    return Built(
+        community_actions.save_activity(
+            world.coordinator, None, community_actions.ActivityData(**data)
+        )
+    )
 
 
 @builder("community.Event", "none")
@@ -862,7 +868,9 @@ def _an_event(world: World) -> Built:
         "held_on": date(2026, 2, 21),
         "venue": "地域振興プラザ",
     }
-    return Built(community_actions.save_event(world.coordinator, None, data))
+    return Built(
+        community_actions.save_event(world.coordinator, None, community_actions.EventData(**data))
+    )
 
 
 @builder("access.BreakGlass", "none")

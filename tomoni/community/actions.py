@@ -5,8 +5,8 @@ nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import date, time
 from typing import Any, TypeVar
 
@@ -34,9 +34,9 @@ from .models import (
 M = TypeVar("M", bound=models.Model)
 
 
-# What each action takes, typed: a form (or the demo) builds one and mypy checks the fields.
-# Every field is set from it; a plain mapping of some of the fields is still taken (see
-# ``_given``). Strings are stripped and every value checked by the action, as typed input.
+# What each action takes, typed: a form (``DataForm.data_for_action``), the demo or a test
+# builds one and mypy checks the fields. Every field is set from it; strings are stripped and
+# every value checked by the action.
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,20 +137,11 @@ GROUP_FIELDS = _names(GroupData)
 
 
 def _given(data: object, allowed: tuple[str, ...]) -> dict[str, Any]:
-    """The values to set: every field of a typed ``data``; or, from a mapping (the views' and
-    the tests' path until they build the dataclasses), the keys it has, any other refused."""
-    if isinstance(data, Mapping):
-        return _only(dict(data), allowed)
-    if not is_dataclass(data):
-        raise TypeError(f"expected one of the *Data classes or a mapping, got {type(data)}")
-    return _only({name: getattr(data, name) for name in allowed}, allowed)
-
-
-def _only(data: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValidationError(f"登録できない項目です: {', '.join(sorted(unknown))}")
-    return {key: value.strip() if isinstance(value, str) else value for key, value in data.items()}
+    """The values to set, every field of a typed ``data``; strings stripped."""
+    values = {name: getattr(data, name) for name in allowed}
+    return {
+        key: value.strip() if isinstance(value, str) else value for key, value in values.items()
+    }
 
 
 def _required(data: dict[str, Any], labels: dict[str, str]) -> list[str]:
@@ -188,7 +179,7 @@ def _save(
 def save_council(
     actor: Staff,
     district: District,
-    data: CouncilData | Mapping[str, Any],
+    data: CouncilData,
     *,
     request: HttpRequest | None = None,
 ) -> Council:
@@ -214,7 +205,7 @@ def save_member(
     actor: Staff,
     council: Council,
     member: CouncilMember | None,
-    data: MemberData | Mapping[str, Any],
+    data: MemberData,
     *,
     request: HttpRequest | None = None,
 ) -> CouncilMember:
@@ -235,7 +226,7 @@ def save_member(
     return member
 
 
-def _clean_meeting(council: Council, data: MeetingData | Mapping[str, Any]) -> dict[str, Any]:
+def _clean_meeting(council: Council, data: MeetingData) -> dict[str, Any]:
     cleaned = _given(data, MEETING_FIELDS)
     problems = _required(cleaned, {"held_on": "開催日", "topics": "議題"})
     problems += _not_future(cleaned.get("held_on"), "開催日")
@@ -261,7 +252,7 @@ def save_meeting(
     actor: Staff,
     council: Council,
     meeting: CouncilMeeting | None,
-    data: MeetingData | Mapping[str, Any],
+    data: MeetingData,
     *,
     request: HttpRequest | None = None,
 ) -> CouncilMeeting:
@@ -289,7 +280,7 @@ def save_meeting(
 def save_activity(
     actor: Staff,
     activity: Activity | None,
-    data: ActivityData | Mapping[str, Any],
+    data: ActivityData,
     *,
     request: HttpRequest | None = None,
 ) -> Activity:
@@ -334,7 +325,7 @@ def save_activity(
 def record_session(
     actor: Staff,
     activity: Activity,
-    data: SessionData | Mapping[str, Any],
+    data: SessionData,
     *,
     request: HttpRequest | None = None,
 ) -> ActivitySession:
@@ -365,7 +356,7 @@ def record_session(
 def save_event(
     actor: Staff,
     event: Event | None,
-    data: EventData | Mapping[str, Any],
+    data: EventData,
     *,
     request: HttpRequest | None = None,
 ) -> Event:
@@ -393,7 +384,7 @@ def save_event(
 def add_programme_item(
     actor: Staff,
     event: Event,
-    data: ProgrammeItemData | Mapping[str, Any],
+    data: ProgrammeItemData,
     *,
     request: HttpRequest | None = None,
 ) -> ProgrammeItem:
@@ -411,7 +402,7 @@ def add_programme_item(
 def register_group(
     actor: Staff,
     event: Event,
-    data: GroupData | Mapping[str, Any],
+    data: GroupData,
     *,
     request: HttpRequest | None = None,
 ) -> EventGroup:
