@@ -819,8 +819,12 @@ def _plan_of_my_agency(world: World) -> Built:
 
 @builder("stats.Target", "none")
 def _a_target(world: World) -> Built:
-    manager = Staff.objects.filter(role=Role.MANAGER).first()
-    assert manager is not None
+    manager = Staff.objects.filter(role=Role.MANAGER).first() or Staff.objects.create_user(
+        username=f"policy-manager-{world.next()}",
+        password=None,
+        role=Role.MANAGER,
+        agency=Agency.objects.get(code="jusou"),
+    )
     target = stats_actions.set_target(
         manager, fy=2026, kpi="consultations_new", value=100 + world.next()
     )

@@ -91,7 +91,6 @@ def test_every_rule_over_http_and_the_orm(
     case: tuple[str, tuple[str, str]],
     make_staff: Callable[..., Staff],
     as_user: Callable[..., Client],
-    personas: dict[str, Staff],
     settings: Any,
 ) -> None:
     """Each persona gets exactly what the table grants for the relations that hold."""
