@@ -201,6 +201,12 @@ class RouteStep(models.Model):
         return f"{label}（{self.relation}）" if self.relation else label
 
 
+def overdue_q() -> models.Q:
+    """A referral still unanswered (依頼中) after its due date: the overdue list, the flag on
+    the other lists and the count on the home page all use this one condition."""
+    return models.Q(state=Referral.State.SENT, due_on__lt=timezone.localdate())
+
+
 class Referral(Versioned):
     """つなぎ: a consultation handed to an agency, closed-loop until completed or withdrawn."""
 

@@ -11,10 +11,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tomoni import access
@@ -22,7 +21,7 @@ from tomoni.web.viewutils import audit_page, post_action, staff_of
 
 from . import actions
 from .forms import ReferralFilterForm
-from .models import Referral
+from .models import Referral, overdue_q
 
 PAGE_SIZE = 50
 State = Referral.State
@@ -56,16 +55,15 @@ def referrals_out(request: HttpRequest) -> HttpResponse:
 @require_GET
 def referrals_overdue(request: HttpRequest) -> HttpResponse:
     # The policy already limits others to their agency's referrals, in or out.
-    qs = access.visible(request.user, Referral).filter(
-        state=State.SENT, due_on__lt=timezone.localdate()
-    )
+    qs = access.visible(request.user, Referral).filter(overdue_q())
     return _referral_list(request, qs, "overdue", "回答期限を過ぎたつなぎ")
 
 
 def with_overdue(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     """Annotates ``overdue``: still unanswered (依頼中) after its due date."""
-    late = Q(state=State.SENT, due_on__lt=timezone.localdate())
-    flag = Case(When(late, then=Value(True)), default=Value(False), output_field=BooleanField())
+    flag = Case(
+        When(overdue_q(), then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
     return qs.annotate(overdue=flag)
 
 

@@ -72,7 +72,7 @@ def _today(user: Any) -> list[tuple[str, int, str]]:
     """今日の仕事: what is waiting for this user, one count query each, only where the role
     has such records at all."""
     from tomoni.cases.models import Task
-    from tomoni.intake.models import Referral
+    from tomoni.intake.models import Referral, overdue_q
     from tomoni.meetings.models import Meeting
 
     today = timezone.localdate()
@@ -91,6 +91,9 @@ def _today(user: Any) -> list[tuple[str, int, str]]:
             to_agency_id=user.agency_id, state=Referral.State.SENT
         )
         rows.append(("回答待ちのつなぎ", waiting.count(), reverse("intake:referrals_in")))
+        # Sent or received: the overdue list's own rows (one condition, overdue_q).
+        late_referrals = access.visible(user, Referral).filter(overdue_q()).count()
+        rows.append(("回答期限を過ぎたつなぎ", late_referrals, reverse("intake:referrals_overdue")))
     role = access.role_of(user)
     if role == Role.AUDITOR:
         pending = access.visible(user, BreakGlass).filter(reviewed_at__isnull=True).count()
