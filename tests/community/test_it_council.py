@@ -97,7 +97,8 @@ def test_correct_a_meeting(
 
 
 def _plain(council: Council, **changes: Any) -> MeetingData:
-    return MeetingData(held_on=date(2025, 5, 12), topics="押立朝市の復活について", **changes)
+    fields: dict[str, Any] = {"held_on": date(2025, 5, 12), "topics": "押立朝市の復活について"}
+    return MeetingData(**{**fields, **changes})
 
 
 @pytest.mark.parametrize(
@@ -194,3 +195,17 @@ def test_setting_up_a_council(keeper: Staff, as_user: Callable[..., BrowserClien
     assert council.established_on == date(2017, 4, 1)
     # A 地区 without a council offers to set one up; members and meetings wait for it.
     assert client.get(reverse("community:meeting_new", args=["sakahama"])).status_code == 404
+
+
+def test_the_district_page_lists_the_council_meetings_newest_first(
+    keeper: Staff, as_user: Callable[..., BrowserClient]
+) -> None:
+    """Review finding 10 (issue 20): labelled 新しい順, listed oldest first (the attendance
+    count's GROUP BY drops the model's ordering)."""
+    council = make_council(keeper)
+    for day in (date(2025, 4, 10), date(2025, 9, 5), date(2025, 6, 20)):
+        actions.save_meeting(keeper, council, None, _plain(council, held_on=day))
+    page = as_user(keeper).get(reverse("community:district", args=["oshitate"]))
+    shown = [m.held_on for m in page.context["meetings"]]
+    assert shown == [date(2025, 9, 5), date(2025, 6, 20), date(2025, 4, 10)]
+    assert "の会議（新しい順）" in page.content.decode()

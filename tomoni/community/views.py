@@ -151,7 +151,9 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
         .first()
     )
     meetings = (
-        CouncilMeeting.objects.filter(council=council).annotate(present=Count("attendees"))
+        CouncilMeeting.objects.filter(council=council)
+        .annotate(present=Count("attendees"))
+        .order_by("-held_on", "-pk")  # a GROUP BY drops the model's ordering: say it again
         if council
         else CouncilMeeting.objects.none()
     )
