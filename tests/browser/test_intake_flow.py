@@ -46,8 +46,19 @@ def _take_consultation(page: Page, axe: Axe) -> None:
     axe.check(page)
     take.click()
     expect(page.get_by_text("選択中:")).to_be_visible()
+    primary = page.get_by_label("◎ 最も困っていること")
+    # Review finding 10 (issue 20): the ◎ list offered all 33 課題. Only the ticked ones now.
+    expect(primary.locator("option:enabled")).to_have_count(1)  # （選ばない）
     for concern in ("収入・生活費", "介護", "住まい"):
         page.get_by_role("checkbox", name=concern, exact=True).check()
+    expect(primary.locator("option:enabled")).to_have_text(
+        ["（選ばない）", "収入・生活費", "介護", "住まい"]
+    )
+    primary.select_option(label="介護")
+    page.get_by_role("checkbox", name="介護", exact=True).uncheck()  # its ◎ goes with it
+    expect(primary).to_have_value("")
+    page.get_by_role("checkbox", name="介護", exact=True).check()
+    primary.select_option(label="介護")
     page.get_by_label("相談の要旨（1行）").fill("母の介護と生活費のことで相談したい")
     page.get_by_role("button", name="受け付ける", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("相談")
@@ -66,6 +77,7 @@ def test_intake_with_itaiji_search_referral_and_acceptance(
     consultation = Consultation.objects.get()
     assert consultation.person is not None and consultation.person.family_name == "髙橋"
     assert consultation.concerns.count() == 3
+    assert [c.concern.name for c in consultation.concern_links.filter(is_primary=True)] == ["介護"]
 
     page.get_by_label("つなぎ先").select_option(label=agency_of(centre).name)
     page.get_by_label("依頼先に伝える内容").fill("母の介護について相談にのってください")

@@ -105,3 +105,36 @@ def test_query_count_does_not_grow_with_the_register(personas: dict[str, Staff])
 
     small = queries_with(5)
     assert small == queries_with(80) and small <= 6
+
+
+def test_only_the_family_name_typed_compares_the_family_name_and_withholds_the_score(
+    personas: dict[str, Staff], as_user: Callable[[Staff | None], BrowserClient]
+) -> None:
+    """Review finding 10 (issue 20): with only 「高橋」 typed, 髙橋 見本子 showed
+    「同じ方の見込み 0%」 beside 「氏名: 不一致」. The 姓 is what was typed: it is compared, and the
+    score waits for a 名 or a birth date."""
+    person(
+        personas["agency_a"],
+        family_name="髙橋",
+        given_name="見本子",
+        family_kana="たかはし",
+        given_kana="みほんこ",
+        sex="female",
+    )
+    client = as_user(personas["window"])
+    body = client.get(
+        reverse("intake:matches"), _typed(family_name="高橋", family_kana="たかはし")
+    ).content.decode()
+    assert "髙橋 見本子" in body
+    assert "氏名: 姓が一致(異体字を同一視)" in body
+    assert "ふりがな: 前方一致" in body
+    assert "0%" not in body and "不一致" not in body
+    assert "名か生年月日を入力すると" in body
+    found = find_candidates(personas["window"], family_name="高橋", kana="たかはし")
+    assert [(c.name, c.percent) for c in found] == [("髙橋 見本子", None)]
+    # With the 名 typed the model scores the whole name again.
+    whole = find_candidates(
+        personas["window"], family_name="高橋", given_name="見本子", kana="たかはしみほんこ"
+    )
+    assert whole[0].percent is not None
+    assert "氏名: 一致(異体字を同一視)" in whole[0].reasons

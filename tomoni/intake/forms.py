@@ -178,6 +178,8 @@ class ConsultationForm(forms.Form):
         label="◎ 最も困っていること",
         required=False,
         empty_label="（選ばない）",
+        # tomoni.js offers only the 課題 ticked above (the form checks it too, in clean()).
+        widget=forms.Select(attrs={"data-choices-from": "concerns other_concerns"}),
         help_text="チェックした課題の中から1つ選びます。",
     )
     tags = PkMultipleChoiceField(

@@ -43,14 +43,16 @@ class Candidate:
     kana: str
     age: int | None
     district: str
-    # The model's probability that this is the person being typed (0–1).
-    score: float
+    # The model's probability that this is the person being typed (0–1); None while only a
+    # 姓 (and its ふりがな) is typed: the model compares whole names, and 「高橋」 against
+    # 髙橋 見本子 is no evidence either way.
+    score: float | None
     # 「生年月日: 一致」…: only for what the worker typed, so nothing else about the record shows.
     reasons: list[str] = field(default_factory=list)
 
     @property
-    def percent(self) -> int:
-        return round(self.score * 100)
+    def percent(self) -> int | None:
+        return None if self.score is None else round(self.score * 100)
 
 
 def _blocks(
@@ -148,10 +150,17 @@ def find_candidates(
         birthdate=birth_date,
     )
     shown = {"氏名": bool(family or given), "ふりがな": bool(kana_k), "生年月日": bool(birth_date)}
+    family_only = not given and not birth_date
     today = timezone.localdate()
     found = []
     for person in rows:
-        scored = score_pair(typed, _record(person))
+        if family_only:
+            score = None
+            reasons = _family_reasons(person, family_name, kana)
+        else:
+            scored = score_pair(typed, _record(person))
+            score = scored.probability
+            reasons = {k: v for k, v in scored.reasons.items() if shown.get(k)}
         found.append(
             Candidate(
                 pk=person.pk,
@@ -159,12 +168,32 @@ def find_candidates(
                 kana=person.full_kana,
                 age=age_on(person.birth_date, today) if person.birth_date else None,
                 district=districts.get(person.pk) or "",
-                score=scored.probability,
-                reasons=[f"{k}: {v}" for k, v in scored.reasons.items() if shown.get(k)],
+                score=score,
+                reasons=[f"{k}: {v}" for k, v in reasons.items()],
             )
         )
-    found.sort(key=lambda c: (-c.score, c.kana, c.pk))
+    found.sort(key=lambda c: (-(c.score or 0), c.kana, c.pk))
     return found[:limit]
+
+
+def _family_reasons(person: Person, family_name: str, kana: str) -> dict[str, str]:
+    """How the 姓 and ふりがな typed so far compare with the start of the person's."""
+    reasons = {}
+    if name_key(family_name):
+        if name_key(family_name) == name_key(person.family_name):
+            same = kana_key(family_name) == kana_key(person.family_name)
+            reasons["氏名"] = "姓が一致" if same else "姓が一致(異体字を同一視)"
+        elif name_key(person.family_name).startswith(name_key(family_name)):
+            reasons["氏名"] = "姓が前方一致"
+        else:
+            reasons["氏名"] = "姓が異なる"
+    if kana_key(kana):
+        theirs = kana_key(person.full_kana)
+        if kana_key(kana) == theirs:
+            reasons["ふりがな"] = "一致"
+        else:
+            reasons["ふりがな"] = "前方一致" if theirs.startswith(kana_key(kana)) else "異なる"
+    return reasons
 
 
 def describe(person: Person) -> Candidate:

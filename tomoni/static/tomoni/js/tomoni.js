@@ -33,6 +33,50 @@
     }
   });
 
+  // <select data-choices-from="a b">: only the options whose value is ticked among the
+  // form's checkboxes named a or b (the ◎ among the 課題 ticked), and the empty option.
+  // A choice whose box is unticked goes back to empty. The server checks the same rule.
+  function narrow(select) {
+    var form = select.form;
+    if (!form) {
+      return;
+    }
+    var ticked = {};
+    select
+      .getAttribute("data-choices-from")
+      .split(" ")
+      .forEach(function (name) {
+        form.querySelectorAll('input[type="checkbox"]').forEach(function (box) {
+          if (box.name === name && box.checked) {
+            ticked[box.value] = true;
+          }
+        });
+      });
+    Array.prototype.forEach.call(select.options, function (option) {
+      var offered = option.value === "" || ticked[option.value] === true;
+      option.hidden = !offered;
+      option.disabled = !offered;
+    });
+    if (select.value !== "" && ticked[select.value] !== true) {
+      select.value = "";
+    }
+  }
+
+  function narrowWithin(root) {
+    root.querySelectorAll("select[data-choices-from]").forEach(narrow);
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLInputElement && target.type === "checkbox" && target.form) {
+      narrowWithin(target.form);
+    }
+  });
+  document.addEventListener("htmx:load", function (event) {
+    narrowWithin(event.detail.elt);
+  });
+  narrowWithin(document);
+
   // An htmx request answered 404 normally swaps nothing. Elements marked data-swap-not-found
   // (「この方で受け付ける」) get the server's explanation swapped in instead (what to do next).
   document.addEventListener("htmx:beforeSwap", function (event) {
