@@ -52,7 +52,7 @@ def _take_consultation(page: Page, axe: Axe) -> None:
     for concern in ("収入・生活費", "介護", "住まい"):
         page.get_by_role("checkbox", name=concern, exact=True).check()
     expect(primary.locator("option:enabled")).to_have_text(
-        ["（選ばない）", "収入・生活費", "介護", "住まい"]
+        ["（選ばない）", "住まい", "収入・生活費", "介護"]  # in the checklist's order
     )
     primary.select_option(label="介護")
     page.get_by_role("checkbox", name="介護", exact=True).uncheck()  # its ◎ goes with it
