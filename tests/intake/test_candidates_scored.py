@@ -58,10 +58,12 @@ def test_panel_shows_score_and_reasons(
         birth_date=BIRTH,
     )
     best = found[0]
+    assert best.percent is not None
     assert best.pk == known.pk and best.percent >= 90
     # The family name alone reaches both; the birth date puts the right one first.
     wider = find_candidates(personas["window"], family_name="見本", birth_date=BIRTH)
     assert wider[0].pk == known.pk and len(wider) == 2
+    assert wider[0].score is not None and wider[1].score is not None
     assert wider[0].score > wider[1].score
     assert any(r.startswith("生年月日: ") for r in best.reasons)
     assert any(r.startswith("氏名: ") for r in best.reasons)

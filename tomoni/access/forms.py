@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
+from tomoni.lib.forms import Form
+
 from .actions import MIN_REASON
 from .models import BreakGlass
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(Form):
     object_type = forms.CharField(widget=forms.HiddenInput)
     object_id = forms.CharField(widget=forms.HiddenInput)
     next = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -24,7 +26,7 @@ class BreakGlassForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     comment = forms.CharField(
         label="確認の所見",
         max_length=2000,

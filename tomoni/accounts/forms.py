@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from django import forms
 
+from tomoni.lib.forms import Form
 
-class CodeForm(forms.Form):
+
+class CodeForm(Form):
     """A code typed at the second step: six digits from the app, or a recovery code."""
 
     code = forms.CharField(label="確認コード", max_length=40)
 
     def __init__(self, *args: object, recovery: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         field = self.fields["code"]
         attrs = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
         if recovery:
@@ -21,7 +23,7 @@ class CodeForm(forms.Form):
         field.widget.attrs.update(attrs)
 
 
-class TotpSetupForm(forms.Form):
+class TotpSetupForm(Form):
     code = forms.CharField(
         label="アプリに表示された6桁の数字",
         max_length=40,

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from tomoni.lib.forms import Form
 from tomoni.people.models import Consent
 
 from .models import DocumentKind
@@ -14,7 +15,7 @@ class ConsentChoiceField(forms.ModelChoiceField[Consent]):
         return f"{obj.get_scope_display()}・{obj.get_status_display()}（{obj.on:%Y-%m-%d}）"
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     file = forms.FileField(
         label="ファイル",
         help_text="PDF・JPEG・PNG・TIFF（形式はファイルの中身で確かめます）",
@@ -39,5 +40,5 @@ class AttachmentForm(forms.Form):
             field.queryset = consents
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(Form):
     reason = forms.CharField(label="削除の理由", max_length=200)

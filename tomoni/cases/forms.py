@@ -16,6 +16,7 @@ from tomoni.access import Member, record_of
 from tomoni.directory.models import Agency, Concern, Tag
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
+from tomoni.lib.forms import Form, ModelForm
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.forms import WarekiDateField, not_future
@@ -73,7 +74,7 @@ def active_agencies() -> list[Agency]:
 # --- opening -------------------------------------------------------------------------------
 
 
-class CaseOpenForm(forms.Form):
+class CaseOpenForm(Form):
     title = forms.CharField(
         label="ケースの概要",
         max_length=120,
@@ -110,12 +111,12 @@ class CaseOpenForm(forms.Form):
 # --- the small forms on the case page ------------------------------------------------------
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label="理由・メモ", max_length=300, required=False)
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     kind = forms.ChoiceField(
         label="区分",
         choices=Closure.Kind.choices,
@@ -144,7 +145,7 @@ class CloseForm(forms.Form):
         return not_future(self.cleaned_data["on"], "未来の日付では終結・中断できません。")
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(Form):
     reason = forms.CharField(
         label="再開の理由",
         max_length=300,
@@ -152,7 +153,7 @@ class ReopenForm(forms.Form):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     """One member's answer for one purpose (a people.Consent of that person)."""
 
     person = forms.TypedChoiceField(label="世帯員", coerce=int)
@@ -197,7 +198,7 @@ class ConsentForm(forms.Form):
         return record_of(self.members[self.cleaned_data["person"]])
 
 
-class WithdrawConsentForm(forms.Form):
+class WithdrawConsentForm(Form):
     """The withdrawal of a consent given earlier (a new record; the access it allowed ends)."""
 
     consent = forms.TypedChoiceField(label="撤回する同意", coerce=int)
@@ -230,7 +231,7 @@ class WithdrawConsentForm(forms.Form):
         return self.given[self.cleaned_data["consent"]]
 
 
-class TeamForm(forms.Form):
+class TeamForm(Form):
     role = forms.ChoiceField(
         label="役割", choices=TeamRole.choices, initial=TeamRole.RELATED, widget=forms.RadioSelect
     )
@@ -249,11 +250,11 @@ class TeamForm(forms.Form):
         self.order_fields(["agency", "role", "contact", "start_on"])
 
 
-class EndTeamForm(forms.Form):
+class EndTeamForm(Form):
     end_on = WarekiDateField(label="終了日", required=False)
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(Form):
     person = forms.TypedChoiceField(
         label="世帯員", coerce=int, error_messages={"required": "世帯員を選んでください。"}
     )
@@ -283,7 +284,7 @@ class ConcernForm(forms.Form):
         return record_of(self.members[self.cleaned_data["person"]])
 
 
-class TendencyForm(forms.Form):
+class TendencyForm(Form):
     CHOICES = [("rule", "ルールに従う"), ("yes", "該当"), ("no", "非該当")]
     value = forms.ChoiceField(label="判断", choices=CHOICES)
 
@@ -291,7 +292,7 @@ class TendencyForm(forms.Form):
         return {"rule": None, "yes": True, "no": False}[self.cleaned_data["value"]]
 
 
-class CaseNoteForm(forms.Form):
+class CaseNoteForm(Form):
     on = WarekiDateField(label="日付")
     method = forms.ChoiceField(label="方法", choices=NoteMethod.choices)
     visibility = forms.ChoiceField(
@@ -323,7 +324,7 @@ class CaseNoteForm(forms.Form):
         return value
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(Form):
     TABS = [("mine", "担当ケース"), ("unassigned", "未割当の依頼"), ("all", "すべて")]
 
     tab = forms.ChoiceField(label="対象", choices=TABS, required=False)
@@ -361,7 +362,7 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
 _CHOICE_FIELDS = frozenset(_CHOICES)
 
 
-class AssessmentForm(forms.ModelForm[Assessment]):
+class AssessmentForm(ModelForm[Assessment]):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -442,7 +443,7 @@ def assessment_texts(sheet: Assessment | None) -> list[tuple[str, str]]:
 # --- plan ----------------------------------------------------------------------------------
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     base = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     summary = forms.CharField(
         label="支援の方向性",
@@ -598,7 +599,7 @@ class PlanForm(forms.Form):
 # --- 評価 ----------------------------------------------------------------------------------
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     on = WarekiDateField(label="評価日")
     changes = forms.CharField(
         label="見られた変化",

@@ -11,6 +11,7 @@ from django.db.models import Model
 from tomoni.directory.models import District
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
+from tomoni.lib.forms import Form
 from tomoni.participation.models import Place, PlaceKind
 from tomoni.people.forms import WarekiDateField
 
@@ -58,7 +59,7 @@ class MeetingChoice(forms.ModelChoiceField[CouncilMeeting]):
 D = TypeVar("D")
 
 
-class DataForm(forms.Form, Generic[D]):
+class DataForm(Form, Generic[D]):
     """A form whose cleaned values go to an action as its typed input, ``data_class`` (the
     form's fields are the dataclass's: tests/community/test_forms.py checks)."""
 
@@ -256,7 +257,7 @@ class GroupForm(DataForm[GroupData]):
     )
 
 
-class YearForm(forms.Form):
+class YearForm(Form):
     fy = forms.TypedChoiceField(label="年度", coerce=int, required=False)
 
     def __init__(self, *args: Any, years: list[tuple[int, str]], **kwargs: Any) -> None:

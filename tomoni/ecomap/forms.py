@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from tomoni.directory.models import Agency
+from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.participation.models import Place
 from tomoni.people.models import Person
@@ -12,7 +13,7 @@ from tomoni.people.models import Person
 from .models import Direction, InformalKind, Strength, TieKind
 
 
-class TieForm(forms.Form):
+class TieForm(Form):
     kind = forms.ChoiceField(
         label="つながりの相手",
         choices=TieKind.choices,

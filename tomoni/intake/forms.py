@@ -15,6 +15,7 @@ from tomoni.directory.models import Agency, Concern, District, Tag
 from tomoni.directory.network import by_field
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
+from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
@@ -101,7 +102,7 @@ def _limit_person(form: forms.Form, pickable: QuerySet[Person] | None) -> None:
     field.queryset = pickable if pickable is not None else Person.objects.none()
 
 
-class ChooseForm(forms.Form):
+class ChooseForm(Form):
     person = _person_field()
 
     def __init__(self, *args: Any, pickable: QuerySet[Person] | None = None, **kwargs: Any):
@@ -109,7 +110,7 @@ class ChooseForm(forms.Form):
         _limit_person(self, pickable)
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(Form):
     """相談受付・申込票 (MHLW 事務マニュアル 参考資料「帳票」), all but a new person's fields."""
 
     # cleaned_data keys passed to take_consultation() as they are
@@ -272,7 +273,7 @@ class ConsultationForm(forms.Form):
         return route
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     # 他機関へつなぐ is set by つなぐ itself, when a referral exists.
     outcome = forms.ChoiceField(
         label="対応結果",
@@ -281,7 +282,7 @@ class OutcomeForm(forms.Form):
     )
 
 
-class ReferForm(forms.Form):
+class ReferForm(Form):
     to_agency = forms.ModelChoiceField(
         Agency.objects.none(),
         label="つなぎ先",
@@ -310,7 +311,7 @@ class ReferForm(forms.Form):
         ]
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     on = WarekiDateField(label="日付")
     method = forms.ChoiceField(label="方法", choices=NoteMethod.choices)
     visibility = forms.ChoiceField(
@@ -343,7 +344,7 @@ class NoteForm(forms.Form):
         return value
 
 
-class ConsultationFilterForm(forms.Form):
+class ConsultationFilterForm(Form):
     SCOPES = [("mine", "自分の相談"), ("unassigned", "未割り当て"), ("all", "すべて")]
     NO_OUTCOME = "none"
 
@@ -369,7 +370,7 @@ class ConsultationFilterForm(forms.Form):
     )
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(Form):
     OPEN = "open"
 
     state = forms.ChoiceField(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tomoni.cases.models import Case
 from tomoni.directory.models import Agency, Role, Staff
+from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.people.forms import WarekiDateField
@@ -64,7 +65,7 @@ class AttendanceChoiceField(forms.ModelChoiceField[Attendance]):
         return f"{who}（{obj.agency.name}）"
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     """会議の予定: the date is typed as 和暦 or 西暦, like the 相談受付票."""
 
     kind = forms.ChoiceField(
@@ -114,7 +115,7 @@ class MeetingForm(forms.Form):
         return cleaned
 
 
-class AgendaForm(forms.Form):
+class AgendaForm(Form):
     case = CaseChoiceField(
         Case.objects.none(),
         label="議題にするケース",
@@ -134,7 +135,7 @@ class AgendaForm(forms.Form):
         field.queryset = cases
 
 
-class AttendeeForm(forms.Form):
+class AttendeeForm(Form):
     """An attendee by staff account (who can then open the meeting) or by name only."""
 
     agency = forms.ModelChoiceField(
@@ -177,7 +178,7 @@ class AttendeeForm(forms.Form):
         return cleaned
 
 
-class PaperPledgeForm(forms.Form):
+class PaperPledgeForm(Form):
     """A pledge signed on paper, recorded by the convener."""
 
     attendance = AttendanceChoiceField(
@@ -208,7 +209,7 @@ class PaperPledgeForm(forms.Form):
         return value
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(Form):
     minutes = forms.CharField(
         label="議事録",
         max_length=20000,
@@ -219,7 +220,7 @@ class MinutesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     """決定事項, with up to three 役割分担 tasks."""
 
     case = CaseChoiceField(
@@ -311,14 +312,14 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class MeetingFilterForm(forms.Form):
+class MeetingFilterForm(Form):
     WHEN = [("", "すべて"), ("upcoming", "これから"), ("past", "過去")]
 
     kind = forms.ChoiceField(label="種別", choices=[("", "すべて"), *Kind.choices], required=False)
     when = forms.ChoiceField(label="時期", choices=WHEN, required=False)
 
 
-class SnapshotForm(forms.Form):
+class SnapshotForm(Form):
     """What the meeting is shown about one agenda item (第106条の6: what it needs)."""
 
     summary = forms.CharField(

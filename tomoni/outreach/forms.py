@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tomoni.access import Member, record_of
 from tomoni.directory.models import Role, Staff
+from tomoni.lib.forms import Form
 from tomoni.lib.wareki import format_date
 from tomoni.people.forms import WarekiDateField, not_future
 from tomoni.people.models import Person
@@ -56,7 +57,7 @@ class WorkersField(forms.TypedMultipleChoiceField):
         )
 
 
-class EngagementOpenForm(forms.Form):
+class EngagementOpenForm(Form):
     person = forms.TypedChoiceField(
         label="対象者",
         required=False,
@@ -104,7 +105,7 @@ class EngagementOpenForm(forms.Form):
         return not_future(self.cleaned_data["opened_on"], "開始日に未来の日付は指定できません。")
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     """The phone form: one visit in under a minute."""
 
     on = WarekiDateField(label="日付", help_text="今日なら変更不要です。和暦でも入力できます。")
@@ -144,12 +145,12 @@ class ContactForm(forms.Form):
         return not_future(self.cleaned_data["on"], "未来の日付の接触は記録できません。")
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label="理由・メモ", max_length=300, required=False)
 
 
-class WorkersForm(forms.Form):
+class WorkersForm(Form):
     def __init__(self, *args: Any, staff: Sequence[Staff], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["workers"] = WorkersField(staff, label="担当支援員")

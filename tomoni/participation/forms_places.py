@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from tomoni.directory.models import District
+from tomoni.lib.forms import Form
 
 from .actions import PLACE_FIELDS
 from .models import WEEKDAYS, PlaceKind, Welcome
@@ -21,7 +22,7 @@ def district_choices(empty: str) -> list[tuple[str, str]]:
     return [("", empty), *((str(d.pk), d.name) for d in District.objects.order_by("order", "pk"))]
 
 
-class PlaceFilterForm(forms.Form):
+class PlaceFilterForm(Form):
     STATUSES = [("", "すべて"), ("active", "活動中"), ("paused", "休止中")]
 
     district = forms.ChoiceField(label="地区", required=False)
@@ -42,7 +43,7 @@ class PlaceFilterForm(forms.Form):
         field.choices = district_choices("すべて")
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(Form):
     name = forms.CharField(label="名称", max_length=120)
     kind = forms.ChoiceField(label="種類", choices=[("", "（選んでください）"), *PlaceKind.choices])
     district = forms.TypedChoiceField(label="地区", required=False, coerce=int, empty_value=None)
@@ -116,7 +117,7 @@ class PlaceForm(forms.Form):
         return initial
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(
         label="HSDS 3.0 JSON ファイル",
         help_text="UTF-8 の JSON（services の配列）。1件でも問題があれば何も取り込みません。",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tomoni.access import Member, record_of
 from tomoni.directory.models import District, Role, Staff
+from tomoni.lib.forms import Form
 from tomoni.lib.wareki import format_date
 from tomoni.people.forms import WarekiDateField, not_future
 from tomoni.people.models import Person
@@ -47,7 +48,7 @@ def eligible_workers() -> list[Staff]:
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     """The plan's contents; the new-plan form adds the person and the worker."""
 
     interests = forms.CharField(
@@ -182,7 +183,7 @@ def _not_future(value: date | None, message: str) -> date:
     return checked
 
 
-class TrialForm(forms.Form):
+class TrialForm(Form):
     on = WarekiDateField(label="体験日", error_messages={"required": "体験日を入力してください。"})
     outcome = forms.ChoiceField(
         label="結果",
@@ -205,7 +206,7 @@ class TrialForm(forms.Form):
         return _not_future(self.cleaned_data["on"], "未来の日付の体験は記録できません。")
 
 
-class SettleForm(forms.Form):
+class SettleForm(Form):
     on = WarekiDateField(label="定着日", error_messages={"required": "定着日を入力してください。"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -216,7 +217,7 @@ class SettleForm(forms.Form):
         return _not_future(self.cleaned_data["on"], "未来の日付では定着にできません。")
 
 
-class DropForm(forms.Form):
+class DropForm(Form):
     reason = forms.CharField(
         label="見送りの理由",
         max_length=300,
@@ -224,7 +225,7 @@ class DropForm(forms.Form):
     )
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     kind = forms.ChoiceField(
         label="種類",
         choices=FollowUp.Kind.choices,
@@ -249,5 +250,5 @@ class FollowUpForm(forms.Form):
         return _not_future(self.cleaned_data["on"], "未来の日付は記録できません。")
 
 
-class EndPlanForm(forms.Form):
+class EndPlanForm(Form):
     """Nothing to type: a confirmation (the POST itself is the decision)."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from tomoni.directory.models import District, Tag
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
+from tomoni.lib.forms import Form, ModelForm
 from tomoni.lib.textnorm import digits_only, normalize_text, unify_dashes
 from tomoni.lib.wareki import WarekiError, parse_date_or_none
 
@@ -66,7 +67,7 @@ def _clean_phone(value: str) -> str:
     return value
 
 
-class HouseholdForm(forms.ModelForm[Household]):
+class HouseholdForm(ModelForm[Household]):
     # Longer than the stored 000-0000: people type 〒, spaces and full-width digits.
     postal_code = forms.CharField(
         label="郵便番号", max_length=16, required=False, help_text="例: 206-0804"
@@ -100,7 +101,7 @@ class HouseholdForm(forms.ModelForm[Household]):
         return normalize_text(self.cleaned_data["address"])
 
 
-class PersonForm(forms.ModelForm[Person]):
+class PersonForm(ModelForm[Person]):
     birth_date = WarekiDateField(label="生年月日", required=False, kind=dateranges.BIRTH)
 
     class Meta:
@@ -159,12 +160,12 @@ class MemberForm(PersonForm):
     field_order = ["relationship", *PersonForm.Meta.fields, "start_date"]
 
 
-class EndMembershipForm(forms.Form):
+class EndMembershipForm(Form):
     end_date = WarekiDateField(label="終了日", kind=dateranges.LIFE)
     end_reason = forms.ChoiceField(label="理由", choices=Membership.EndReason.choices)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     scope = forms.ChoiceField(label="範囲", choices=Consent.Scope.choices)
     status = forms.ChoiceField(
         label="状態",
@@ -176,11 +177,11 @@ class ConsentForm(forms.Form):
     note = forms.CharField(label="備考", max_length=200, required=False)
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     q = forms.CharField(label="検索", max_length=60, required=False)
 
 
-class RelationForm(forms.Form):
+class RelationForm(Form):
     """「〇〇さんの［父・母］は…」: the worker names a relation from the subject's side, with a
     person already in the register or a new one (a late grandfather, a son in another city)."""
 
@@ -275,6 +276,6 @@ NEW_PERSON_FIELDS = (
 )
 
 
-class EndRelationForm(forms.Form):
+class EndRelationForm(Form):
     reason = forms.ChoiceField(label="終了の理由", choices=Relation.EndReason.choices)
     on = WarekiDateField(label="終了日（分かれば）", required=False, kind=dateranges.LIFE)

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 
 from tomoni.directory.models import District
+from tomoni.lib.forms import Form
 
 from .models import Kpi
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     kpi = forms.ChoiceField(label="指標", choices=Kpi.choices)
     district = forms.ModelChoiceField(
         label="地区",
