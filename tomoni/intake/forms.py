@@ -211,6 +211,8 @@ class ConsultationForm(Form):
             },
         )
         super().__init__(*args, **kwargs)
+        if not self.is_bound:  # the keyboard starts in the form (after errors: the summary)
+            self.fields["received_on"].widget.attrs["autofocus"] = True
         agencies = Agency.objects.filter(active=True)
         for i in range(1, ROUTE_ROWS + 1):
             self.fields[f"route_kind_{i}"] = forms.ChoiceField(

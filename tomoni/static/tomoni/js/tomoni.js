@@ -77,6 +77,14 @@
   });
   narrowWithin(document);
 
+  // The error summary (includes/error_summary.html) takes the focus when the page opens, so
+  // the worker, and a screen reader, start from the list of what to fix; each item links to
+  // its field.
+  var summary = document.querySelector("[data-autofocus]");
+  if (summary instanceof HTMLElement) {
+    summary.focus();
+  }
+
   // An htmx request answered 404 normally swaps nothing. Elements marked data-swap-not-found
   // (「この方で受け付ける」) get the server's explanation swapped in instead (what to do next).
   document.addEventListener("htmx:beforeSwap", function (event) {
