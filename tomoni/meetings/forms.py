@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tomoni import access
 from tomoni.cases.models import Case
 from tomoni.directory.models import Agency, Role, Staff
 from tomoni.lib.forms import Form
@@ -19,7 +20,7 @@ from tomoni.lib.wareki import format_date
 from tomoni.people.forms import WarekiDateField
 
 from .actions import TaskSpec
-from .models import Attendance, Decision, Kind
+from .models import Attendance, Decision, Kind, Meeting
 
 TASK_ROWS = 3
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
@@ -55,8 +56,49 @@ class StaffChoiceField(forms.ModelChoiceField[Staff]):
 
 
 class CaseChoiceField(forms.ModelChoiceField[Case]):
+    """A case by its number and title, and whose it is: the main person and the 地区, so two
+    cases with the same title are not mistaken for each other (the queryset selects
+    ``person`` and ``household__district``)."""
+
     def label_from_instance(self, obj: Case) -> str:
-        return f"{obj.code} {obj.title}"
+        whose = f"{obj.person.full_name}さん" if obj.person else f"世帯 {obj.household.code}"
+        district = obj.household.district
+        return f"{obj.code} {obj.title} ／ {whose}（{district.name if district else '地区未確認'}）"
+
+
+class UpcomingMeetingField(forms.ModelChoiceField[Meeting]):
+    def label_from_instance(self, obj: Meeting) -> str:
+        return f"{format_date(timezone.localtime(obj.starts_at).date())} {obj.title}"
+
+
+class AgendaFromCaseForm(Form):
+    """On the case page: put this case on the agenda of an upcoming meeting."""
+
+    meeting = UpcomingMeetingField(
+        Meeting.objects.none(),
+        label="会議",
+        empty_label="（選んでください）",
+        error_messages={"invalid_choice": "選んだ会議には追加できません。"},
+    )
+    purpose = forms.CharField(label="検討事項", max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Staff, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "agenda")
+        super().__init__(*args, **kwargs)
+        field = self.fields["meeting"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = upcoming_meetings(user, case)
+
+
+def upcoming_meetings(user: Staff, case: Case) -> QuerySet[Meeting]:
+    """Meetings from today on that the user may change and that do not list the case yet."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        access.for_action(user, Meeting, access.CHANGE)
+        .filter(starts_at__gte=today)
+        .exclude(agenda__case=case)
+        .order_by("starts_at", "pk")
+    )
 
 
 class AttendanceChoiceField(forms.ModelChoiceField[Attendance]):

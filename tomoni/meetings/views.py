@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Case as Switch
 from django.db.models import Count, DateTimeField, F, Q, QuerySet, Value, When
@@ -35,6 +35,7 @@ from tomoni.web.viewutils import audit_page, day_start, form_page, post_action, 
 from . import actions, ical
 from .forms import (
     AgendaForm,
+    AgendaFromCaseForm,
     AttendeeForm,
     MeetingFilterForm,
     MeetingForm,
@@ -261,6 +262,7 @@ def _agenda_candidates(user: Staff, obj: Meeting) -> QuerySet[Case]:
         access.visible(user, Case)
         .exclude(stage__in=ENDED)
         .exclude(agenda_items__meeting=obj)
+        .select_related("person", "household__district")  # named in each option
         .order_by("code")
     )
 
@@ -362,6 +364,28 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         done=lambda _: f"{form.cleaned_data['case'].code} を議題に追加しました。",
         to=f"{obj.get_absolute_url()}#agenda",
     )
+
+
+@require_POST
+def agenda_from_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """「会議の議題に追加」 on the case page: this case on an upcoming meeting's agenda."""
+    user = staff_of(request)
+    case = access.get_for_user(user, Case, pk, access.CHANGE)
+    form = AgendaFromCaseForm(request.POST, user=user, case=case)
+    back = f"{case.get_absolute_url()}#agenda"
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    meeting = form.cleaned_data["meeting"]
+    try:
+        actions.add_agenda_item(
+            user, meeting, case, purpose=form.cleaned_data["purpose"], request=request
+        )
+    except ValidationError as error:  # e.g. no consent for a 重層的支援会議: nothing changed
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(request, f"{case.code} を「{meeting.title}」の議題に追加しました。")
+    return redirect(f"{meeting.get_absolute_url()}#agenda")
 
 
 # --- iCalendar ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from tomoni import access
 from tomoni.attachments.context import attachments_of
 from tomoni.directory.models import Role, Staff
+from tomoni.meetings.forms import AgendaFromCaseForm
 from tomoni.people.models import Consent
 from tomoni.web.viewutils import staff_of
 
@@ -65,6 +66,8 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     context.update(attachments_of(user, case, can_attach=context["can_note"]))  # issue 19
     if can_change:
         context.update(_forms(case, members))
+        if not case.is_ended:
+            context["agenda_form"] = AgendaFromCaseForm(user=user, case=case)
     return context
 
 

@@ -77,6 +77,35 @@
   });
   narrowWithin(document);
 
+  // <input data-filter-options="select-id">: typing narrows that select's options to those
+  // whose text holds every word typed (widths folded). The field is hidden without script.
+  function fold(text) {
+    return text.normalize("NFKC").toLowerCase();
+  }
+  document.querySelectorAll("[data-filter-options]").forEach(function (input) {
+    var select = document.getElementById(input.getAttribute("data-filter-options"));
+    var field = input.closest("[data-filter-field]");
+    if (!(select instanceof HTMLSelectElement)) {
+      return;
+    }
+    if (field) {
+      field.hidden = false;
+    }
+    input.addEventListener("input", function () {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(select.options, function (option) {
+        var text = fold(option.text);
+        var shown =
+          option.value === "" ||
+          words.every(function (word) {
+            return text.indexOf(word) !== -1;
+          });
+        option.hidden = !shown;
+        option.disabled = !shown;
+      });
+    });
+  });
+
   // The error summary (includes/error_summary.html) takes the focus when the page opens, so
   // the worker, and a screen reader, start from the list of what to fix; each item links to
   // its field.
