@@ -34,6 +34,7 @@ from tomoni.cases.models import (
 from tomoni.directory.models import Agency, Domain, Staff
 from tomoni.intake.actions import Route, take_consultation
 from tomoni.intake.models import Consultation, Outcome, RouteKind
+from tomoni.lib.bizdays import add_business_days
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting
 from tomoni.notes.actions import add_note
@@ -135,7 +136,10 @@ class _Builder:
             attendance = meeting_actions.add_attendee(
                 coordinator, meeting, agency=person.agency, staff=person
             )
-            meeting_actions.record_pledge(person, attendance, signed_on=day)
+            # A meeting still ahead: the attendee pledged today, when they were invited.
+            meeting_actions.record_pledge(
+                person, attendance, signed_on=min(day, timezone.localdate())
+            )
         self.meetings.append(meeting)
         self.totals["meetings"] += 1
         return meeting
@@ -617,6 +621,13 @@ def load_cases(staff: dict[str, Staff], *, seed: int) -> dict[str, int]:
             _prepared_before(item, timezone.localdate(meeting.starts_at))
     _finish_tasks(builder, made)
     _backdate(made)
+    # Next week's 支援会議, not yet prepared: what 今日の仕事 and 「会議の議題に追加」 show.
+    builder.meeting(
+        Kind.SUPPORT,
+        "支援会議（ケース検討）",
+        add_business_days(timezone.localdate(), 4),
+        [builder.staff["houkatsu"], builder.staff["madoguchi"]],
+    )
     totals = builder.totals
     record(
         Action.BULK_LOAD,
