@@ -56,3 +56,19 @@ def test_only_the_auditor_reads_the_audit_log(
 ) -> None:
     assert as_user(personas["auditor"]).get("/admin/audit/auditevent/").status_code == 200
     assert as_user(personas["admin"]).get("/admin/audit/auditevent/").status_code == 403
+
+
+def test_the_audit_list_names_what_and_who_in_words(
+    personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    """Review finding 9 (issue 20): the audit view showed 「cases.plan」 and bare login ids."""
+    from tomoni.audit.log import Action, record
+
+    window = personas["window"]
+    record(Action.VIEW, actor=window, object_type="cases.plan", object_id="12")
+    html = as_user(personas["auditor"]).get("/admin/audit/auditevent/").content.decode()
+    assert (
+        "支援プラン #12" in html
+        and "cases.plan" not in html.split("<tbody")[-1].split("</tbody>")[0]
+    )
+    assert f"{window.display_name}（{window.username}）" in html
