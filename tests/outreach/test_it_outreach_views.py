@@ -241,7 +241,7 @@ def test_legal_move_over_http(
         {"version": engagement.version},
         follow=True,
     )
-    assert "接触の試みにしました" in response.content.decode()
+    assert "段階を「接触の試み」にしました（接触を試みる）。" in response.content.decode()
     engagement.refresh_from_db()
     assert engagement.stage == Stage.ATTEMPTING
 

@@ -291,7 +291,7 @@ def move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         ),
         template="outreach/form_page.html",
         context=_page(obj, heading=chosen.label, submit=chosen.label),
-        done=lambda moved: f"「{chosen.label}」: {moved.get_stage_display()}にしました。",
+        done=lambda moved: f"段階を「{moved.get_stage_display()}」にしました（{chosen.label}）。",
         to=f"{obj.get_absolute_url()}#stage",
         refused=refused,
     )

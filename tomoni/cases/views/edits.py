@@ -46,7 +46,7 @@ def move(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             version=data["version"],
             request=request,
         )
-        return f"「{chosen.label}」: {moved.get_stage_display()}にしました。"
+        return f"段階を「{moved.get_stage_display()}」にしました（{chosen.label}）。"
 
     return case_form(request, case, form, run, heading=chosen.label, submit=chosen.label)
 
