@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils import timezone
 
 from tomoni.directory.models import Role, Staff
@@ -328,7 +329,7 @@ def test_rhythm_counts_attempts_and_reached_per_month(
     assert (months[-1].attempts, months[-1].reached) == (3, 1)
     assert sum(m.attempts for m in months[:-1]) == 0
     page = response.content.decode()
-    assert '最後の接触から <strong class="num">0</strong> 日' in page
+    assert "最後の接触は<strong>今日</strong>" in page  # not 「0 日」 (issue 20 finding 5)
     # Newest first: the last recorded (met) is at the top of the list.
     assert [c.outcome for c in response.context["contacts"]] == ["met", "refused", "absent"]
 
@@ -485,3 +486,18 @@ def test_coordinator_changes_workers_and_the_worker_may_not(
     assert list(engagement.workers.all()) == [personas["outreach"]]
     client.post(url, {"workers": [colleague.pk]})
     assert list(engagement.workers.all()) == [colleague]
+
+
+def test_a_contact_recorded_today_says_today_not_zero_days(
+    engagement: Engagement, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+) -> None:
+    """Review finding 5 (issue 20): after saving a contact, the page said 「0日間接触なし」."""
+    client = as_user(personas["outreach"])
+    page = client.post(
+        reverse("outreach:contact", args=[engagement.pk]),
+        {"on": _today().isoformat(), "method": "phone", "outcome": "talked", "note": ""},
+        follow=True,
+    ).content.decode()
+    text = strip_tags(page)
+    assert "最後の接触は今日" in text
+    assert "0日間接触なし" not in text and "最後の接触から 0 日" not in text
