@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from tomoni.directory.models import Role, Staff
 from tomoni.outreach import actions
