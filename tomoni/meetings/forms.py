@@ -18,6 +18,7 @@ from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.people.forms import WarekiDateField
+from tomoni.people.models import Person
 
 from .actions import TaskSpec
 from .models import Attendance, Decision, Kind, Meeting
@@ -56,12 +57,15 @@ class StaffChoiceField(forms.ModelChoiceField[Staff]):
 
 
 class CaseChoiceField(forms.ModelChoiceField[Case]):
-    """A case by its number and title, and whose it is: the main person and the 地区, so two
-    cases with the same title are not mistaken for each other (the queryset selects
-    ``person`` and ``household__district``)."""
+    """A case by its number and title, and whose it is: the main person (when the user may see
+    that person: ``names``, read through ``tomoni.access``) and the 地区, so two cases with the
+    same title are not mistaken for each other (the queryset selects ``household__district``)."""
+
+    names: dict[int, str] = {}
 
     def label_from_instance(self, obj: Case) -> str:
-        whose = f"{obj.person.full_name}さん" if obj.person else f"世帯 {obj.household.code}"
+        name = self.names.get(obj.person_id) if obj.person_id else None
+        whose = f"{name}さん" if name else f"世帯 {obj.household.code}"
         district = obj.household.district
         return f"{obj.code} {obj.title} ／ {whose}（{district.name if district else '地区未確認'}）"
 
@@ -169,12 +173,14 @@ class AgendaForm(Form):
     )
     purpose = forms.CharField(label="検討事項", max_length=200, required=False)
 
-    def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Staff, cases: QuerySet[Case], **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "agenda")
         super().__init__(*args, **kwargs)
         field = self.fields["case"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, CaseChoiceField)
         field.queryset = cases
+        people = access.visible(user, Person).filter(pk__in=cases.values("person_id"))
+        field.names = {p.pk: p.full_name for p in people.only("family_name", "given_name")}
 
 
 class AttendeeForm(Form):

@@ -211,7 +211,7 @@ def _meeting_context(request: HttpRequest, obj: Meeting) -> dict[str, Any]:
         context.update(materials(user, obj))
     if can_change:
         context.update(
-            agenda_form=AgendaForm(cases=_agenda_candidates(user, obj)),
+            agenda_form=AgendaForm(user=user, cases=_agenda_candidates(user, obj)),
             attendee_form=AttendeeForm(),
             paper_pledge_form=PaperPledgeForm(unpledged=_unpledged(user, obj))
             if obj.is_confidential and not all(_pledged(a) for a in attendances)
@@ -262,7 +262,7 @@ def _agenda_candidates(user: Staff, obj: Meeting) -> QuerySet[Case]:
         access.visible(user, Case)
         .exclude(stage__in=ENDED)
         .exclude(agenda_items__meeting=obj)
-        .select_related("person", "household__district")  # named in each option
+        .select_related("household__district")  # named in each option
         .order_by("code")
     )
 
@@ -349,7 +349,7 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
-    form = AgendaForm(request.POST, cases=_agenda_candidates(user, obj))
+    form = AgendaForm(request.POST, user=user, cases=_agenda_candidates(user, obj))
     return form_page(
         request,
         form,
