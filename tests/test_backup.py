@@ -3,10 +3,7 @@ the audit head as they were, and `audit verify` passing — on SQLite and on Pos
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +15,7 @@ from django.db import connection
 from tomoni.audit.log import Action, anchor, head, record, seal
 from tomoni.directory.models import Staff
 
-from .commandline import DATABASE, GROUP, copy_home, home_env
+from .commandline import DATABASE, GROUP, copy_home, home_env, tomoni
 from .conftest import register_household
 
 
@@ -63,16 +60,6 @@ def _backup(tmp_path: Path, key_file: Path) -> Path:
     return out
 
 
-def _tomoni(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 — our own entry point, fixed arguments
-        [sys.executable, "-m", "tomoni.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def _sqlite_counts(path: Path) -> dict[str, int]:
     with sqlite3.connect(path) as db:
         tables = [
@@ -108,7 +95,7 @@ def sqlite_city(
         ["backup", "--new-key", env["TOMONI_BACKUP_KEY_FILE"]],
         ["backup", str(home / "backups" / "city.tomoni-backup")],
     ):
-        done = _tomoni(env, *args)
+        done = tomoni(home, *args, env=env)
         assert done.returncode == 0, done.stderr
     assert "バックアップしました" in done.stdout
     return env, home / DATABASE, home / "backups" / "city.tomoni-backup"
@@ -128,7 +115,9 @@ def test_sqlite_backup_restores_into_an_empty_database(
     assert b"people_person" not in backup.read_bytes()  # encrypted, not merely packed
     target = tmp_path / "restored" / "tomoni.sqlite3"
     url = f"sqlite:///{target}"
-    restored = _tomoni(env, "restore", str(backup), "--database-url", url)
+    restored = tomoni(
+        Path(env["TOMONI_VAR_DIR"]), "restore", str(backup), "--database-url", url, env=env
+    )
     assert restored.returncode == 0, restored.stderr
     assert "監査ログは正常です" in restored.stdout
     expected = _sqlite_counts(source)
@@ -136,7 +125,9 @@ def test_sqlite_backup_restores_into_an_empty_database(
     assert _sqlite_counts(target) == expected
     assert _sqlite_head(target) == _sqlite_head(source) and _sqlite_head(source)[0] > 10
     # Only into an empty database.
-    again = _tomoni(env, "restore", str(backup), "--database-url", url)
+    again = tomoni(
+        Path(env["TOMONI_VAR_DIR"]), "restore", str(backup), "--database-url", url, env=env
+    )
     assert again.returncode != 0 and "空のデータベース" in again.stderr
 
 

@@ -8,6 +8,7 @@ checks), so a new form gets this without thinking about it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django import forms
@@ -31,14 +32,19 @@ def required_message(field: forms.Field) -> str:
     return f"{label}を入力してください。"
 
 
+def name_required_fields(fields: Iterable[forms.Field]) -> None:
+    """Give each field still carrying Django's generic message its own Japanese one."""
+    for field in fields:
+        if str(field.error_messages.get("required", "")) == str(GENERIC):
+            field.error_messages["required"] = required_message(field)
+
+
 class RequiredInJapanese:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if str(field.error_messages.get("required", "")) == str(GENERIC):
-                field.error_messages["required"] = required_message(field)
+        name_required_fields(self.fields.values())
 
 
 class Form(RequiredInJapanese, forms.Form):

@@ -18,7 +18,7 @@ from tomoni.access.models import BreakGlass
 from tomoni.access.reports import break_glass_counts
 from tomoni.access.views import offer
 from tomoni.directory.roles import Role
-from tomoni.lib.forms import required_message
+from tomoni.lib.forms import name_required_fields
 from tomoni.people.models import Household
 
 from .nav import PROGRAMS, PROGRAMS_BY_SLUG
@@ -35,8 +35,7 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = "職員ID"
         self.fields["password"].label = "パスワード"
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
-        for field in self.fields.values():
-            field.error_messages["required"] = required_message(field)
+        name_required_fields(self.fields.values())  # after the labels it names
 
 
 login = auth_views.LoginView.as_view(form_class=LoginForm, redirect_authenticated_user=True)
