@@ -7,6 +7,8 @@ can(user, action, obj)               → bool
 require(user, action, obj)           → None, PermissionDenied (can see, may not act) or Http404
 can_create(user, Model)              → bool
 members(user, via)                   → a household's members as far as ``via`` allows
+household_name(members)              → 「見本 太郎さんの世帯」, or "" when no one may be named
+names(user, person_ids)              → {id: full name} of the persons the user may see
 
 The table is ``policy.py``; the relations it names are filters in ``relations.py`` (registered
 in ``registry.py``); ``engine.py`` turns them into queries.
@@ -29,7 +31,7 @@ from .engine import (
     role_of,
     visible,
 )
-from .members import Member, members, record_of
+from .members import Member, household_name, members, names, record_of
 from .policy import CHANGE, MATERIALS, NOTE, RESPOND, VIEW, WITHDRAW
 
 __all__ = [
@@ -48,8 +50,10 @@ __all__ = [
     "get_for_user",
     "grant_filter",
     "has_scope",
+    "household_name",
     "label_of",
     "members",
+    "names",
     "parse_pk",
     "read",
     "record_of",

@@ -9,12 +9,13 @@ Views and print pages take members from here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
-from django.db.models import BooleanField, ExpressionWrapper, Model, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 
 from .engine import NotVisible, Viewer, for_action, grant_filter, label_of, visible
 from .policy import CHANGE, MEMBER_FIELDS, VIEW
@@ -74,6 +75,24 @@ class Member:
             return self.name
         age = f"（{self.age}歳）" if self.age is not None else ""
         return f"{self.relationship}{age}"
+
+
+def household_name(members: list[Member]) -> str:
+    """What a page calls a household: after the member it may name, the 世帯主 first
+    (「見本 太郎さんの世帯」); empty when it may name no one (the page shows the 世帯番号)."""
+    named = [m for m in members if m.current and m.name]
+    named.sort(key=lambda m: m.relationship_code != "head")
+    return f"{named[0].name}さんの世帯" if named else ""
+
+
+def names(user: Viewer | None, person_ids: Iterable[int | None] | QuerySet[Any]) -> dict[int, str]:
+    """The full names of those of these persons the user may see, by id: one query (the ids
+    may be a ``values("person_id")`` queryset, used as a subquery)."""
+    ids = person_ids if isinstance(person_ids, QuerySet) else {p for p in person_ids if p}
+    if not isinstance(ids, QuerySet) and not ids:
+        return {}
+    people = visible(user, _person_model()).filter(pk__in=ids)
+    return {p.pk: p.full_name for p in people.only("family_name", "given_name")}
 
 
 def household_of(via: Model) -> Household | None:

@@ -18,7 +18,6 @@ from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.people.forms import WarekiDateField
-from tomoni.people.models import Person
 
 from .actions import TaskSpec
 from .models import Attendance, Decision, Kind, Meeting
@@ -179,8 +178,7 @@ class AgendaForm(Form):
         field = self.fields["case"]
         assert isinstance(field, CaseChoiceField)
         field.queryset = cases
-        people = access.visible(user, Person).filter(pk__in=cases.values("person_id"))
-        field.names = {p.pk: p.full_name for p in people.only("family_name", "given_name")}
+        field.names = access.names(user, cases.values("person_id"))
 
 
 class AttendeeForm(Form):

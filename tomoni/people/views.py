@@ -73,6 +73,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
         "people/household.html",
         {
             "household": obj,
+            "name": access.household_name(members),
             "current": [m for m in members if m.current],
             "past": [m for m in members if not m.current],
             "limited": any(not m.can_open for m in members),

@@ -44,6 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "tab": data["tab"],
         "tabs": CaseFilterForm.TABS,
         "page_obj": page,
+        "names": access.names(user, (case.person_id for case in page.object_list)),
         "can_take_lead": user.role == Role.COORDINATOR,
         "titles_only": titles_only,
     }
