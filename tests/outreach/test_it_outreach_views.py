@@ -153,6 +153,40 @@ def test_contact_form_has_large_radio_buttons_for_every_method(
     assert response.context["form"]["on"].value() == response.context["form"].initial["on"]
 
 
+def _page_header(page: str) -> str:
+    found = re.search(r'<div class="page-header">(.*?)</div>', page, re.S)
+    assert found is not None
+    return strip_tags(found.group(1))
+
+
+def test_contact_form_names_the_person_with_the_code_secondary(
+    engagement: Engagement, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+) -> None:
+    """Review finding 5 (issue 20): the form named only 「A000003」, not whom the visit is for."""
+    assert engagement.person is not None
+    page = as_user(personas["outreach"]).get(reverse("outreach:contact", args=[engagement.pk]))
+    header = _page_header(page.content.decode())
+    assert f"{engagement.person.full_name}さん" in header
+    assert header.index(engagement.person.full_name) < header.index(engagement.code)
+
+
+def test_contact_form_of_a_whole_household_names_the_household(
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+) -> None:
+    household = register_household(personas["coordinator"])
+    engagement = actions.open_engagement(
+        personas["coordinator"],
+        household=household,
+        person=None,
+        reason=Reason.HIKIKOMORI,
+        workers=[personas["outreach"]],
+    )
+    page = as_user(personas["outreach"]).get(reverse("outreach:contact", args=[engagement.pk]))
+    header = _page_header(page.content.decode())
+    assert f"世帯 {household.code}（世帯全体）" in header
+    assert engagement.code in header
+
+
 def test_assigned_worker_records_a_visit(
     engagement: Engagement, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
 ) -> None:

@@ -233,7 +233,14 @@ def _page(engagement: Engagement, *, heading: str, submit: str) -> dict[str, Any
 
 @require_http_methods(GET_POST)
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _changeable(request, pk)
+    # The form names whom the visit is for, as the engagement page does: its person.
+    obj = access.read(
+        request,
+        Engagement,
+        pk,
+        access.CHANGE,
+        queryset=Engagement.objects.select_related("person", "household"),
+    )
     form = ContactForm(request.POST or None)
 
     def run() -> None:
