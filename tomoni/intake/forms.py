@@ -299,17 +299,34 @@ class ReferForm(Form):
         error_messages={"required": "依頼先に伝える内容を入力してください。"},
     )
 
-    def __init__(self, *args: Any, own_agency_id: int, **kwargs: Any) -> None:
+    OTHER_AREAS = "他の圏域の機関"
+
+    def __init__(
+        self, *args: Any, own_agency_id: int, district: District | None = None, **kwargs: Any
+    ) -> None:
+        """``district``: where the household lives, when known. An agency that serves one
+        日常生活圏域 (a 地域包括支援センター) is offered in its 分野 for that 圏域's households
+        and otherwise in a last group, still selectable (a family about to move)."""
         super().__init__(*args, **kwargs)
         field = self.fields["to_agency"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Agency.objects.filter(active=True).exclude(pk=own_agency_id)
         # Grouped by whom they serve (分野), with the 業務紹介 guide beside the picker: one
         # query serves both, validation still goes through the queryset.
-        self.agency_groups = by_field(field.queryset)
+        agencies = list(field.queryset)
+        area_id = district.area_id if district else None
+        here = [a for a in agencies if area_id is None or a.area_id in (None, area_id)]
+        elsewhere = [a for a in agencies if a not in here]
+        self.agency_groups = by_field(here)
+
+        def label(agency: Agency) -> str:
+            mine = district is not None and agency.area_id == area_id
+            return f"{agency.name}（{district}の担当圏域）" if mine else agency.name
+
         field.choices = [
             ("", "（選んでください）"),
-            *((label, [(str(a.pk), a.name) for a in rows]) for label, rows in self.agency_groups),
+            *((name, [(str(a.pk), label(a)) for a in rows]) for name, rows in self.agency_groups),
+            *([(self.OTHER_AREAS, [(str(a.pk), a.name) for a in elsewhere])] if elsewhere else []),
         ]
 
 

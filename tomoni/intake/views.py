@@ -214,7 +214,9 @@ def _consultation_context(request: HttpRequest, obj: Consultation) -> dict[str, 
         context.update(
             outcome_form=OutcomeForm(initial={"outcome": obj.outcome}),
             refer_form=ReferForm(
-                own_agency_id=obj.agency_id, initial={"shared_summary": obj.summary}
+                own_agency_id=obj.agency_id,
+                district=household.district if household else None,
+                initial={"shared_summary": obj.summary},
             ),
             note_form=NoteForm(),
             due_on=actions.response_due(timezone.localdate()),
@@ -273,7 +275,10 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
     """つなぐ: the form is on the consultation page too; this page shows it again with errors."""
     obj = access.read(request, Consultation, pk, access.CHANGE)
     form = ReferForm(
-        request.POST or None, own_agency_id=obj.agency_id, initial={"shared_summary": obj.summary}
+        request.POST or None,
+        own_agency_id=obj.agency_id,
+        district=obj.household.district if obj.household else None,
+        initial={"shared_summary": obj.summary},
     )
 
     def run() -> Referral:
