@@ -41,7 +41,13 @@ def state_of(person_id: int | None, scope: str = SHARE) -> str:
     """同意あり / 同意なし / 確認中 for one person and purpose (no person, never asked: 確認中)."""
     if person_id is None:
         return ConsentState.PENDING
-    consent = latest(Consent.objects.filter(person_id=person_id)).get((person_id, scope))
+    return state_of_statement(
+        latest(Consent.objects.filter(person_id=person_id)).get((person_id, scope))
+    )
+
+
+def state_of_statement(consent: Consent | None) -> str:
+    """同意あり / 同意なし / 確認中 for a person's current statement (None, never asked: 確認中)."""
     return _STATE[consent.status] if consent else ConsentState.PENDING
 
 
