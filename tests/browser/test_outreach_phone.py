@@ -1,0 +1,73 @@
+"""アウトリーチ on a phone (390×844, review finding 5 of issue 20): the list as cards with
+nothing off the right edge, the rhythm of contacts newest month first, and a page header
+that leaves the screen to the work. Every page is axe-checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from tomoni.directory.models import Role, Staff
+from tomoni.outreach import actions as outreach_actions
+from tomoni.outreach.models import Engagement, Reason
+
+from ..conftest import first_member, register_household
+from .conftest import PHONE, Axe
+
+# The right edge of the furthest-reaching visible thing in the list, in CSS px.
+LIST_RIGHT_EDGE = """() => Math.max(0,
+    ...[...document.querySelectorAll('[aria-labelledby="h-results"] *')]
+    .filter(e => e.getClientRects().length)
+    .map(e => e.getBoundingClientRect().right))"""
+SCROLL_WIDTH = "() => document.documentElement.scrollWidth"
+
+
+def _months_ago(today: date, months: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, 1)
+
+
+@pytest.fixture
+def engagement(staff_with_password: Callable[..., Staff]) -> Engagement:
+    """An engagement of the worker ``outreach``, opened a year ago, with a contact in the
+    first month and two this month."""
+    coordinator = staff_with_password(Role.COORDINATOR, "shakyo", "kyodo")
+    worker = staff_with_password(Role.OUTREACH, "shakyo", "outreach")
+    household = register_household(coordinator, members=1)
+    today = timezone.localdate()
+    year_ago = _months_ago(today, 11)
+    engagement = outreach_actions.open_engagement(
+        coordinator,
+        household=household,
+        person=first_member(household),
+        reason=Reason.HIKIKOMORI,
+        workers=[worker],
+        opened_on=year_ago,
+    )
+    for on, outcome in ((year_ago, "absent"), (today, "absent"), (today, "met")):
+        outreach_actions.record_contact(worker, engagement, on=on, method="visit", outcome=outcome)
+    engagement.refresh_from_db()
+    return engagement
+
+
+def test_the_list_is_cards_within_the_screen(
+    engagement: Engagement, open_as: Callable[..., Page], axe: Axe
+) -> None:
+    page = open_as(engagement.workers.get(), phone=True)
+    page.goto("/outreach/")
+    axe.check(page)
+    assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"]
+    assert page.evaluate(LIST_RIGHT_EDGE) <= PHONE["width"]
+    assert engagement.person is not None
+    card = page.get_by_role("listitem").filter(has_text=engagement.code)
+    expect(card.get_by_role("link", name=engagement.person.full_name)).to_be_visible()
+    for label in ("段階", "担当", "最後の接触"):
+        expect(card.get_by_text(label, exact=True)).to_be_visible()
+    for shown in (engagement.get_stage_display(), str(engagement.workers.get()), "今日 接触あり"):
+        box = card.get_by_text(shown).first.bounding_box()
+        assert box is not None, shown
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], shown
