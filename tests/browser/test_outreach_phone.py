@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tomoni.directory.models import Role, Staff
+from tomoni.lib.wareki import format_month
 from tomoni.outreach import actions as outreach_actions
 from tomoni.outreach.models import Engagement, Reason
 
@@ -71,3 +72,24 @@ def test_the_list_is_cards_within_the_screen(
         box = card.get_by_text(shown).first.bounding_box()
         assert box is not None, shown
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], shown
+
+
+def test_the_rhythm_shows_the_newest_month_first(
+    engagement: Engagement, open_as: Callable[..., Page], axe: Axe
+) -> None:
+    today = timezone.localdate()
+    page = open_as(engagement.workers.get(), phone=True)
+    page.goto(engagement.get_absolute_url())
+    axe.check(page)
+    rhythm = page.locator("#rhythm")
+    newest = rhythm.get_by_text(format_month(today), exact=True)
+    oldest = rhythm.get_by_text(format_month(_months_ago(today, 11)), exact=True)
+    expect(newest).to_be_visible()
+    expect(oldest).to_be_visible()
+    newest_box, oldest_box = newest.bounding_box(), oldest.bounding_box()
+    assert newest_box is not None and oldest_box is not None
+    assert newest_box["y"] < oldest_box["y"]  # listed first, above the older months
+    assert newest_box["x"] + newest_box["width"] <= PHONE["width"]
+    assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"]
+    row = rhythm.get_by_role("row").filter(has_text=format_month(today))
+    expect(row.get_by_role("cell")).to_have_text(["2", "1"])  # tried twice, reached once

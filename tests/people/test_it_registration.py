@@ -139,7 +139,8 @@ def test_person_edit_changes_the_kana(personas: dict[str, Staff], window: Browse
 def test_household_edit_changes_the_address(
     personas: dict[str, Staff], window: BrowserClient
 ) -> None:
-    """Changing the address and phone saves them and audits exactly those fields."""
+    """Changing the address and phone saves them and audits exactly those fields, and the
+    地区 the new address names (none was chosen)."""
     household = register_household(personas["window"], members=1)
     mark = _mark()
     response = window.post(
@@ -150,8 +151,11 @@ def test_household_edit_changes_the_address(
     household.refresh_from_db()
     assert household.address == "稲城市東長沼2丁目"
     assert household.phone_key == "0423782111"
+    assert household.district == District.objects.get(name="東長沼")
     assert _events_since(mark) == [("change", "people.household", str(household.pk))]
-    assert AuditEvent.objects.get(seq=mark + 1).detail == {"fields": ["address", "phone"]}
+    assert AuditEvent.objects.get(seq=mark + 1).detail == {
+        "fields": ["address", "district", "phone"]
+    }
 
 
 def test_unchanged_edit_writes_nothing(personas: dict[str, Staff], window: BrowserClient) -> None:

@@ -21,6 +21,7 @@ from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.forms import PersonForm, WarekiDateField, _clean_phone
 from tomoni.people.models import Person, Sex
+from tomoni.people.postal import district_in
 
 from .actions import Route
 from .models import ConsentVersion, Method, Outcome, Referral, RouteKind, Urgency
@@ -253,6 +254,14 @@ class ConsultationForm(Form):
         cleaned["route"] = self._clean_route(cleaned)
         chosen = [*cleaned.get("concerns", []), *cleaned.get("other_concerns", [])]
         cleaned["all_concerns"] = chosen
+        address = cleaned.get("household_address")
+        if (
+            address
+            and not cleaned.get("household_district")
+            and "household_district" not in self.errors
+        ):
+            # No 地区 chosen: the one whose 町名 the address names, as on the household form.
+            cleaned["household_district"] = district_in(address)
         primary = cleaned.get("primary")
         if primary is not None and primary not in chosen:
             self.add_error("primary", "◎ は、チェックした課題の中から選んでください。")

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tomoni import access
 from tomoni.directory.models import Role
 from tomoni.lib.concurrency import ConflictError
+from tomoni.lib.wareki import format_month
 from tomoni.people.models import Household
 from tomoni.web.viewutils import audit_page, form_page, set_hidden, staff_of
 
@@ -151,6 +152,10 @@ class Month:
     attempts: int
     reached: int
 
+    @property
+    def label(self) -> str:
+        return format_month(self.start)
+
 
 def _months_back(today: date, count: int) -> list[date]:
     first = today.replace(day=1)
@@ -195,6 +200,7 @@ def engagement(request: HttpRequest, pk: int) -> HttpResponse:
     steps = list(access.visible(user, EngagementStep).filter(engagement=obj).select_related("by"))
     can_change = access.can(user, access.CHANGE, obj)
     person = obj.person
+    months = rhythm(contacts, today)
     context: dict[str, Any] = {
         "engagement": obj,
         "person": person,
@@ -203,7 +209,8 @@ def engagement(request: HttpRequest, pk: int) -> HttpResponse:
         "workers": list(obj.workers.all()),
         "contacts": contacts,
         "steps": steps,
-        "months": rhythm(contacts, today),
+        "months": months,
+        "months_newest_first": months[::-1],  # a phone lists them down the screen
         "reached_values": sorted(REACHED),
         "row": _row(obj, today),
         "quiet_days": quiet_days(),

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from tomoni.directory.models import District, Tag
@@ -15,6 +16,7 @@ from tomoni.lib.wareki import WarekiError, parse_date_or_none
 
 from .actions import ROLE_CHOICES
 from .models import Consent, Household, Membership, Person, Relation, Relationship, Sex
+from .postal import suggest_district
 
 DATE_HINT = "例: 令和8年2月19日、R8.2.19、2026-02-19"
 
@@ -81,12 +83,27 @@ class HouseholdForm(ModelForm[Household]):
         fields = ["postal_code", "address", "district", "phone", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
+    # The 地区 clean() took from the address or 郵便番号 because none was chosen (the page
+    # says so once saved).
+    suggested_district: District | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         district = self.fields["district"]
         assert isinstance(district, forms.ModelChoiceField)
         district.queryset = District.objects.select_related("area")
         district.empty_label = "（未確認）"
+        district.help_text = "空欄のときは、住所か郵便番号の町名から入れます"
+        # static/tomoni/js/postal.js: 7 digits typed here fill the 住所's beginning and
+        # propose the 地区 (without script, clean() still does the latter).
+        self.fields["postal_code"].widget.attrs.update(
+            {
+                "data-postal": "address district",
+                "data-postal-url": reverse("people:postal_lookup"),
+                "inputmode": "numeric",
+                "autocomplete": "off",
+            }
+        )
 
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
@@ -99,6 +116,14 @@ class HouseholdForm(ModelForm[Household]):
 
     def clean_address(self) -> str:
         return normalize_text(self.cleaned_data["address"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("district") and "district" not in self.errors:
+            found = suggest_district(cleaned.get("address", ""), cleaned.get("postal_code", ""))
+            if found is not None:
+                cleaned["district"] = self.suggested_district = found
+        return cleaned
 
 
 class PersonForm(ModelForm[Person]):

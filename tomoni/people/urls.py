@@ -6,6 +6,7 @@ app_name = "people"
 
 urlpatterns = [
     path("people/", views.search, name="search"),
+    path("people/postal/", views.postal_lookup, name="postal_lookup"),
     path("households/new/", views.household_new, name="household_new"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),

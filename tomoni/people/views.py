@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -20,7 +20,7 @@ from tomoni.attachments.context import attachments_of
 from tomoni.audit.log import Action, record
 from tomoni.web.viewutils import audit_page, form_page, staff_of
 
-from . import actions
+from . import actions, postal
 from .forms import ConsentForm, EndMembershipForm, HouseholdForm, MemberForm, PersonEditForm
 from .models import Consent, Household, MatchReview, Membership, Person, Relation
 from .search import search_people
@@ -99,7 +99,10 @@ def household_new(request: HttpRequest) -> HttpResponse:
             tags=data["tags"],
             request=request,
         )
-        messages.success(request, f"{obj.code} を登録しました。続けて世帯員を登録してください。")
+        messages.success(
+            request,
+            f"{obj.code} を登録しました。{_suggested(form)}続けて世帯員を登録してください。",
+        )
         return redirect("people:member_new", pk=obj.pk)
     return render(request, "people/household_form.html", {"form": form})
 
@@ -117,9 +120,42 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         actions.update_household(
             staff_of(request), obj, data, tags=data.pop("tags"), request=request
         )
-        messages.success(request, "世帯の情報を更新しました。")
+        messages.success(request, f"世帯の情報を更新しました。{_suggested(form)}")
         return redirect(obj)
     return render(request, "people/household_form.html", {"form": form, "household": obj})
+
+
+def _suggested(form: HouseholdForm) -> str:
+    district = form.suggested_district
+    if district is None:
+        return ""
+    return f"地区は住所から「{district.name}」としました（違うときは編集してください）。"
+
+
+@require_GET
+def postal_lookup(request: HttpRequest) -> JsonResponse:
+    """郵便番号 → 住所 and the 地区 to propose (static/tomoni/js/postal.js asks). No personal
+    data, but behind the sign-in like every page; nothing is audited."""
+    typed = request.GET.get("code", "")[:30]
+    code = postal.normalize_code(typed)
+    if code is None:
+        return JsonResponse({"error": "郵便番号は7桁の数字で入力してください。"}, status=400)
+    place = postal.lookup(code)
+    if place is None:
+        message = f"郵便番号 {code[:3]}-{code[3:]} は見つかりませんでした。住所を入力してください。"
+        return JsonResponse({"error": message}, status=404)
+    district = postal.district_in(place.text) if place.town else None
+    return JsonResponse(
+        {
+            "code": place.code,
+            "prefecture": place.prefecture,
+            "city": place.city,
+            "town": place.town,
+            "towns": list(place.towns),
+            "address": place.text,
+            "district": {"id": district.pk, "name": district.name} if district else None,
+        }
+    )
 
 
 @require_http_methods(GET_POST)
