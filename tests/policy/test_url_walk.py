@@ -85,6 +85,7 @@ WALK: dict[str, Target] = {
     "access:summary": _none(),
     "people:search": _none(),
     "people:household_new": _none(),
+    "people:postal_lookup": _none(),  # no personal data; 400 without a code
     "people:household": _pk(HOUSEHOLD),
     "people:household_edit": _pk(HOUSEHOLD),
     "people:member_new": _pk(HOUSEHOLD),
