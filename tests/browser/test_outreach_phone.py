@@ -24,6 +24,8 @@ LIST_RIGHT_EDGE = """() => Math.max(0,
     ...[...document.querySelectorAll('[aria-labelledby="h-results"] *')]
     .filter(e => e.getClientRects().length)
     .map(e => e.getBoundingClientRect().right))"""
+# Where the page's own content starts: everything above it is header and menu.
+MAIN_TOP = "() => document.querySelector('main').getBoundingClientRect().top"
 SCROLL_WIDTH = "() => document.documentElement.scrollWidth"
 
 
@@ -93,3 +95,27 @@ def test_the_rhythm_shows_the_newest_month_first(
     assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"]
     row = rhythm.get_by_role("row").filter(has_text=format_month(today))
     expect(row.get_by_role("cell")).to_have_text(["2", "1"])  # tried twice, reached once
+
+
+@pytest.mark.parametrize("username", ["outreach", "kyodo"])  # kyodo's header has the search
+def test_the_header_is_compact_and_its_menu_reachable(
+    username: str, engagement: Engagement, open_as: Callable[..., Page], axe: Axe
+) -> None:
+    page = open_as(Staff.objects.get(username=username), phone=True)
+    page.goto("/")
+    axe.check(page)
+    assert page.evaluate(MAIN_TOP) <= 0.2 * PHONE["height"]
+    menu = page.get_by_text("メニュー", exact=True)
+    menu.focus()
+    page.keyboard.press("Enter")  # opened from the keyboard
+    axe.check(page)
+    nav = page.get_by_role("navigation", name="メニュー", exact=True)
+    expect(page.get_by_role("button", name="ログアウト")).to_be_visible()
+    page.keyboard.press("Tab")
+    first = nav.get_by_role("link").first
+    expect(first).to_be_focused()
+    link = nav.get_by_role("link", name="アウトリーチ")
+    expect(link).to_be_visible()
+    link.click()
+    page.wait_for_url("**/outreach/")
+    expect(page.get_by_role("heading", name="アウトリーチ", level=1)).to_be_visible()
