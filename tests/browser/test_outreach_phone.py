@@ -119,3 +119,22 @@ def test_the_header_is_compact_and_its_menu_reachable(
     link.click()
     page.wait_for_url("**/outreach/")
     expect(page.get_by_role("heading", name="アウトリーチ", level=1)).to_be_visible()
+
+
+def test_the_contact_form_names_the_person_and_sets_tiles_two_to_a_row(
+    engagement: Engagement, open_as: Callable[..., Page], axe: Axe
+) -> None:
+    """The method and outcome tiles, two to a row as outreach.css means them, not one long
+    column the worker scrolls past."""
+    assert engagement.person is not None
+    page = open_as(engagement.workers.get(), phone=True)
+    page.goto(engagement.get_absolute_url())
+    page.get_by_role("link", name="接触を記録").click()
+    axe.check(page)
+    expect(page.get_by_text(f"{engagement.person.full_name}さん")).to_be_visible()
+    for first, second in (("訪問", "手紙"), ("不在", "拒否")):
+        left = page.get_by_role("radio", name=first).bounding_box()
+        right = page.get_by_role("radio", name=second).bounding_box()
+        assert left is not None and right is not None
+        assert left["y"] == right["y"] and left["x"] < right["x"], (first, second)
+    assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"]
