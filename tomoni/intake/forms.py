@@ -15,7 +15,7 @@ from tomoni.directory.models import Agency, Concern, District, Tag
 from tomoni.directory.network import by_field
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
-from tomoni.lib.forms import Form
+from tomoni.lib.forms import Form, TimeTextField
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
@@ -133,11 +133,7 @@ class ConsultationForm(Form):
     )
 
     received_on = WarekiDateField(label="受付日")
-    received_time = forms.TimeField(
-        label="受付時刻",
-        input_formats=["%H:%M", "%H:%M:%S"],
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
+    received_time = TimeTextField(label="受付時刻")
     method = forms.ChoiceField(label="相談方法", choices=Method.choices, widget=forms.RadioSelect)
     is_new = forms.TypedChoiceField(
         label="新規・継続",
@@ -235,6 +231,15 @@ class ConsultationForm(Form):
             (i, self[f"route_kind_{i}"], self[f"route_agency_{i}"], self[f"route_relation_{i}"])
             for i in range(1, ROUTE_ROWS + 1)
         ]
+
+    def more_routes_open(self) -> bool:
+        """Rows after the first start folded (most routes have one step; the keyboard skips
+        them in one Tab), open when the worker has filled one or it has an error."""
+        return any(
+            field.value() not in (None, "") or field.errors
+            for _, *fields in self.route_rows()[1:]
+            for field in fields
+        )
 
     def clean_caller_phone(self) -> str:
         return _clean_phone(self.cleaned_data["caller_phone"])

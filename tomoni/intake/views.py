@@ -66,6 +66,8 @@ def new(request: HttpRequest) -> HttpResponse:
         consultation = _take(request, form, person_form)
         if consultation is not None:
             messages.success(request, f"相談 {consultation.code} を受け付けました。")
+            if request.POST.get("next") == "refer":  # 「受け付けて、つなぎ先を選ぶ」
+                return redirect("intake:refer", consultation.pk)
             return redirect(consultation)
     chosen = _chosen(request, form)
     context: dict[str, Any] = {"form": form, "person_form": person_form, "chosen": chosen}
@@ -280,6 +282,9 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
         district=obj.household.district if obj.household else None,
         initial={"shared_summary": obj.summary},
     )
+    if not form.is_bound:
+        # Straight from 「受け付けて、つなぎ先を選ぶ」: the keyboard starts at the choice.
+        form.fields["to_agency"].widget.attrs["autofocus"] = True
 
     def run() -> Referral:
         data = form.cleaned_data

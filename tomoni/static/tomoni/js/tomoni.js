@@ -106,6 +106,72 @@
     });
   });
 
+  // A long list of checkboxes (.checkbox-group: the 課題, the 横断タグ) is one Tab stop, like
+  // a radio group: the arrow keys (and Home/End) move within it, Space ticks, Tab leaves it.
+  // The box last visited keeps the stop. Without script every box is a stop of its own.
+  var ROVING_FROM = 5;
+  var roved = 0;
+  function rove(group) {
+    var boxes = Array.prototype.slice.call(group.querySelectorAll('input[type="checkbox"]'));
+    if (boxes.length < ROVING_FROM || group.hasAttribute("data-roving")) {
+      return;
+    }
+    group.setAttribute("data-roving", "");
+    roved += 1;
+    var hint = document.createElement("p");
+    hint.className = "checkbox-group__keys meta";
+    hint.id = "checkbox-keys-" + roved;
+    hint.textContent = "矢印キーで移動し、スペースキーでチェックします。";
+    group.insertBefore(hint, group.firstChild);
+    function settle(current) {
+      boxes.forEach(function (box) {
+        box.tabIndex = box === current ? 0 : -1;
+      });
+    }
+    var first = boxes[0];
+    boxes.forEach(function (box) {
+      var described = box.getAttribute("aria-describedby");
+      box.setAttribute("aria-describedby", (described ? described + " " : "") + hint.id);
+      if (box.checked && first === boxes[0] && !boxes[0].checked) {
+        first = box;
+      }
+    });
+    settle(first);
+    group.addEventListener("focusin", function (event) {
+      if (boxes.indexOf(event.target) !== -1) {
+        settle(event.target);
+      }
+    });
+    group.addEventListener("keydown", function (event) {
+      var at = boxes.indexOf(event.target);
+      var to = null;
+      if (at === -1) {
+        return;
+      }
+      if (event.key === "ArrowDown" || event.key === "ArrowRight") {
+        to = boxes[(at + 1) % boxes.length];
+      } else if (event.key === "ArrowUp" || event.key === "ArrowLeft") {
+        to = boxes[(at - 1 + boxes.length) % boxes.length];
+      } else if (event.key === "Home") {
+        to = boxes[0];
+      } else if (event.key === "End") {
+        to = boxes[boxes.length - 1];
+      }
+      if (to) {
+        event.preventDefault();
+        settle(to);
+        to.focus();
+      }
+    });
+  }
+  function roveWithin(root) {
+    root.querySelectorAll(".checkbox-group").forEach(rove);
+  }
+  document.addEventListener("htmx:load", function (event) {
+    roveWithin(event.detail.elt);
+  });
+  roveWithin(document);
+
   // The error summary (includes/error_summary.html) takes the focus when the page opens, so
   // the worker, and a screen reader, start from the list of what to fix; each item links to
   // its field.
