@@ -62,7 +62,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     }
     context.update(consents(user, case, members, context["team"], can_change))
     if context["can_note"]:
-        context["note_form"] = CaseNoteForm()
+        context["note_form"] = CaseNoteForm(auto_id="note-%s")
     context.update(attachments_of(user, case, can_attach=context["can_note"]))  # issue 19
     if can_change:
         context.update(_forms(case, members))
@@ -102,18 +102,20 @@ def _records(user: Staff, case: Case) -> dict[str, Any]:
 
 
 def _forms(case: Case, members: list[access.Member]) -> dict[str, Any]:
-    """The small forms of the page, for those who may change the case."""
+    """The small forms of the page, for those who may change the case. Each has its own ids
+    (``auto_id``): several share field names (日付, 方法, 備考 …), and a label whose ``for``
+    named another form's field left the field unlabelled."""
     agencies = active_agencies()
     return {
         "moves": [
-            (name, move, MoveForm(initial={"version": case.version}))
+            (name, move, MoveForm(initial={"version": case.version}, auto_id=f"move-{name}-%s"))
             for name, move in actions.available_moves(case)
         ],
-        "close_form": CloseForm(agencies=agencies),
-        "reopen_form": ReopenForm(),
-        "consent_form": ConsentForm(members=members),
-        "team_form": TeamForm(agencies=agencies),
-        "concern_form": ConcernForm(members=members, agencies=agencies),
+        "close_form": CloseForm(agencies=agencies, auto_id="close-%s"),
+        "reopen_form": ReopenForm(auto_id="reopen-%s"),
+        "consent_form": ConsentForm(members=members, auto_id="consent-%s"),
+        "team_form": TeamForm(agencies=agencies, auto_id="team-%s"),
+        "concern_form": ConcernForm(members=members, agencies=agencies, auto_id="concern-%s"),
         "tendency_choices": TendencyForm.CHOICES,
     }
 
@@ -156,6 +158,6 @@ def consents(
         "consent_rows": rows,
         "consent_scopes": Consent.Scope.choices,
         "shut_out": shut_out,
-        "withdraw_form": WithdrawConsentForm(given=given) if given else None,
+        "withdraw_form": WithdrawConsentForm(given=given, auto_id="withdraw-%s") if given else None,
         "given_consents": given,
     }
