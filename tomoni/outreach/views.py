@@ -191,12 +191,7 @@ def engagement(request: HttpRequest, pk: int) -> HttpResponse:
         queryset=Engagement.objects.select_related(*ENGAGEMENT_RELATED).prefetch_related("workers"),
     )
     today = timezone.localdate()
-    contacts = list(
-        access.visible(user, Contact)
-        .filter(engagement=obj)
-        .select_related("by")
-        .order_by("-on", "-pk")
-    )
+    contacts = list(access.visible(user, Contact).filter(engagement=obj).select_related("by"))
     steps = list(access.visible(user, EngagementStep).filter(engagement=obj).select_related("by"))
     can_change = access.can(user, access.CHANGE, obj)
     person = obj.person
