@@ -88,8 +88,11 @@ def test_a_new_person_three_concerns_and_a_referral_in_at_most_40_tabs(
     ):
         keys.tab_to(name)
         page.keyboard.type(text)
+    keys.tab_to("household_postal_code")
+    page.keyboard.type("2060801")  # 〒 → 住所 and 地区 (static/tomoni/js/postal.js)
+    expect(page.get_by_label("住所")).to_have_value("東京都稲城市大丸")
     keys.tab_to("household_address")
-    page.keyboard.type("稲城市大丸1番地")
+    page.keyboard.type("1番地")
     keys.tab_to("concerns")
     for concern in ("住まい", "収入・生活費", "介護"):
         keys.arrow_to(concern)
@@ -106,6 +109,9 @@ def test_a_new_person_three_concerns_and_a_referral_in_at_most_40_tabs(
     consultation = Consultation.objects.get()
     assert consultation.person is not None and consultation.person.family_name == "鍵盤"
     assert sorted(c.name for c in consultation.concerns.all()) == ["介護", "住まい", "収入・生活費"]
+    household = consultation.household
+    assert household is not None and household.address == "東京都稲城市大丸1番地"
+    assert household.postal_code == "206-0801" and str(household.district) == "大丸"
 
     # The referral page starts at the choice of agency.
     assert keys.active()["name"] == "to_agency"

@@ -206,3 +206,26 @@ def test_intake_keeps_a_chosen_district(window: BrowserClient) -> None:
         _intake_post(household_address="稲城市平尾1-2", household_district=str(chosen.pk)),
     )
     assert Household.objects.get().district == chosen
+
+
+def test_intake_keeps_the_new_households_postal_code(window: BrowserClient) -> None:
+    """The intake form takes the 郵便番号 too, as typed (full-width, 〒), with the same
+    filling script as the household form; with no address the code alone names the 地区."""
+    page = window.get(reverse("intake:new")).content.decode()
+    assert 'data-postal="household_address household_district"' in page
+    assert "tomoni/js/postal" in page
+    response = window.post(
+        reverse("intake:new"),
+        _intake_post(household_postal_code="〒２０６－０８０１", household_district=""),
+    )
+    assert response.status_code == 302, response.content.decode()
+    household = Household.objects.get()
+    assert household.postal_code == "206-0801"
+    assert household.district == _district("大丸")
+
+
+def test_intake_refuses_a_short_postal_code_and_takes_nothing(window: BrowserClient) -> None:
+    response = window.post(reverse("intake:new"), _intake_post(household_postal_code="206-08"))
+    assert response.status_code == 200
+    assert "郵便番号は7桁で入力してください。" in response.content.decode()
+    assert not Household.objects.exists()

@@ -19,9 +19,9 @@ from tomoni.lib.forms import Form, TimeTextField
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
 from tomoni.notes.models import NoteMethod, Visibility
-from tomoni.people.forms import PersonForm, WarekiDateField, _clean_phone
+from tomoni.people.forms import PersonForm, PostalCodeField, WarekiDateField, _clean_phone
 from tomoni.people.models import Person, Sex
-from tomoni.people.postal import district_in
+from tomoni.people.postal import suggest_district
 
 from .actions import Route
 from .models import ConsentVersion, Method, Outcome, Referral, RouteKind, Urgency
@@ -155,6 +155,7 @@ class ConsultationForm(Form):
     )
     caller_phone = forms.CharField(label="来談者の電話", max_length=30, required=False)
     person = _person_field()
+    household_postal_code = PostalCodeField(fills="household_address household_district")
     household_address = forms.CharField(label="住所", max_length=200, required=False)
     household_district = forms.ModelChoiceField(
         District.objects.all(), label="地区", required=False, empty_label="（未確認）"
@@ -259,14 +260,17 @@ class ConsultationForm(Form):
         cleaned["route"] = self._clean_route(cleaned)
         chosen = [*cleaned.get("concerns", []), *cleaned.get("other_concerns", [])]
         cleaned["all_concerns"] = chosen
-        address = cleaned.get("household_address")
+        address, postal_code = (
+            cleaned.get("household_address", ""),
+            cleaned.get("household_postal_code", ""),
+        )
         if (
-            address
+            (address or postal_code)
             and not cleaned.get("household_district")
             and "household_district" not in self.errors
         ):
-            # No 地区 chosen: the one whose 町名 the address names, as on the household form.
-            cleaned["household_district"] = district_in(address)
+            # No 地区 chosen: the address's 町名, else the code's, as on the household form.
+            cleaned["household_district"] = suggest_district(address, postal_code)
         primary = cleaned.get("primary")
         if primary is not None and primary not in chosen:
             self.add_error("primary", "◎ は、チェックした課題の中から選んでください。")

@@ -89,8 +89,9 @@ def _take(
         if not person_form.is_valid() or not valid:
             return None
         new_person = person_form.cleaned_data
-        if data["household_address"] or data["household_district"]:
+        if data["household_address"] or data["household_district"] or data["household_postal_code"]:
             new_household = {
+                "postal_code": data["household_postal_code"],
                 "address": data["household_address"],
                 "district": data["household_district"],
             }

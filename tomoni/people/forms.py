@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from tomoni.directory.models import District, Tag
@@ -69,11 +69,33 @@ def _clean_phone(value: str) -> str:
     return value
 
 
+class PostalCodeField(forms.CharField):
+    """郵便番号 as people type it (〒, spaces, dashes, full-width digits), kept as 000-0000.
+    ``fills="address district"``: static/tomoni/js/postal.js fills the form's fields of those
+    names from the code once seven digits are typed (without script, the form's clean() still
+    proposes the 地区)."""
+
+    def __init__(self, *args: Any, fills: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("label", "郵便番号")
+        kwargs.setdefault("max_length", 16)  # longer than 000-0000: 〒, spaces, full width
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "例: 206-0804")
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        if fills:
+            self.widget.attrs.update(
+                {"data-postal": fills, "data-postal-url": reverse_lazy("people:postal_lookup")}
+            )
+
+    def clean(self, value: Any) -> str:
+        digits = digits_only(super().clean(value))
+        if digits and len(digits) != 7:
+            raise forms.ValidationError("郵便番号は7桁で入力してください。", code="postal_code")
+        return f"{digits[:3]}-{digits[3:]}" if digits else ""
+
+
 class HouseholdForm(ModelForm[Household]):
-    # Longer than the stored 000-0000: people type 〒, spaces and full-width digits.
-    postal_code = forms.CharField(
-        label="郵便番号", max_length=16, required=False, help_text="例: 206-0804"
-    )
+    postal_code = PostalCodeField(fills="address district")
     tags = PkMultipleChoiceField(
         Tag.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="横断タグ"
     )
@@ -94,25 +116,9 @@ class HouseholdForm(ModelForm[Household]):
         district.queryset = District.objects.select_related("area")
         district.empty_label = "（未確認）"
         district.help_text = "空欄のときは、住所か郵便番号の町名から入れます"
-        # static/tomoni/js/postal.js: 7 digits typed here fill the 住所's beginning and
-        # propose the 地区 (without script, clean() still does the latter).
-        self.fields["postal_code"].widget.attrs.update(
-            {
-                "data-postal": "address district",
-                "data-postal-url": reverse("people:postal_lookup"),
-                "inputmode": "numeric",
-                "autocomplete": "off",
-            }
-        )
 
     def clean_phone(self) -> str:
         return _clean_phone(self.cleaned_data["phone"])
-
-    def clean_postal_code(self) -> str:
-        value = digits_only(self.cleaned_data["postal_code"])
-        if value and len(value) != 7:
-            raise forms.ValidationError("郵便番号は7桁で入力してください。")
-        return f"{value[:3]}-{value[3:]}" if value else ""
 
     def clean_address(self) -> str:
         return normalize_text(self.cleaned_data["address"])
