@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tomoni.audit.models import AuditEvent
 from tomoni.cases import actions as case_actions
 from tomoni.directory.models import Staff
 from tomoni.meetings.models import AgendaItem, Kind
@@ -95,3 +96,37 @@ def test_adding_from_the_case_page_is_refused_in_japanese_and_404_for_outsiders(
         == 404
     )
     assert as_user(coordinator).get(url).status_code == 405
+
+
+def test_choosing_a_case_shows_who_is_in_its_household_before_adding(
+    coordinator: Staff, personas: dict[str, Staff], as_user: Callable[..., Client]
+) -> None:
+    """The select is wired to a preview (htmx): the case chosen, its 地区 and the household's
+    members as the case lets them be shown, so the worker sees whose family it is before
+    pressing 「議題に追加」. Reading it is audited; someone who may not see the case gets 404."""
+    household = household_of(
+        coordinator,
+        ("見本", "花子", "1948-05-01", "head"),
+        ("見本", "太郎", "1976-09-10", "child"),
+    )
+    case = case_actions.open_case(coordinator, household=household, title=TITLE)
+    meeting = meeting_of(coordinator, starts_at=timezone.now() + timedelta(days=3))
+    client = as_user(coordinator)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    preview = reverse("meetings:agenda_preview", args=[meeting.pk])
+    select = re.search(r'<select[^>]*id="id_agenda-case"[^>]*>', page)
+    assert select and f'hx-get="{preview}"' in select.group(0)
+    assert 'id="agenda-preview"' in page
+
+    mark = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    shown = client.get(preview, {"agenda-case": case.pk})
+    assert shown.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", shown.content.decode()).split())
+    assert case.code in text and "見本 花子" in text and "見本 太郎" in text
+    assert "世帯主" in text and "子" in text
+    assert AuditEvent.objects.filter(
+        seq__gt=mark, action="view", object_type="cases.case", object_id=str(case.pk)
+    ).exists()
+    assert client.get(preview, {"agenda-case": ""}).status_code == 200  # nothing chosen
+    outsider = as_user(personas["agency_b"])
+    assert outsider.get(preview, {"agenda-case": case.pk}).status_code == 404

@@ -160,6 +160,7 @@ WALK: dict[str, Target] = {
     "meetings:paper_pledge": _pk(MEETING),
     "meetings:attendee_add": _pk(MEETING),
     "meetings:agenda_add": _pk(MEETING),
+    "meetings:agenda_preview": _pk(MEETING),
     "meetings:agenda_from_case": _pk(CASE),
     "meetings:snapshot": Target(
         lambda r: {"pk": r[MEETING].pk, "item": r["meetings.AgendaItem"].pk}, guard=MEETING

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tomoni import access
@@ -172,13 +173,25 @@ class AgendaForm(Form):
     )
     purpose = forms.CharField(label="検討事項", max_length=200, required=False)
 
-    def __init__(self, *args: Any, user: Staff, cases: QuerySet[Case], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Staff, meeting: Meeting, cases: QuerySet[Case], **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "agenda")
         super().__init__(*args, **kwargs)
         field = self.fields["case"]
         assert isinstance(field, CaseChoiceField)
         field.queryset = cases
         field.names = access.names(user, cases.values("person_id"))
+        # The case chosen shows its household below the list (meetings/_agenda_preview.html)
+        # before it is added: whose family it is, not only its number and title.
+        field.widget.attrs.update(
+            {
+                "hx-get": reverse("meetings:agenda_preview", args=[meeting.pk]),
+                "hx-trigger": "change",
+                "hx-target": "#agenda-preview",
+                "aria-controls": "agenda-preview",
+            }
+        )
 
 
 class AttendeeForm(Form):

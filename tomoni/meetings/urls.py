@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/<int:pk>/pledges/", views.paper_pledge, name="paper_pledge"),
     path("meetings/<int:pk>/attendees/", views.attendee_add, name="attendee_add"),
     path("meetings/<int:pk>/agenda/", views.agenda_add, name="agenda_add"),
+    path("meetings/<int:pk>/agenda/preview/", views.agenda_preview, name="agenda_preview"),
     path("cases/<int:pk>/agenda/", views.agenda_from_case, name="agenda_from_case"),
     path("meetings/<int:pk>/agenda/<int:item>/", views_materials.snapshot, name="snapshot"),
     path("meetings/<int:pk>/minutes/", views_materials.minutes, name="minutes"),

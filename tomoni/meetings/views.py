@@ -211,7 +211,7 @@ def _meeting_context(request: HttpRequest, obj: Meeting) -> dict[str, Any]:
         context.update(materials(user, obj))
     if can_change:
         context.update(
-            agenda_form=AgendaForm(user=user, cases=_agenda_candidates(user, obj)),
+            agenda_form=AgendaForm(user=user, meeting=obj, cases=_agenda_candidates(user, obj)),
             attendee_form=AttendeeForm(),
             paper_pledge_form=PaperPledgeForm(unpledged=_unpledged(user, obj))
             if obj.is_confidential and not all(_pledged(a) for a in attendances)
@@ -349,7 +349,7 @@ def attendee_add(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff_of(request)
     obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
-    form = AgendaForm(request.POST, user=user, cases=_agenda_candidates(user, obj))
+    form = AgendaForm(request.POST, user=user, meeting=obj, cases=_agenda_candidates(user, obj))
     return form_page(
         request,
         form,
@@ -364,6 +364,21 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
         done=lambda _: f"{form.cleaned_data['case'].code} を議題に追加しました。",
         to=f"{obj.get_absolute_url()}#agenda",
     )
+
+
+@require_GET
+def agenda_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case chosen in the 議題 list, with its household as the case lets it be shown, so
+    the worker sees whose family it is before adding it (htmx swaps it under the list)."""
+    user = staff_of(request)
+    obj = access.get_for_user(user, Meeting, pk, access.CHANGE)
+    chosen = request.GET.get("agenda-case", "")
+    if not chosen:
+        return render(request, "meetings/_agenda_preview.html", {})
+    case = access.read(request, Case, chosen, queryset=_agenda_candidates(user, obj))
+    members = access.members(user, case, check=False)
+    context = {"case": case, "members": members, "name": access.household_name(members)}
+    return render(request, "meetings/_agenda_preview.html", context)
 
 
 @require_POST
