@@ -64,7 +64,12 @@ def flat(report: Report, below: int) -> Iterator[FlatRow]:
         for table in section.tables:
             for row in table.rows:
                 unit = row.unit or ("" if row.is_mean else table.unit)
-                yield FlatRow(section.title, table.title, row.label, unit, cells(row, below))
+                label = row.label
+                if row.imported:
+                    # A file has no footnote beside the cell: the label says it.
+                    years = "・".join(report.periods[i].label for i in sorted(row.imported))
+                    label = f"{label}（取込: {years}）"
+                yield FlatRow(section.title, table.title, label, unit, cells(row, below))
 
 
 def header(report: Report) -> list[str]:
@@ -122,7 +127,12 @@ def to_json(report: Report, below: int, title: str) -> str:
                         "title": table.title,
                         "unit": table.unit,
                         "rows": [
-                            {"label": row.label, "values": cells(row, below)} for row in table.rows
+                            {
+                                "label": row.label,
+                                "values": cells(row, below),
+                                "imported": [i in row.imported for i in range(len(row.values))],
+                            }
+                            for row in table.rows
                         ],
                     }
                     for table in section.tables

@@ -13,7 +13,9 @@ Counting rules (written in docs/guide.md too):
 - a case is new in the period it opened, continuing if it opened earlier and had not ended
   before the period began; 終結・中断 count by the date on the closure;
 - a referral counts in the period it was sent; 期限内 means answered on or before its due day;
-- cases by tendency: every case open at some time in the period (new + continuing).
+- cases by tendency: every case open at some time in the period (new + continuing);
+- a whole 年度 with figures imported for it (``HistoricalFigure``, `tomoni import history`)
+  shows the imported value instead of the count wherever the key matches, marked as imported.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from tomoni.cases.models import Case, Closure, Plan
-from tomoni.directory.models import Agency, District, Domain
+from tomoni.directory.models import Agency, Concern, District, Domain
 from tomoni.intake.models import (
     Consultation,
     ConsultationConcern,
@@ -66,7 +68,7 @@ from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Plac
 from tomoni.people.models import Sex
 
 from . import tendencies
-from .models import Kpi, Target
+from .models import HistoricalFigure, Kpi, Target
 
 # Age bands (at the consultation date): the tendency rules' boundaries (18, 40, 65, 75).
 AGE_BANDS: tuple[tuple[str, str, int | None, int | None], ...] = (
@@ -132,6 +134,8 @@ class Row:
     # (meetings held, agencies attending) — small numbers there identify nobody.
     exact: bool = False
     unit: str = ""
+    # Columns (period indexes) holding an imported figure of an earlier 年度, not a count.
+    imported: set[int] = field(default_factory=set)
 
     @property
     def is_mean(self) -> bool:
@@ -806,14 +810,110 @@ def tendency_table(periods: Sequence[Period]) -> Table:
     )
 
 
+# --- figures of earlier 年度 imported from CSV ------------------------------------------------
+
+TOTAL = "合計"
+IMPORTED_MARK = "（取込）"
+
+
+def history_key(table: str, label: str) -> str:
+    """How an imported figure names its row: 「表キー/項目」, e.g. ``consultations/新規``."""
+    return f"{table}/{label}"
+
+
+def importable(row: Row) -> bool:
+    """Counts only: a mean needs the records under it, and a 合計 follows its rows."""
+    return not row.is_mean and row.label != TOTAL
+
+
+def _whole_year(period: Period) -> int | None:
+    fy = fiscal_year(period.start)
+    return fy if (period.start, period.end) == fiscal_year_range(fy) else None
+
+
+def with_history(report: Report) -> Report:
+    """Each whole 年度 of the report with imported figures shows them where a key matches
+    (one query). A row the records never produced (a 課題 nobody had) is added, zero in the
+    other periods; a 合計 is summed again; the table's note says which values were imported.
+    A period that is only part of a 年度 (「同期」) keeps its counts."""
+    columns = {fy: i for i, p in enumerate(report.periods) if (fy := _whole_year(p)) is not None}
+    if not columns:
+        return report
+    found: dict[str, dict[int, int]] = {}
+    for fy, key, value in HistoricalFigure.objects.filter(fy__in=columns).values_list(
+        "fy", "key", "value"
+    ):
+        found.setdefault(key, {})[columns[fy]] = value
+    if not found:
+        return report
+    n = len(report.periods)
+    for section in report.sections:
+        for table in section.tables:
+            prefix = history_key(table.key, "")
+            rows = {history_key(table.key, row.label): row for row in table.rows}
+            for key in sorted(k for k in found if k.startswith(prefix) and k not in rows):
+                rows[key] = Row(key[len(prefix) :], [0] * n)
+                total = next((r for r in table.rows if r.label == TOTAL), None)
+                table.rows.insert(table.rows.index(total) if total else len(table.rows), rows[key])
+            marked: set[int] = set()
+            for key, row in rows.items():
+                if key in found and importable(row):
+                    for column, value in found[key].items():
+                        row.values[column] = value
+                        row.imported.add(column)
+                        marked.add(column)
+            if not marked:
+                continue
+            for row in table.rows:
+                if row.label == TOTAL:
+                    for column in marked - row.imported:
+                        row.values[column] = sum(
+                            r.values[column] or 0 for r in table.rows if importable(r)
+                        )
+            years = "・".join(report.periods[i].label for i in sorted(marked))
+            note = f"{IMPORTED_MARK}は{years}の取り込んだ実績値です（記録の集計ではありません）。"
+            table.note = f"{table.note} {note}".strip()
+    return report
+
+
+def history_keys() -> list[tuple[str, str]]:
+    """Every key a figure can be imported under, with its table's title: the rows of the
+    city-wide figures (built over an empty period), plus one row per 課題 and per agency for
+    the tables whose rows come from the records."""
+    empty = Period("", date(1900, 4, 1), date(1900, 4, 1))
+    report = build([empty], history=False)
+    keys = [
+        (history_key(table.key, row.label), table.title)
+        for section in report.sections
+        for table in section.tables
+        for row in table.rows
+        if importable(row)
+    ]
+    known = {key for key, _ in keys}
+    concerns = Concern.objects.values_list("name", flat=True)
+    extra = [
+        *(("consultations_concern", name) for name in concerns),
+        *(("plenary", name) for name in Agency.objects.values_list("name", flat=True)),
+    ]
+    titles = {table.key: table.title for s in report.sections for table in s.tables}
+    for table, label in extra:
+        key = history_key(table, label)
+        if key not in known:
+            keys.append((key, titles[table]))
+            known.add(key)
+    return keys
+
+
 def build(
     periods: Sequence[Period],
     *,
     agency: Agency | None = None,
     today: date | None = None,
+    history: bool = True,
 ) -> Report:
     """Every figure for the periods; with ``agency``, only that agency's consultations and
-    referrals (an agency worker's own figures)."""
+    referrals (an agency worker's own figures). The city-wide figures show the imported
+    figures of earlier 年度 (``with_history``) unless ``history`` is False."""
     day = today or timezone.localdate()
     periods = list(periods)
     if agency is not None:
@@ -823,7 +923,7 @@ def build(
             "own_agency",
             agency.name,
         )
-    return Report(
+    report = Report(
         periods,
         [
             _consultations(periods, None),
@@ -837,6 +937,7 @@ def build(
         ],
         "all",
     )
+    return with_history(report) if history else report
 
 
 # --- targets (KPI) against actuals, month by month ----------------------------------------

@@ -1,7 +1,8 @@
-"""統計: numeric targets (KPI) per 年度. The figures themselves are computed, never stored.
+"""統計: numeric targets (KPI) per 年度, and the figures of earlier 年度 imported from CSV.
+The figures of the years Tomoni was used are computed from the records, never stored.
 
-Targets are aggregates a manager sets, not personal data; writes go through
-``tomoni.stats.actions`` (checked and audited).
+Both are aggregates a manager sets, not personal data; writes go through
+``tomoni.stats.actions`` and ``tomoni.stats.history`` (checked and audited).
 """
 
 from __future__ import annotations
@@ -63,3 +64,30 @@ class Target(models.Model):
     def __str__(self) -> str:
         where = f"（{self.district}）" if self.district_id else ""
         return f"{self.fy}年度 {self.get_kpi_display()}{where}: {self.value}"
+
+
+class HistoricalFigure(models.Model):
+    """取込実績: one figure of an earlier 年度 (before the city used Tomoni), imported from
+    CSV by ``tomoni import history``. ``key`` names the figure as the 統計 tables do:
+    「表キー/項目」 (``figures.history_key``), e.g. ``consultations/新規``."""
+
+    fy = models.PositiveSmallIntegerField("年度")
+    key = models.CharField("項目", max_length=200)
+    value = models.PositiveIntegerField("値")
+    note = models.CharField("備考", max_length=200, blank=True)
+    source = models.CharField("取込ファイル", max_length=200)
+    imported_at = models.DateTimeField("取込日時", default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="取込者"
+    )
+
+    class Meta:
+        ordering = ["fy", "key"]
+        verbose_name = "取込実績"
+        verbose_name_plural = "取込実績"
+        constraints = [
+            models.UniqueConstraint(fields=["fy", "key"], name="historical_figure_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fy}年度 {self.key}: {self.value}"

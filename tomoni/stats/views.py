@@ -41,7 +41,7 @@ from tomoni.web.viewutils import form_page, staff_of
 from . import actions, exports, figures, tendencies
 from .charts import Chart, bar_chart
 from .forms import TargetForm
-from .models import Target
+from .models import HistoricalFigure, Target
 
 HTML = "html"
 ALL = "all"
@@ -77,6 +77,8 @@ class TableView:
     table: figures.Table
     rows: list[tuple[str, list[exports.Cell]]]
     chart: Chart | None
+    # As the table shows them: each cell with whether it is an imported figure (「（取込）」).
+    shown: list[tuple[str, list[tuple[exports.Cell, bool]]]]
 
 
 def _view(report: figures.Report, below: int) -> list[tuple[figures.Section, list[TableView]]]:
@@ -91,7 +93,11 @@ def _view(report: figures.Report, below: int) -> list[tuple[figures.Section, lis
                 if not row.is_mean and row.label != "合計"
             ]
             chart = bar_chart(drawn, len(report.periods)) if table.chart else None
-            tables.append(TableView(table, rows, chart))
+            shown = [
+                (label, [(c, i in row.imported) for i, c in enumerate(cells)])
+                for row, (label, cells) in zip(table.rows, rows, strict=True)
+            ]
+            tables.append(TableView(table, rows, chart, shown))
         sections.append((section, tables))
     return sections
 
@@ -122,16 +128,21 @@ def cache_seconds() -> int:
 
 def _cache_key(fy: int, scope: str, agency_id: int | None, today: date) -> str:
     """One entry per 年度, viewer's scope (coordinator / manager / that agency) and day. The
-    targets of the 年度 are part of the key (one small query), so a target set, changed or
-    removed — in this process or any other — is never answered from a stale entry."""
+    targets of the 年度 and the figures imported for it and the year before are part of the
+    key (two small queries), so a target set, changed or removed, or a file imported — in this
+    process or any other — is never answered from a stale entry."""
     targets = Target.objects.filter(fy=fy).aggregate(
         n=Count("pk"), last=Max("set_at"), total=Sum("value")
     )
     last = targets["last"].timestamp() if targets["last"] else 0
+    imported = HistoricalFigure.objects.filter(fy__in=(fy, fy - 1)).aggregate(
+        n=Count("pk"), last=Max("imported_at")
+    )
+    when = imported["last"].timestamp() if imported["last"] else 0
     who = f"agency-{agency_id}" if scope == OWN_AGENCY else scope
     return (
         f"tomoni:stats:dashboard:v1:{fy}:{who}:{today.isoformat()}:"
-        f"{targets['n']}:{last}:{targets['total'] or 0}"
+        f"{targets['n']}:{last}:{targets['total'] or 0}:{imported['n']}:{when}"
     )
 
 
