@@ -146,12 +146,23 @@ def test_bulk_evaluation_matches_the_case_page(city: City) -> None:
     for member, code in zip(members, ("income", "debt"), strict=False):
         actions.set_concern(actor, rich, person=member, concern=concern(code))
     actions.add_team_member(actor, rich, agency("houkatsu1"))
+    # 関係機関との連携: outside welfare (④ with its reason) and within it (no ④), on two cases.
+    for case, code, kind in (
+        (rich, "iryo", "discharge"),
+        (rich, "houkatsu1", "joint_visit"),
+        (rich, "hokenjo", "information"),
+        (open_for(actor, opened_on=date(2025, 7, 1)), "shogai-soudan", "meeting"),
+    ):
+        actions.record_cooperation(
+            actor, case, agency=agency(code), kind=kind, on=date(2025, 7, 3), note="連携"
+        )
     bulk = evaluate_many(Case.objects.all())
     for case in Case.objects.all():
         one = evaluate(case)
         assert [(t.by_rule, t.value, t.reasons) for t in one] == [
             (t.by_rule, t.value, t.reasons) for t in bulk[case.pk]
         ], case.code
+    assert "連携の記録: " in bulk[rich.pk][3].reasons[-1]
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["sqlite-native", "portable"])

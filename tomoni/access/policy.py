@@ -191,6 +191,7 @@ DERIVED: dict[str, tuple[str, str]] = {
     "cases.StageChange": ("case", "cases.Case"),
     "cases.TeamMember": ("case", "cases.Case"),
     "cases.CaseConcern": ("case", "cases.Case"),
+    "cases.Cooperation": ("case", "cases.Case"),
     "cases.Assessment": ("case", "cases.Case"),
     "cases.Plan": ("case", "cases.Case"),
     "cases.PlanGoal": ("plan", "cases.Plan"),
@@ -227,6 +228,10 @@ DERIVED_ACTIONS: dict[str, dict[str, str]] = {
     # A case's documents (診断書, 同意書) are read like its notes: not by outreach workers nor
     # by attendees of a meeting that discussed the case, who see the case but not its notes.
     "attachments.CaseAttachment": {VIEW: NOTE, CHANGE: NOTE},
+    # 関係機関との連携 (退院支援, 受診同行 …) are kept like notes: recorded by those who write
+    # the case's notes (its coordinators and, with consent, the team agencies that did them),
+    # read by them alone; its メモ may be as personal as a note.
+    "cases.Cooperation": {VIEW: NOTE, CHANGE: NOTE},
 }
 
 # What a page shows of a household member the viewer may not open on their own, by the record
@@ -289,6 +294,7 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "cases.StageChange",
         "cases.TeamMember",
         "cases.CaseConcern",
+        "cases.Cooperation",
         "cases.Assessment",
         "cases.Plan",
         "cases.PlanGoal",

@@ -182,6 +182,36 @@ class TeamMember(models.Model):
         return f"{self.agency}（{self.get_role_display()}）"
 
 
+class CooperationKind(models.TextChoices):
+    DISCHARGE = "discharge", "退院支援"
+    MEDICAL = "medical", "受診同行"
+    MEETING = "meeting", "支援会議への参加"
+    INFORMATION = "information", "情報提供"
+    JOINT_VISIT = "joint_visit", "同行訪問"
+    OTHER = "other", "その他"
+
+
+class Cooperation(models.Model):
+    """関係機関との連携: one cooperation with an agency, on the day the worker entered (``on``,
+    not when it was typed). One with an agency outside welfare counts for tendency ④."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="cooperations")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_cooperations")
+    kind = models.CharField("種類", max_length=20, choices=CooperationKind.choices)
+    on = models.DateField("日付")
+    note = models.CharField("メモ", max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登録日時", default=timezone.now)
+
+    class Meta:
+        ordering = ["case", "-on", "-pk"]
+        verbose_name = "関係機関との連携"
+        verbose_name_plural = "関係機関との連携"
+
+    def __str__(self) -> str:
+        return f"{self.agency}（{self.get_kind_display()}）"
+
+
 class CaseConcern(models.Model):
     """課題の整理: one concern of one member, how pressing it is and which agency holds it."""
 

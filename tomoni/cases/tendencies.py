@@ -13,10 +13,10 @@ from datetime import date
 from django.conf import settings
 
 from tomoni.directory.models import Domain
-from tomoni.lib.wareki import age_on
+from tomoni.lib.wareki import age_on, format_date
 from tomoni.meetings.models import Attendance, Kind
 
-from .models import Case
+from .models import Case, CooperationKind
 
 LABELS = {
     1: "家族内に多くの課題を抱えている世帯",
@@ -88,6 +88,8 @@ class _Facts:
             .select_related("meeting")
             .order_by("meeting__starts_at")
         )
+        # 関係機関との連携 recorded on the case, oldest first (④ names the first of each kind).
+        self.cooperations = list(case.cooperations.select_related("agency").order_by("on", "pk"))
         meeting_ids = [item.meeting_id for item in self.meetings]
         self.attending = list(
             Attendance.objects.filter(meeting_id__in=meeting_ids).select_related("agency")
@@ -186,8 +188,21 @@ def _four(f: _Facts) -> Tendency:
     if outside:
         t.by_rule = True
         t.reasons.append(f"福祉分野以外の機関が関与: {'、'.join(sorted(outside))}")
-    else:
-        t.reasons.append("チーム・会議とも福祉分野の機関のみ")
+    # A cooperation with an agency outside welfare (退院支援, 受診同行 …) recorded on the case:
+    # each agency and kind once, on the day it first happened.
+    first: dict[tuple[str, str], date] = {}
+    for c in f.cooperations:
+        if not c.agency.is_welfare:
+            first.setdefault((c.agency.name, c.kind), c.on)
+    if first:
+        t.by_rule = True
+        done = [
+            f"{name}（{CooperationKind(kind).label}、{format_date(on)}）"
+            for (name, kind), on in first.items()
+        ]
+        t.reasons.append(f"連携の記録: {'、'.join(done)}")
+    if not t.by_rule:
+        t.reasons.append("チーム・会議・連携の記録とも福祉分野の機関のみ")
     return t
 
 

@@ -8,6 +8,7 @@ One module per concern; callers use this package (``from tomoni.cases import act
 - ``moves``: the stage machine ``MOVES``, 終結・中断 (``close_case``) and 再開
 - ``consents``: consents recorded from the case page
 - ``team``: the team of agencies, concerns (課題の整理), tendency overrides
+- ``cooperation``: 関係機関との連携 (退院支援, 受診同行 …) recorded on the case
 - ``assessment``: the アセスメントシート
 - ``plans``: plan versions and their review (評価)
 - ``tasks``: 役割分担の作業
@@ -20,6 +21,7 @@ from tomoni.lib.stages import Move
 
 from .assessment import ASSESSMENT_FIELDS, save_assessment
 from .consents import record_consent, withdraw_consent
+from .cooperation import record_cooperation
 from .moves import MOVES, available_moves, close_case, move_case, reopen_case
 from .opening import open_case, take_lead
 from .plans import PLAN_STAGES, PlannedAction, PlanTerms, review_case, save_plan
@@ -48,6 +50,7 @@ __all__ = [
     "move_case",
     "open_case",
     "record_consent",
+    "record_cooperation",
     "remove_concern",
     "reopen_case",
     "review_case",
