@@ -185,6 +185,7 @@ WALK: dict[str, Target] = {
         lambda r: {"pk": r[CASE].pk, "item": r["cases.CaseConcern"].pk}, guard=CASE
     ),
     "cases:tendency": _with(CASE, number=1),
+    "cases:cooperation_add": _pk(CASE),
     "cases:note_new": _pk(CASE),
     "cases:assessment": _pk(CASE),
     "cases:assessment_edit": _pk(CASE),

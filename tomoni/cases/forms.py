@@ -27,6 +27,7 @@ from .models import (
     Assessment,
     Attainment,
     Closure,
+    CooperationKind,
     GoalTerm,
     HealthInsurance,
     Housing,
@@ -248,6 +249,33 @@ class TeamForm(Form):
             error_messages={"required": "機関を選んでください。"},
         )
         self.order_fields(["agency", "role", "contact", "start_on"])
+
+
+class CooperationForm(Form):
+    """関係機関との連携: with which agency, what, when (the day it happened)."""
+
+    kind = forms.ChoiceField(
+        label="種類",
+        choices=[CHOOSE, *CooperationKind.choices],
+        error_messages={"required": "連携の種類を選んでください。"},
+    )
+    on = WarekiDateField(
+        label="日付",
+        kind=dateranges.PAST,
+        error_messages={"required": "日付を入力してください。"},
+    )
+    note = forms.CharField(label="メモ", max_length=300, required=False)
+
+    def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"on": _today()})
+        super().__init__(*args, **kwargs)
+        self.fields["agency"] = AgencyChoiceField(
+            agencies,
+            label="機関",
+            empty_label="（選んでください）",
+            error_messages={"required": "機関を選んでください。"},
+        )
+        self.order_fields(["agency", "kind", "on", "note"])
 
 
 class EndTeamForm(Form):

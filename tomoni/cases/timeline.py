@@ -1,5 +1,5 @@
 """The case timeline: the household's consultations and referrals, the case's notes, stage
-changes, meetings, decisions and tasks, oldest first.
+changes, 関係機関との連携, meetings, decisions and tasks, oldest first.
 
 Each source is filtered by the policy for the user, so an item appears only if the user
 could open it on its own.
@@ -22,7 +22,7 @@ from tomoni.lib.wareki import format_date
 from tomoni.meetings.models import Decision, Meeting
 from tomoni.notes.models import Note, Visibility
 
-from .models import Case, StageChange, Task
+from .models import Case, Cooperation, StageChange, Task
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ def timeline(user: Staff, case: Case) -> list[Entry]:
         *_referrals(user, case),
         *_notes(user, case),
         *_changes(user, case),
+        *_cooperations(user, case),
         *_meetings(user, case),
         *_decisions(user, case),
         *_tasks(user, case),
@@ -131,6 +132,18 @@ def _changes(user: Staff, case: Case) -> Iterable[Entry]:
             f"{s.get_from_stage_display() or '開始'} → {s.get_to_stage_display()}",
             s.note,
             str(s.by),
+        )
+
+
+def _cooperations(user: Staff, case: Case) -> Iterable[Entry]:
+    for c in access.visible(user, Cooperation).filter(case=case).select_related("agency", "by"):
+        yield Entry(
+            c.on,  # the day it happened, as entered
+            c.created_at,
+            "連携",
+            f"{c.agency.name}（{c.get_kind_display()}）",
+            c.note,
+            str(c.by),
         )
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<int:pk>/concerns/", edits.concern_add, name="concern_add"),
     path("cases/<int:pk>/concerns/<int:item>/remove/", edits.concern_remove, name="concern_remove"),
     path("cases/<int:pk>/tendencies/<int:number>/", edits.tendency, name="tendency"),
+    path("cases/<int:pk>/cooperation/", edits.cooperation_add, name="cooperation_add"),
     path("cases/<int:pk>/notes/new/", edits.note_new, name="note_new"),
     path("cases/<int:pk>/assessment/", plans.assessment, name="assessment"),
     path("cases/<int:pk>/assessment/edit/", plans.assessment_edit, name="assessment_edit"),

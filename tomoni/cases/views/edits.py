@@ -1,6 +1,6 @@
 """The small forms of the case page: stage moves, 終結・中断, 再開, the team, 課題, the
-tendency judgements and 支援経過記録. Each is posted from the case page and shown alone
-(keeping what was typed) when it has errors."""
+tendency judgements, 関係機関との連携 and 支援経過記録. Each is posted from the case page and
+shown alone (keeping what was typed) when it has errors."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from ..forms import (
     CaseNoteForm,
     CloseForm,
     ConcernForm,
+    CooperationForm,
     MoveForm,
     ReopenForm,
     TeamForm,
@@ -155,6 +156,28 @@ def tendency(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         ),
         done="支援傾向の判断を記録しました。",
         to=f"{case.get_absolute_url()}#tendencies",
+    )
+
+
+@require_http_methods(GET_POST)
+def cooperation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.read(request, Case, pk, access.NOTE)  # kept like notes (access/policy.py)
+    form = CooperationForm(request.POST or None, agencies=active_agencies())
+
+    def run() -> str:
+        done = actions.record_cooperation(
+            staff_of(request), case, request=request, **form.cleaned_data
+        )
+        return f"{done.agency.name}との連携（{done.get_kind_display()}）を記録しました。"
+
+    return case_form(
+        request,
+        case,
+        form,
+        run,
+        heading="関係機関との連携を記録",
+        submit="記録する",
+        anchor="cooperation",
     )
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from tomoni import access
 from tomoni.attachments.context import attachments_of
-from tomoni.directory.models import Role, Staff
+from tomoni.directory.models import Agency, Role, Staff
 from tomoni.meetings.forms import AgendaFromCaseForm
 from tomoni.people.models import Consent
 from tomoni.web.viewutils import staff_of
@@ -24,6 +24,7 @@ from ..forms import (
     CloseForm,
     ConcernForm,
     ConsentForm,
+    CooperationForm,
     MoveForm,
     ReopenForm,
     TeamForm,
@@ -31,7 +32,7 @@ from ..forms import (
     WithdrawConsentForm,
     active_agencies,
 )
-from ..models import Assessment, Case, CaseConcern, Plan, Review, TeamMember
+from ..models import Assessment, Case, CaseConcern, Cooperation, Plan, Review, TeamMember
 from ..tendencies import evaluate
 from ..timeline import timeline
 
@@ -57,15 +58,19 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         else "",
         **_records(user, case),
         "can_change": can_change,
-        "can_note": not case.is_ended and access.can(user, access.NOTE, case),
+        # Who reads the case's notes reads its 関係機関との連携 too (access/policy.py).
+        "reads_notes": access.can(user, access.NOTE, case),
         "is_coordinator": user.role == Role.COORDINATOR,
     }
+    context["can_note"] = context["reads_notes"] and not case.is_ended
     context.update(consents(user, case, members, context["team"], can_change))
+    agencies = active_agencies() if can_change or context["can_note"] else []
     if context["can_note"]:
         context["note_form"] = CaseNoteForm(auto_id="note-%s")
+        context["cooperation_form"] = CooperationForm(agencies=agencies, auto_id="cooperation-%s")
     context.update(attachments_of(user, case, can_attach=context["can_note"]))  # issue 19
     if can_change:
-        context.update(_forms(case, members))
+        context.update(_forms(case, members, agencies))
         if not case.is_ended:
             context["agenda_form"] = AgendaFromCaseForm(user=user, case=case)
     return context
@@ -85,6 +90,10 @@ def _records(user: Staff, case: Case) -> dict[str, Any]:
             .select_related("agency")
             .order_by("end_on", "role", "start_on", "pk")
         ),
+        # 関係機関との連携, newest first; kept like notes, so only those who read notes see them.
+        "cooperations": list(
+            access.visible(user, Cooperation).filter(case=case).select_related("agency", "by")
+        ),
         "closures": list(case.closures.select_related("handoff_agency", "by")),
         "tendencies": evaluate(case),
         "plans": list(
@@ -101,11 +110,10 @@ def _records(user: Staff, case: Case) -> dict[str, Any]:
     }
 
 
-def _forms(case: Case, members: list[access.Member]) -> dict[str, Any]:
+def _forms(case: Case, members: list[access.Member], agencies: list[Agency]) -> dict[str, Any]:
     """The small forms of the page, for those who may change the case. Each has its own ids
     (``auto_id``): several share field names (日付, 方法, 備考 …), and a label whose ``for``
     named another form's field left the field unlabelled."""
-    agencies = active_agencies()
     return {
         "moves": [
             (name, move, MoveForm(initial={"version": case.version}, auto_id=f"move-{name}-%s"))
