@@ -16,15 +16,17 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases import actions
 from tomoni.cases.models import (
     ENDED,
+    Assessment,
     Attainment,
     Case,
     ConsentState,
-    GoalTerm,
     Plan,
+    Review,
     ReviewDecision,
     Stage,
     StageChange,
@@ -34,12 +36,15 @@ from tomoni.cases.models import (
 from tomoni.directory.models import Agency, Domain, Staff
 from tomoni.intake.actions import Route, take_consultation
 from tomoni.intake.models import Consultation, Outcome, RouteKind
-from tomoni.lib.bizdays import add_business_days
+from tomoni.lib.bizdays import add_business_days, is_business_day
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting
 from tomoni.notes.actions import add_note
 from tomoni.notes.models import NoteMethod, Visibility
 from tomoni.people.models import Consent, Membership, Person
+
+from .caseplans import CasePlan
+from .intake import story_of
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CASES = 27
@@ -78,11 +83,55 @@ PLENARY_DAYS = (
     date(2026, 9, 16),
 )
 CASE_NOTES = (
-    "コーディネーターが世帯を訪問し、本人と母から現在の困りごとを聞き取った。",
+    "コーディネーターが世帯を訪問し、本人と家族から現在の困りごとを聞き取った。",
     "関係機関と電話で情報共有。役割分担の案について意見をもらった。",
-    "本人が自立相談支援機関の面談に来所した。次回は家計の整理から始める。",
-    "母のケアマネジャーと同行訪問。介護サービスの利用が始まっている。",
+    "プランの主担当機関と面談の様子を共有した。次回の訪問日を決めた。",
+    "主担当機関の担当者と同行訪問。プランの支援が始まっている。",
 )
+# The last day the demo's cases moved (intake.UNTIL is the demo's "today").
+LIMIT = date(2026, 11, 24)
+# Days from one step of a case to the next, as a coordinator's months go: the stage each
+# step moves the case to, and the day of the meeting that approves the plan.
+MEETING_DAY = "meeting_day"
+GAPS: tuple[tuple[str, int], ...] = (
+    (Stage.ASSESSMENT, 14),
+    (Stage.DRAFT_PLAN, 21),
+    (Stage.MEETING, 7),
+    (MEETING_DAY, 10),
+    (Stage.DECIDED, 0),
+    (Stage.IN_SUPPORT, 7),
+    (Stage.EVALUATION, 120),
+    (Stage.CLOSED, 0),
+)
+SUSPEND_AFTER = 30  # days from the assessment to 中断
+
+
+def _business_day_back(day: date, floor: date) -> date:
+    """The last business day on or before ``day``, but not before ``floor``."""
+    while day > floor and not is_business_day(day):
+        day -= timedelta(days=1)
+    return max(day, floor)
+
+
+def _timeline(opened: date, target: str) -> dict[str, date]:
+    """The day of each step a case takes to reach ``target``: the usual gaps, squeezed
+    (each in proportion) when the case opened too late for them to fit before ``LIMIT``.
+    Every step falls on a business day, none before the one before it."""
+    if target == Stage.SUSPENDED:
+        steps: tuple[tuple[str, int], ...] = (GAPS[0], (Stage.SUSPENDED, SUSPEND_AFTER))
+    else:
+        names = [name for name, _ in GAPS]
+        last = names.index(target) if target in names else -1
+        steps = GAPS[: last + 1]
+    room = (LIMIT - opened).days
+    scale = min(1.0, room / max(1, sum(gap for _, gap in steps)))
+    days = {Stage.RECEIVED.value: opened}
+    day, elapsed = opened, 0
+    for name, gap in steps:
+        elapsed += gap
+        day = _business_day_back(opened + timedelta(days=int(elapsed * scale)), day)
+        days[str(name)] = day
+    return days
 
 
 def _at(day: date, hour: int = 14) -> datetime:
@@ -104,13 +153,19 @@ class _Builder:
         self.coordinators = [staff["kyodo-city"], staff["kyodo"]]
         self.agencies = {a.code: a for a in Agency.objects.all()}
         self.meetings: list[Meeting] = []
+        self.timelines: dict[int, dict[str, date]] = {}
         self.totals = {"cases": 0, "meetings": 0, "tasks": 0, "case_notes": 0}
 
     def agency(self, code: str, area_code: str | None = None) -> Agency:
+        """The agency ``code``; "houkatsu" is the 地域包括支援センター of the 圏域 ``area_code``."""
         if code == "houkatsu":
-            number = (area_code or "area1")[-1]
+            number = (area_code or "area1").removeprefix("area")
             return self.agencies[f"houkatsu{number}"]
         return self.agencies[code]
+
+    def worker(self, agency: Agency) -> Staff | None:
+        """The demo login of ``agency``, if it has one."""
+        return next((s for s in self.staff.values() if s.agency_id == agency.pk), None)
 
     # -- meetings --------------------------------------------------------------------
 
@@ -194,6 +249,10 @@ class _Builder:
             opened_on=consultation.received_at.astimezone(TOKYO).date(),
         )
         self.totals["cases"] += 1
+        story = story_of(consultation.household)
+        assert story is not None and story.plan is not None, consultation.summary
+        plan = story.plan
+        days = self.timelines[case.pk] = _timeline(case.opened_on, target)
         if case.lead_id is None:
             actions.take_lead(coordinator, case)
         area = (
@@ -206,22 +265,26 @@ class _Builder:
         self._consents(coordinator, case, consent)
         case.refresh_from_db()
         _move(coordinator, case, "assess")
-        self._assessment(coordinator, case)
+        self._assessment(coordinator, case, plan)
         if target == Stage.ASSESSMENT:
             return case
         if target == Stage.SUSPENDED:
             actions.close_case(
-                coordinator, case, kind="suspended", reason="本人が市外へ転出したため中断"
+                coordinator,
+                case,
+                kind="suspended",
+                reason="本人が市外へ転出したため中断",
+                on=days[Stage.SUSPENDED],
             )
             return case
         _move(coordinator, case, "draft")
-        self._plan(coordinator, case, area)
+        self._plan(coordinator, case, area, plan, days)
         if target == Stage.DRAFT_PLAN:
             return case
         _move(coordinator, case, "to_meeting")
         if target == Stage.MEETING:
             return case
-        self._decide(coordinator, case, area)
+        self._decide(coordinator, case, area, plan, days)
         if case.consent != ConsentState.GIVEN:
             # Without consent a 支援会議 agrees how to approach the family; no 支援決定.
             return case
@@ -229,24 +292,24 @@ class _Builder:
         if target == Stage.DECIDED:
             return case
         _move(coordinator, case, "start")
-        self._notes(case)
+        self._notes(case, days)
         if target == Stage.IN_SUPPORT:
             return case
         _move(coordinator, case, "evaluate")
         case.refresh_from_db()
-        plan = case.plans.filter(approved_at__isnull=False).first() or case.plans.first()
-        assert plan is not None
+        written = case.plans.filter(approved_at__isnull=False).first() or case.plans.first()
+        assert written is not None
         closing = target == Stage.CLOSED
         actions.review_case(
             coordinator,
             case,
-            on=min(case.opened_on + timedelta(days=150), date(2026, 11, 20)),
+            on=days[Stage.EVALUATION],
             decision=ReviewDecision.CLOSE if closing else ReviewDecision.CONTINUE,
             attainments={
                 g.pk: (Attainment.ACHIEVED if closing else Attainment.PARTLY, "")
-                for g in plan.goals.all()
+                for g in written.goals.all()
             },
-            changes="本人が週1回、自立相談支援機関の面談に通えるようになった。",
+            changes=plan.review,
         )
         if closing:
             actions.close_case(
@@ -254,7 +317,8 @@ class _Builder:
                 case,
                 kind="closed",
                 reason="課題が整理され、役割分担が定着したため。以後は主担当機関が支援を継続する。",
-                handoff_agency=self.agency("jiritsu"),
+                on=days[Stage.CLOSED],
+                handoff_agency=self.agency(plan.handoff, area),
             )
         return case
 
@@ -357,72 +421,46 @@ class _Builder:
                 start_on=case.opened_on,
             )
 
-    def _assessment(self, actor: Staff, case: Case) -> None:
-        actions.save_assessment(
-            actor,
-            case,
-            {
-                "work_status": "not_working",
-                "work": "本人は無職（5年以上）。母の年金で生活。",
-                "housing": "owned",
-                "insurance": "national",
-                "pension_kind": "national",
-                "pension": "母: 老齢基礎年金",
-                "health": "本人は通院歴あり（現在は中断）。母は要介護1。",
-                "income": "月額約10万円（母の年金）。",
-                "debts": "公共料金の滞納が3か月分。",
-                "relationships": "親族との行き来はない。近所の民生委員が気にかけている。",
-                "strengths": "母子とも穏やかで、手紙には返事をくれる。本人はパソコンが得意。",
-                "wishes": "母の介護を続けながら、自分にできる仕事を少しずつ探したい。",
-                "supporters": "地域包括支援センター、民生児童委員",
-            },
-            version=None,
-        )
+    def _assessment(self, actor: Staff, case: Case, plan: CasePlan) -> None:
+        actions.save_assessment(actor, case, dict(plan.assessment), version=None)
 
-    def _plan(self, actor: Staff, case: Case, area: str | None) -> None:
+    def _plan(
+        self, actor: Staff, case: Case, area: str | None, plan: CasePlan, days: dict[str, date]
+    ) -> None:
+        # The plan runs from the meeting that approves it (planned, if not yet held).
+        start = days.get(MEETING_DAY, days[Stage.DRAFT_PLAN] + timedelta(days=17))
         actions.save_plan(
             actor,
             case,
             base=0,
-            summary="母の介護と本人の生活再建を分けて支え、主担当機関へ引き継ぐ。",
-            goals=[
-                (GoalTerm.LONG, "親子がそれぞれ安心して地域で暮らし続けられる"),
-                (GoalTerm.SHORT, "母の介護サービスの利用を安定させる"),
-                (GoalTerm.SHORT, "本人が相談機関に月2回通えるようになる"),
-            ],
+            summary=plan.summary,
+            goals=list(plan.goals),
             actions=[
                 actions.PlannedAction(
-                    "介護サービスの調整とケアマネジャーとの連携",
-                    self.agency("houkatsu", area),
-                    "地域包括",
-                    case.opened_on + timedelta(days=60),
-                ),
-                actions.PlannedAction(
-                    "家計の整理と就労準備の面談",
-                    self.agency("jiritsu"),
-                    "相談支援員",
-                    case.opened_on + timedelta(days=90),
-                ),
-                actions.PlannedAction(
-                    "本人への手紙と訪問の継続", self.agency("shakyo"), "アウトリーチ支援員", None
-                ),
+                    a.what,
+                    self.agency(a.agency, area),
+                    a.who,
+                    start + timedelta(weeks=a.weeks) if a.weeks is not None else None,
+                )
+                for a in plan.actions
             ],
-            refer_outreach=True,
+            refer_outreach=any(a.agency == "shakyo" for a in plan.actions),
             refer_participation=self.rng.random() < 0.5,
-            review_on=case.opened_on + timedelta(days=180),
+            review_on=start + timedelta(days=180),
             terms=actions.PlanTerms(
-                wishes="母の介護を続けながら、自分にできる仕事を少しずつ探したい。",
-                period_start=case.opened_on + timedelta(days=20),
-                period_end=case.opened_on + timedelta(days=200),
-                # The person signed the 申込書 (a case still waiting for consent has not).
-                consented_on=min(case.opened_on + timedelta(days=25), timezone.localdate())
-                if case.consent == ConsentState.GIVEN
-                else None,
+                wishes=plan.wishes,
+                period_start=start,
+                period_end=start + timedelta(days=180),
+                # The person signed the 申込書 as the plan was written (a case still waiting
+                # for consent has not).
+                consented_on=days[Stage.DRAFT_PLAN] if case.consent == ConsentState.GIVEN else None,
             ),
         )
 
-    def _decide(self, actor: Staff, case: Case, area: str | None) -> None:
-        day = min(case.opened_on + timedelta(days=30), date(2026, 11, 20))
+    def _decide(
+        self, actor: Staff, case: Case, area: str | None, plan: CasePlan, days: dict[str, date]
+    ) -> None:
+        day = days[MEETING_DAY]
         # The team's agencies attend (those with a demo account), with the coordinators.
         team = set(case.team.filter(end_on__isnull=True).values_list("agency_id", flat=True))
         holders = [
@@ -439,7 +477,7 @@ class _Builder:
             text = "プラン案を承認。役割分担のとおり各機関が支援を開始する。"
         else:
             # A recent 支援会議, so its snapshot is still within the sharing period.
-            day = timezone.localdate() - timedelta(days=7)
+            day = _business_day_back(timezone.localdate() - timedelta(days=7), LIMIT)
             meeting = self.meeting(
                 Kind.SUPPORT, f"支援会議（{case.code}）", day, holders, convener=actor
             )
@@ -447,49 +485,37 @@ class _Builder:
             meeting_actions.prepare_snapshot(
                 actor,
                 item,
-                summary="ごみの堆積と近隣からの苦情。本人は支援機関の関与を望んでいない。",
+                summary=plan.watch or f"{case.title}。本人は支援機関の関与を望んでいない。",
                 household_note=f"世帯員{case.household.memberships.count()}人。",
                 question="誰が、どのように本人と接点をつくるか。",
             )
             _prepared_before(item, day)
             kind = Decision.Kind.WATCH
             text = "本人同意はないため、見守りと声かけの役割分担を決めた（第106条の6）。"
-        late = self.rng.random() < 0.4
-        meeting_actions.decide(
-            actor,
-            meeting,
-            case,
-            kind=kind,
-            text=text,
-            tasks=[
-                meeting_actions.TaskSpec(
-                    "母の介護サービス担当者会議を開く",
-                    self.agency("houkatsu", area),
-                    day + timedelta(days=14),
-                    self.staff["houkatsu"] if area in (None, "area1") else None,
-                ),
-                meeting_actions.TaskSpec(
-                    "本人あての手紙を届け、反応を共有する",
-                    self.agency("window"),
-                    date(2026, 11, 20) if late else date(2026, 12, 10),
-                    self.staff["madoguchi"],
-                ),
-            ],
-        )
-        self.totals["tasks"] += 2
+        tasks = []
+        for task in plan.tasks:
+            agency = self.agency(task.agency, area)
+            due = day + timedelta(weeks=task.weeks)
+            tasks.append(meeting_actions.TaskSpec(task.title, agency, due, self.worker(agency)))
+        meeting_actions.decide(actor, meeting, case, kind=kind, text=text, tasks=tasks)
+        self.totals["tasks"] += len(tasks)
 
-    def _notes(self, case: Case) -> None:
+    def _notes(self, case: Case, days: dict[str, date]) -> None:
+        """Notes of the months of support, between its start and its review (or ``LIMIT``)."""
         team = set(case.team.filter(end_on__isnull=True).values_list("agency_id", flat=True))
         partner = self.staff["houkatsu"]
         may_write = partner.agency_id in team and case.consent == ConsentState.GIVEN
-        for index, text in enumerate(CASE_NOTES[: self.rng.randint(2, 4)]):
+        texts = CASE_NOTES[: self.rng.randint(2, 4)]
+        first = days[Stage.IN_SUPPORT]
+        span = (days.get(Stage.EVALUATION, LIMIT) - first).days
+        for index, text in enumerate(texts):
             author = partner if index % 2 and may_write else (case.lead or self.coordinators[0])
             add_note(
                 author,
                 case,
                 text=text,
                 method=NoteMethod.HOME_VISIT if index % 2 == 0 else NoteMethod.PHONE,
-                on=min(case.opened_on + timedelta(days=40 + 20 * index), date(2026, 11, 20)),
+                on=first + timedelta(days=span * (index + 1) // (len(texts) + 1)),
                 visibility=Visibility.SHARED,
             )
             self.totals["case_notes"] += 1
@@ -503,8 +529,12 @@ def _pick(limit: int) -> list[Consultation]:
     base = Consultation.objects.filter(
         household__isnull=False, person__isnull=False
     ).select_related("household__district__area", "person", "receiver__agency")
+    # The 8050 household the 地域包括支援センター asks about: one a centre consulted on (its
+    # own 圏域's, as the intake routes them), else any.
+    eight_fifty = base.filter(tags__code="8050").order_by("pk")
     ordered = [
-        *base.filter(tags__code="8050", agency__code__startswith="houkatsu").order_by("pk")[:1],
+        *eight_fifty.filter(agency__code__startswith="houkatsu")[:1],
+        *eight_fifty[:1],
         *base.filter(tags__code="double-care").order_by("pk")[:1],
         *base.filter(outcome=Outcome.COLLABORATION).order_by("received_at", "pk"),
         *base.exclude(household__notes="").order_by("received_at", "pk"),
@@ -524,7 +554,15 @@ def _pick(limit: int) -> list[Consultation]:
     return picked
 
 
-def _from_houkatsu(worker: Staff, seen: Consultation) -> Consultation:
+def _from_houkatsu(builder: _Builder, seen: Consultation) -> Consultation:
+    """The household's own 圏域's 地域包括支援センター asks 多機関協働 to take it on (when it
+    knows the household: else the window's consultation stays the case's)."""
+    assert seen.household is not None
+    district = seen.household.district
+    centre = builder.agency("houkatsu", district.area.code if district else None)
+    worker = builder.worker(centre) or Staff.objects.get(username=f"demo-{centre.code}")
+    if not access.can(worker, access.VIEW, seen.household):
+        return seen
     links = list(seen.concern_links.select_related("concern"))
     return take_consultation(
         worker,
@@ -533,7 +571,7 @@ def _from_houkatsu(worker: Staff, seen: Consultation) -> Consultation:
         text="要介護認定の訪問を続ける中で、長男の生活と母亡き後の不安が大きくなっている。"
         "地域包括だけでは長男への支援が難しく、多機関協働での検討を依頼したい。",
         consent="given",
-        received_at=seen.received_at + timedelta(days=21),
+        received_at=_at(add_business_days(seen.received_at.astimezone(TOKYO).date(), 15), 10),
         person=seen.person,
         household=seen.household,
         concerns=[link.concern for link in links],
@@ -554,27 +592,33 @@ def _finish_tasks(builder: _Builder, cases: Sequence[Case]) -> None:
         if task.case.stage in under_way and builder.rng.random() < 0.8:
             actor = task.owner or builder.coordinators[0]
             actions.complete_task(actor, task)
-            done = _at(min(task.due_on, date(2026, 11, 24)), 11)
+            done = _at(min(task.due_on, LIMIT), 11)
             Task.objects.filter(pk=task.pk).update(done_at=done)
 
 
-def _backdate(cases: Sequence[Case]) -> None:
-    """Actions stamp 'now'; spread each case's history over its real months instead."""
+def _backdate(builder: _Builder, cases: Sequence[Case]) -> None:
+    """Actions stamp 'now'; put each step of a case on the day its timeline gives it: the
+    stage moves, the assessment, the plan as written and as approved, the review."""
     for case in cases:
+        days = builder.timelines[case.pk]
         changes = list(StageChange.objects.filter(case=case).order_by("pk"))
-        step = timedelta(days=12)
-        for index, change in enumerate(changes):
-            at = min(_at(case.opened_on) + step * index, _at(date(2026, 11, 24)))
-            StageChange.objects.filter(pk=change.pk).update(at=at)
-        last = changes[-1] if changes else None
-        if last is not None:
-            stamp = min(_at(case.opened_on) + step * (len(changes) - 1), _at(date(2026, 11, 24)))
+        for change in changes:
+            StageChange.objects.filter(pk=change.pk).update(at=_at(days[change.to_stage]))
+        if changes:
             Case.objects.filter(pk=case.pk).update(
-                stage_changed_at=stamp, created_at=_at(case.opened_on)
+                stage_changed_at=_at(days[changes[-1].to_stage]), created_at=_at(case.opened_on)
             )
-        Plan.objects.filter(case=case, approved_meeting__isnull=False).update(
-            approved_at=_at(case.opened_on + timedelta(days=30), 16)
-        )
+        if Stage.ASSESSMENT in days:
+            Assessment.objects.filter(case=case).update(updated_at=_at(days[Stage.ASSESSMENT], 17))
+        if Stage.DRAFT_PLAN in days:
+            Plan.objects.filter(case=case).update(created_at=_at(days[Stage.DRAFT_PLAN], 17))
+        if MEETING_DAY in days:
+            Plan.objects.filter(case=case, approved_meeting__isnull=False).update(
+                approved_at=_at(days[MEETING_DAY], 16)
+            )
+            Task.objects.filter(case=case).update(created_at=_at(days[MEETING_DAY], 16))
+        if Stage.EVALUATION in days:
+            Review.objects.filter(case=case).update(created_at=_at(days[Stage.EVALUATION], 17))
 
 
 def _prepared_before(item: AgendaItem, day: date) -> None:
@@ -591,7 +635,7 @@ def load_cases(staff: dict[str, Staff], *, seed: int) -> dict[str, int]:
     if eight_fifty is not None:
         # 支援機関向けの相談: the 地域包括支援センター itself asks 多機関協働 to take it on.
         index = picked.index(eight_fifty)
-        picked[index] = _from_houkatsu(staff["houkatsu"], eight_fifty)
+        picked[index] = _from_houkatsu(builder, eight_fifty)
     made: list[Case] = []
     no_consent_done = False
     for index, consultation in enumerate(picked):
@@ -620,7 +664,7 @@ def load_cases(staff: dict[str, Staff], *, seed: int) -> dict[str, int]:
             )
             _prepared_before(item, timezone.localdate(meeting.starts_at))
     _finish_tasks(builder, made)
-    _backdate(made)
+    _backdate(builder, made)
     # Next week's 支援会議, not yet prepared: what 今日の仕事 and 「会議の議題に追加」 show.
     builder.meeting(
         Kind.SUPPORT,

@@ -25,7 +25,7 @@ from tomoni.directory.roles import Role
 from tomoni.lib.synthetic_names import BUILDINGS, FEMALE, MALE, SURNAMES
 from tomoni.people.models import Household, Membership, Person, Relation, Relationship, Sex
 
-from .intake import load_intake
+from .intake import load_intake, responders
 
 DEMO_PASSWORD = "tomoni-demo-2026"  # noqa: S105 — printed by `tomoni demo` on purpose
 REFERENCE_DATE = date(2026, 4, 1)
@@ -262,6 +262,9 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
     staff = ensure_staff()
     districts = list(District.objects.order_by("order"))
     tags = {t.code: t for t in Tag.objects.all()}
+    # A 地域包括支援センター registers the households of its own 圏域: the demo login's for
+    # 第1圏域, the other centres' accounts (those that answer referrals) elsewhere.
+    centres = responders({a.code: a for a in Agency.objects.all()}, staff)
     start = Household.objects.filter(code__startswith="D").count()
     now = timezone.now()
     totals = {"households": 0, "persons": 0}
@@ -279,6 +282,9 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
         )
         draws = (rng.randint(800, 899), rng.randint(1, 5), rng.randint(1, 30), rng.randint(1, 20))
         postal_code, address = street(district.name, draws)
+        registrar = staff[plan.registrar]
+        if plan.registrar == "houkatsu":
+            registrar = centres[f"houkatsu{district.area.code.removeprefix('area')}"]
         household = Household(
             code=f"D{index:07d}",
             postal_code=postal_code,
@@ -286,7 +292,7 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
             district=district,
             phone=_phone(rng, mobile=False) if rng.random() < 0.5 else "",
             notes=plan.notes,
-            created_by=staff[plan.registrar],
+            created_by=registrar,
             created_at=now,
             updated_at=now,
         )
@@ -305,7 +311,7 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
                 phone=_phone(rng, mobile=True)
                 if member.age and member.age >= 15 and rng.random() < 0.5
                 else "",
-                created_by=staff[plan.registrar],
+                created_by=registrar,
                 created_at=now,
                 updated_at=now,
             )

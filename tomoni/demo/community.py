@@ -26,6 +26,7 @@ from tomoni.community.models import (
     ProgrammeItem,
 )
 from tomoni.directory.models import Agency, District, Staff
+from tomoni.lib.bizdays import add_business_days
 from tomoni.lib.synthetic_names import FEMALE, MALE, PUBLIC_SURNAMES
 from tomoni.participation.models import Place, PlaceKind
 
@@ -177,8 +178,10 @@ PLANS: tuple[Plan, ...] = (
 
 
 def _meeting_day(year: int, month: int, district_index: int) -> date:
-    # The second or third week of the month, a different weekday per 地区.
-    return date(year, month, 8 + district_index)
+    # The second or third week of the month, a different day per 地区: one the office is
+    # open, as the 地域包括 staff and coordinators attend (the next such day after a weekend
+    # or a holiday).
+    return add_business_days(date(year, month, 8 + district_index), 0)
 
 
 def _councils(districts: list[District]) -> dict[str, Council]:

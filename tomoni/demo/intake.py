@@ -48,6 +48,8 @@ from tomoni.lib.wareki import age_on
 from tomoni.notes.models import Note, NoteMethod, Visibility
 from tomoni.people.models import Household, Membership, Relationship
 
+from .caseplans import PLANS, CasePlan
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 FROM = date(2025, 4, 1)  # 令和7年度の初日
 UNTIL = date(2026, 11, 25)  # the demo's "today"
@@ -97,6 +99,8 @@ class Story:
     urgency: tuple[str, ...] = (Urgency.NORMAL,)
     consent_none: float = 0.08
     methods: tuple[str, ...] = (Method.VISIT, Method.PHONE, Method.PHONE, Method.VISIT)
+    # When the household's worries become a 多機関協働 case: what its plan says.
+    plan: CasePlan | None = None
 
 
 R, Out = Relationship, Outcome
@@ -129,6 +133,7 @@ STORIES: dict[str, Story] = {
         private_notes=(
             "母から、長男が過去に精神科を受診していたと聞き取った。本人の了解がないため共有しない。",
         ),
+        plan=PLANS["p8050"],
     ),
     "double_care": Story(
         summary="実母の介護と乳幼児の育児が重なり、心身ともに限界",
@@ -151,6 +156,7 @@ STORIES: dict[str, Story] = {
         private_notes=(
             "本人が夫との関係についても悩んでいると話した。本人の希望により他機関へは伝えない。",
         ),
+        plan=PLANS["double_care"],
     ),
     "hoarding": Story(
         summary="家の周りにごみが積まれ悪臭がすると近隣から相談があった",
@@ -174,6 +180,7 @@ STORIES: dict[str, Story] = {
         urgency=(Urgency.NORMAL, Urgency.SOON),
         consent_none=0.7,
         methods=(Method.PHONE, Method.HOME_VISIT),
+        plan=PLANS["hoarding"],
     ),
     "eviction": Story(
         summary=SEED_EXAMPLES[2],
@@ -195,6 +202,7 @@ STORIES: dict[str, Story] = {
         ),
         private_notes=(),
         urgency=(Urgency.SOON,),
+        plan=PLANS["eviction"],
     ),
     "husband_in_care": Story(
         summary=SEED_EXAMPLES[1],
@@ -216,6 +224,7 @@ STORIES: dict[str, Story] = {
         ),
         private_notes=(),
         methods=(Method.VISIT,),
+        plan=PLANS["husband_in_care"],
     ),
     "hikikomori": Story(
         summary="高校中退後、何年も自室から出られない子のことで両親が相談",
@@ -238,6 +247,7 @@ STORIES: dict[str, Story] = {
         private_notes=(
             "母から、子に自傷の跡があったと聞いた。保健所と相談予定。記録は自機関のみとする。",
         ),
+        plan=PLANS["hikikomori"],
     ),
     "young_carer": Story(
         summary="中学生の長女が母の世話と弟の面倒を担い、欠席が増えている",
@@ -258,6 +268,7 @@ STORIES: dict[str, Story] = {
             "子ども家庭支援センターと、長女の見守り体制について協議した。",
         ),
         private_notes=("長女が「母に知られたくない」と話した内容あり。詳細は自機関のみで記録。",),
+        plan=PLANS["young_carer"],
     ),
     "untangle": Story(
         summary=SEED_EXAMPLES[0],
@@ -278,6 +289,7 @@ STORIES: dict[str, Story] = {
             "多機関協働の担当と、関係機関の役割分担について協議した。",
         ),
         private_notes=(),
+        plan=PLANS["untangle"],
     ),
 }
 
@@ -472,6 +484,18 @@ ANONYMOUS = (
     ),
 )
 
+
+def story_of(household: Household) -> Story | None:
+    """The story the household's first consultation told (the situation it was drawn as)."""
+    first = (
+        Consultation.objects.filter(household=household, is_new=True)
+        .order_by("received_at", "pk")
+        .values_list("summary", flat=True)
+        .first()
+    )
+    return _BY_SUMMARY.get(first or "")
+
+
 GENERIC_FOLLOW_UPS = (
     "前回の相談後の状況について、改めて相談したい",
     "支援が始まった後に、新しい困りごとが出てきた",
@@ -487,6 +511,10 @@ COORDINATOR_NOTES = (
     "多機関協働として関係機関と役割分担を協議した。主担当機関を決め、3か月後に振り返る。",
     "支援会議での検討に向けて、課題の整理表を作成した。",
 )
+
+_BY_SUMMARY = {
+    story.summary: story for story in (*STORIES.values(), *ELDERLY, *FAMILY, *ADULT, *ANONYMOUS)
+}
 
 # What the sender asks of each kind of agency, and how the receiver reports back.
 REQUESTS = {
@@ -571,7 +599,7 @@ def _business_days() -> list[date]:
     return days
 
 
-def _responders(agencies: dict[str, Agency], staff: dict[str, Staff]) -> dict[str, Staff]:
+def responders(agencies: dict[str, Agency], staff: dict[str, Staff]) -> dict[str, Staff]:
     result = {code: staff[username] for code, username in RESPONDER_LOGINS.items()}
     password = make_password(None)
     for code, agency in agencies.items():
@@ -599,7 +627,7 @@ class _Writer:
         self.agencies = {a.code: a for a in Agency.objects.all()}
         self.concerns = {c.code: c for c in Concern.objects.all()}
         self.tags = {t.code: t for t in Tag.objects.all()}
-        self.responders = _responders(self.agencies, staff)
+        self.responders = responders(self.agencies, staff)
         self.days = _business_days()
         self.number = Consultation.objects.filter(code__startswith=CODE_PREFIX).count()
         self.totals = {"consultations": 0, "referrals": 0, "notes": 0}
