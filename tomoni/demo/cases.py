@@ -530,10 +530,12 @@ def _pick(limit: int) -> list[Consultation]:
         household__isnull=False, person__isnull=False
     ).select_related("household__district__area", "person", "receiver__agency")
     # The 8050 household the 地域包括支援センター asks about: one a centre consulted on (its
-    # own 圏域's, as the intake routes them), else any.
+    # own 圏域's, as the intake routes them), else one of 第1圏域 (the demo login's centre
+    # asks, as the guide says), else any.
     eight_fifty = base.filter(tags__code="8050").order_by("pk")
     ordered = [
         *eight_fifty.filter(agency__code__startswith="houkatsu")[:1],
+        *eight_fifty.filter(household__district__area__code="area1")[:1],
         *eight_fifty[:1],
         *base.filter(tags__code="double-care").order_by("pk")[:1],
         *base.filter(outcome=Outcome.COLLABORATION).order_by("received_at", "pk"),
