@@ -57,6 +57,16 @@ def _today() -> str:
 class AgencyChoiceField(forms.TypedChoiceField):
     """An agency from a list read once per form (the plan editor has eight of these)."""
 
+    @classmethod
+    def must_choose(cls, agencies: Sequence[Agency]) -> AgencyChoiceField:
+        """「機関」 that must be chosen (the team and 連携 forms)."""
+        return cls(
+            agencies,
+            label="機関",
+            empty_label="（選んでください）",
+            error_messages={"required": "機関を選んでください。"},
+        )
+
     def __init__(self, agencies: Sequence[Agency], **kwargs: Any) -> None:
         self.by_pk = {str(a.pk): a for a in agencies}
         empty = kwargs.pop("empty_label", "（選ばない）")
@@ -242,12 +252,7 @@ class TeamForm(Form):
     def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"start_on": _today(), "role": TeamRole.RELATED})
         super().__init__(*args, **kwargs)
-        self.fields["agency"] = AgencyChoiceField(
-            agencies,
-            label="機関",
-            empty_label="（選んでください）",
-            error_messages={"required": "機関を選んでください。"},
-        )
+        self.fields["agency"] = AgencyChoiceField.must_choose(agencies)
         self.order_fields(["agency", "role", "contact", "start_on"])
 
 
@@ -269,12 +274,7 @@ class CooperationForm(Form):
     def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on": _today()})
         super().__init__(*args, **kwargs)
-        self.fields["agency"] = AgencyChoiceField(
-            agencies,
-            label="機関",
-            empty_label="（選んでください）",
-            error_messages={"required": "機関を選んでください。"},
-        )
+        self.fields["agency"] = AgencyChoiceField.must_choose(agencies)
         self.order_fields(["agency", "kind", "on", "note"])
 
 
