@@ -221,6 +221,7 @@ WALK: dict[str, Target] = {
     "stats:dashboard": _none(),
     "stats:tendency_cases": Target(lambda r: {"fy": 2026, "number": 1}),
     "stats:targets": _none(),
+    "stats:costs": _none(),
     "stats:report": _none(),
     "stats:export": Target(lambda r: {"fmt": "csv"}),
     "community:index": _none(),

@@ -147,6 +147,9 @@ RULES: tuple[Rule, ...] = (
     # 統計: managers set the targets (KPI); coordinators read them beside the figures.
     _rules("stats.Target", Role.MANAGER, "any", VIEW, CHANGE),
     _rules("stats.Target", Role.COORDINATOR, "any", VIEW),
+    # The cost sheet (事業費) likewise: the manager enters it, coordinators read it.
+    _rules("stats.Cost", Role.MANAGER, "any", VIEW, CHANGE),
+    _rules("stats.Cost", Role.COORDINATOR, "any", VIEW),
     # 名寄せ: coordinators review and merge across the register; the 総合窓口 window only
     # pairs where it sees both persons in its daily work (break-glass does not count). The
     # history of a merge follows the surviving record. Agencies and others: nothing (404).
@@ -264,6 +267,7 @@ CREATE: dict[str, frozenset[str]] = {
     "community.Activity": frozenset({Role.COORDINATOR, Role.COMMUNITY}),
     "community.Event": frozenset({Role.COORDINATOR, Role.COMMUNITY}),
     "stats.Target": frozenset({Role.MANAGER}),
+    "stats.Cost": frozenset({Role.MANAGER}),
 }
 
 # 統計 (figures, never records): which figures a role's dashboard shows. "all": every figure,

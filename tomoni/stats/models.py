@@ -1,7 +1,8 @@
-"""統計: numeric targets (KPI) per 年度, and the figures of earlier 年度 imported from CSV.
-The figures of the years Tomoni was used are computed from the records, never stored.
+"""統計: numeric targets (KPI) per 年度, the figures of earlier 年度 imported from CSV, and
+the cost sheet (事業費) per 年度. The figures of the years Tomoni was used are computed from
+the records, never stored.
 
-Both are aggregates a manager sets, not personal data; writes go through
+All are aggregates a manager sets, not personal data; writes go through
 ``tomoni.stats.actions`` and ``tomoni.stats.history`` (checked and audited).
 """
 
@@ -91,3 +92,54 @@ class HistoricalFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fy}年度 {self.key}: {self.value}"
+
+
+class Business(models.TextChoices):
+    """The five 事業 of 重層的支援体制整備事業 (DOMAIN.md), and what is spent outside them."""
+
+    CONSULTATION = "consultation", "包括的相談支援"
+    PARTICIPATION = "participation", "参加支援"
+    COMMUNITY = "community", "地域づくり"
+    OUTREACH = "outreach", "アウトリーチ等を通じた継続的支援"
+    COLLABORATION = "collaboration", "多機関協働"
+    ADMINISTRATION = "administration", "事務費"
+    OTHER = "other", "その他"
+
+
+class CostField(models.TextChoices):
+    """分野: the 交付金 is spent across them as one; 分野共通 is what no one 分野 carries."""
+
+    ELDERLY = "elderly", "高齢"
+    DISABILITY = "disability", "障害"
+    CHILDREN = "children", "子ども"
+    POVERTY = "poverty", "生活困窮"
+    COMMON = "common", "分野共通"
+
+
+class Cost(models.Model):
+    """事業費: what one 事業 spent in one 分野 in one 年度 (円), entered by the manager. A cell
+    left empty or 0 has no row (``actions.set_cost``)."""
+
+    fy = models.PositiveSmallIntegerField("年度")
+    business = models.CharField("事業", max_length=20, choices=Business.choices)
+    field = models.CharField("分野", max_length=20, choices=CostField.choices)
+    amount = models.PositiveBigIntegerField("金額（円）")
+    note = models.CharField("備考", max_length=200, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="更新者"
+    )
+    updated_at = models.DateTimeField("更新日時", default=timezone.now)
+
+    class Meta:
+        ordering = ["fy", "business", "field"]
+        verbose_name = "事業費"
+        verbose_name_plural = "事業費"
+        constraints = [
+            models.UniqueConstraint(fields=["fy", "business", "field"], name="cost_once"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.fy}年度 {self.get_business_display()}・{self.get_field_display()}: "
+            f"{self.amount:,}円"
+        )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("stats/", views.dashboard, name="dashboard"),
     path("stats/tendencies/<int:fy>/<int:number>/", views.tendency_cases, name="tendency_cases"),
     path("stats/targets/", views.targets, name="targets"),
+    path("stats/costs/", views.costs, name="costs"),
     path("stats/report/", views.report, name="report"),
     path("stats/report.<str:fmt>", views.export, name="export"),  # xlsx | csv | pdf
 ]

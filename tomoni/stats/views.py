@@ -1,5 +1,5 @@
-"""統計: the dashboard, the tendency drill-down, targets, the printable 年度実績報告 and its
-Excel/CSV downloads.
+"""統計: the dashboard, the tendency drill-down, targets, the cost sheet (事業費), the printable
+年度実績報告 and its Excel/CSV downloads.
 
 Who sees what is ``tomoni.access.policy.STATS_SCOPE``: coordinators every figure with small
 numbers shown and a drill-down to the cases they may see (``access.visible``); managers every
@@ -40,8 +40,8 @@ from tomoni.web.viewutils import form_page, staff_of
 
 from . import actions, exports, figures, tendencies
 from .charts import Chart, bar_chart
-from .forms import TargetForm
-from .models import HistoricalFigure, Target
+from .forms import CostSheetForm, TargetForm, cell_name
+from .models import Cost, HistoricalFigure, Target
 
 HTML = "html"
 ALL = "all"
@@ -191,6 +191,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "can_drill": scope == ALL,
         "marks": list(zip(tendencies.NUMBERS, "①②③④⑤", strict=True)),
         "can_set_targets": access.can_create(user, Target),
+        "can_see_costs": access.has_scope(user, Cost),
+        "can_set_costs": access.can_create(user, Cost),
     }
     return render(request, "stats/dashboard.html", context)
 
@@ -277,6 +279,63 @@ def _targets_page(request: HttpRequest, form: TargetForm, fy: int) -> HttpRespon
     return render(request, "stats/targets.html", context, status=400 if form.errors else 200)
 
 
+@require_http_methods(["GET", "POST"])
+def costs(request: HttpRequest) -> HttpResponse:
+    """事業費 per 年度 (事業 × 分野, 円): the manager enters the whole grid at once (all cells
+    or none); coordinators read it (others 404)."""
+    user = staff_of(request)
+    if not access.has_scope(user, Cost):
+        raise access.NotVisible()
+    today = timezone.localdate()
+    fy = _fy(request, today, ahead=1)
+    if request.method == "POST":
+        if not access.can_create(user, Cost):
+            raise PermissionDenied("事業費は管理職が入力します。")
+        try:
+            fy = int(request.POST.get("fy", ""))
+        except ValueError:
+            fy = fiscal_year(today)
+    sheet = exports.cost_sheet(fy)
+    form = CostSheetForm(request.POST or None, initial_amounts=sheet.amounts)
+    return form_page(
+        request,
+        form,
+        lambda: actions.set_costs(user, fy, form.amounts(), request=request),
+        page=lambda form: _costs_page(request, form, sheet),
+        done=f"{fiscal_year_label(fy)}の事業費を保存しました。",
+        to=f"{reverse('stats:costs')}?fy={fy}",
+    )
+
+
+def _costs_page(
+    request: HttpRequest, form: CostSheetForm, sheet: exports.CostSheet
+) -> HttpResponse:
+    user = staff_of(request)
+    current = fiscal_year(timezone.localdate())
+    fy = sheet.fy
+    rows = [
+        {
+            "label": row.label,
+            "cells": [
+                (amount, form[cell_name(row.business, where)])
+                for amount, (where, _) in zip(row.amounts, sheet.fields, strict=True)
+            ],
+            "total": row.total,
+        }
+        for row in sheet.rows
+    ]
+    context = {
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "years": [(y, fiscal_year_label(y)) for y in range(current + 1, actions.FIRST_FY - 1, -1)],
+        "form": form,
+        "sheet": sheet,
+        "rows": rows,
+        "can_set": access.can_create(user, Cost),
+    }
+    return render(request, "stats/costs.html", context, status=400 if form.errors else 200)
+
+
 def _annual(request: HttpRequest) -> tuple[int, figures.Report, int, str]:
     scope = _scope(request)
     if scope == OWN_AGENCY:
@@ -286,7 +345,7 @@ def _annual(request: HttpRequest) -> tuple[int, figures.Report, int, str]:
     below = 0 if scope == ALL else exports.threshold()
     return (
         fy,
-        figures.annual(fy, today),
+        exports.add_costs(figures.annual(fy, today), fy),
         below,
         f"{fiscal_year_label(fy)} 重層的支援体制整備事業 実績報告",
     )
@@ -311,7 +370,10 @@ def _report(request: HttpRequest, fmt: str) -> HttpResponse:
         "fy": fy,
         "title": title,
         "report": annual,
-        "sections": _view(annual, below),
+        # 事業費 is printed as its grid (this 年度) and its table beside the activity figures.
+        "sections": [(s, t) for s, t in _view(annual, below) if s.key != "costs"],
+        "cost_sections": [(s, t) for s, t in _view(annual, below) if s.key == "costs"],
+        "costs": exports.cost_sheet(fy),
         "suppression": exports.suppression_note(below),
         "printed_at": timezone.now(),
     }

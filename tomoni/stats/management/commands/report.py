@@ -4,7 +4,8 @@ tomoni report --fy 2025 --format csv [--encoding utf-8-sig|cp932] [--output FILE
 tomoni report --fy 2025 --format xlsx --output jisseki.xlsx
 tomoni report --fy 2025 --format json [--no-suppress]
 
-The same figures as the 統計 pages. Small numbers are suppressed as for a manager (the file
+The same figures as the 統計 pages, with the 事業費 entered for the 年度 (and the one before).
+Small numbers are suppressed as for a manager (the file
 usually leaves the team); ``--no-suppress`` gives the coordinators' exact numbers. Every run
 is audited as 出力.
 """
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError("Excel は --output でファイルを指定してください。")
         below = 0 if options["no_suppress"] else exports.threshold()
         title = f"{fiscal_year_label(fy)} 重層的支援体制整備事業 実績報告"
-        report = figures.annual(fy, today)
+        report = exports.add_costs(figures.annual(fy, today), fy)
         if fmt == "xlsx":
             data: bytes = exports.to_xlsx(
                 report, below, title, f"出力 {timezone.localtime():%Y-%m-%d %H:%M}"
