@@ -4,6 +4,7 @@ the plan editor and the 評価シート. They only parse and check what was type
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -52,6 +53,16 @@ PERSON_CONSENT_METHODS = [
 
 def _today() -> str:
     return format_date(timezone.localdate())
+
+
+def _initial_when_left_out(form: forms.BaseForm, name: str) -> None:
+    """A date the page always fills in (作成日, 実施日): a post that leaves the field out
+    altogether (a page opened before it existed, a script) keeps the form's initial date, as
+    the action would; a field the worker emptied is still refused as required."""
+    if form.is_bound and name not in form.data:
+        data: Any = copy.copy(form.data)  # a QueryDict's copy is mutable
+        data[name] = form.initial.get(name) or _today()
+        form.data = data
 
 
 class AgencyChoiceField(forms.TypedChoiceField):
@@ -392,6 +403,11 @@ _CHOICE_FIELDS = frozenset(_CHOICES)
 
 class AssessmentForm(ModelForm[Assessment]):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    assessed_on = WarekiDateField(
+        label="実施日",
+        kind=dateranges.PAST,
+        help_text="アセスメントを行った日（統計はこの日で数えます）。",
+    )
 
     class Meta:
         model = Assessment
@@ -420,7 +436,14 @@ class AssessmentForm(ModelForm[Assessment]):
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        instance = kwargs.get("instance")
+        kwargs["initial"] = {
+            "assessed_on": format_date(instance.assessed_on) if instance else _today(),
+            **kwargs.get("initial", {}),
+        }
         super().__init__(*args, **kwargs)
+        self.order_fields(["assessed_on"])
+        _initial_when_left_out(self, "assessed_on")
         for name in _CHOICE_FIELDS:
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
@@ -500,9 +523,15 @@ class PlanForm(Form):
         help_text="内容を変えた版では、改めて本人に確認してからチェックしてください。",
     )
     consented_on = WarekiDateField(label="本人が同意した日", required=False, kind=dateranges.PAST)
+    written_on = WarekiDateField(
+        label="作成日",
+        kind=dateranges.PAST,
+        help_text="この版のプランを作成した日（統計はこの日で数えます）。",
+    )
 
     def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _initial_when_left_out(self, "written_on")
         for i in range(GOAL_ROWS):
             self.fields[f"goal_term_{i}"] = forms.ChoiceField(
                 label="期間", choices=GoalTerm.choices, initial=GoalTerm.SHORT, required=False
@@ -528,9 +557,11 @@ class PlanForm(Form):
     def initial_from(plan: Plan | None) -> dict[str, Any]:
         """The editor starts from the newest version (or empty rows for the first one)."""
         if plan is None:
-            return {"base": 0, "goal_term_0": GoalTerm.LONG}
+            return {"base": 0, "goal_term_0": GoalTerm.LONG, "written_on": _today()}
         initial: dict[str, Any] = {
             "base": plan.number,
+            # A new version is written today, whatever the date of the one it starts from.
+            "written_on": _today(),
             "summary": plan.summary,
             "refer_outreach": plan.refer_outreach,
             "refer_participation": plan.refer_participation,
@@ -600,6 +631,7 @@ class PlanForm(Form):
             period_start=data["period_start"],
             period_end=data["period_end"],
             consented_on=data["consented_on"] if data["consented"] else None,
+            written_on=data["written_on"],
         )
 
     def goals(self) -> list[tuple[str, str]]:

@@ -6,6 +6,8 @@ Personal data: read through ``tomoni.access``, write through ``tomoni.cases.acti
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -328,6 +330,9 @@ class Assessment(Versioned):
     strengths = models.TextField("本人・世帯の強み", max_length=2000, blank=True)
     wishes = models.TextField("本人の意向", max_length=2000, blank=True)
     supporters = models.TextField("既に関わっている支援者", max_length=2000, blank=True)
+    # 実施日: the day the worker says the assessment was done (what figures count);
+    # ``updated_at`` is the system's stamp of the last save, for the audit trail only.
+    assessed_on = models.DateField("実施日", default=timezone.localdate)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -356,6 +361,10 @@ class Plan(models.Model):
     refer_outreach = models.BooleanField("アウトリーチ等を通じた継続的支援へつなぐ", default=False)
     refer_participation = models.BooleanField("参加支援へつなぐ", default=False)
     review_on = models.DateField("見直し予定日", null=True, blank=True)
+    # 作成日 and 承認日 are the dates people entered (the meeting's date for an approval) and
+    # what figures count; ``created_at``/``approved_at`` are system stamps for the audit trail.
+    written_on = models.DateField("作成日", default=timezone.localdate)
+    approved_on = models.DateField("承認日", null=True, blank=True)
     approved_at = models.DateTimeField("承認日時", null=True, blank=True)
     approved_meeting = models.ForeignKey(
         "meetings.Meeting",
@@ -380,6 +389,17 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"支援プラン 第{self.number}版"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """An approval is recorded with the meeting that approved it; its 承認日 is that
+        meeting's date (Asia/Tokyo), whoever records it."""
+        meeting = self.approved_meeting if self.approved_meeting_id else None
+        if meeting is not None and self.approved_on is None:
+            self.approved_on = timezone.localdate(meeting.starts_at)
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "approved_on"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("cases:plan", args=[self.case_id, self.number])

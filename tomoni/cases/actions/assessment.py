@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -11,7 +13,9 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Assessment, Case
 from tomoni.directory.models import Staff
+from tomoni.lib import dateranges
 from tomoni.lib.concurrency import ConflictError, lock
+from tomoni.lib.wareki import format_date
 
 from ._common import _ensure_open, _touch
 
@@ -41,21 +45,35 @@ def save_assessment(
     data: dict[str, str],
     *,
     version: int | None,
+    assessed_on: date | None = None,
     request: HttpRequest | None = None,
 ) -> Assessment:
     """インテーク・アセスメントシート. ``version`` is the one the form was opened at (None
-    for a new sheet); somebody else's save in between is a conflict, not a lost update."""
+    for a new sheet); somebody else's save in between is a conflict, not a lost update.
+    ``assessed_on`` is the 実施日 the worker entered (None: today for a new sheet, unchanged
+    for an existing one)."""
     access.require(actor, access.CHANGE, case)
     case = lock(case)
     _ensure_open(case)
     unknown = set(data) - set(ASSESSMENT_FIELDS)
     if unknown:
         raise ValidationError("アセスメントにない項目です。")
+    if assessed_on is not None:
+        problem = dateranges.problem(assessed_on, dateranges.PAST, "実施日")
+        if problem is None and assessed_on < case.opened_on:
+            problem = (
+                f"実施日はケースの開始日（{format_date(case.opened_on)}）以降の日付を"
+                "入力してください。"
+            )
+        if problem:
+            raise ValidationError(problem)
     current = Assessment.objects.filter(case=case).first()
     if current is None:
         if version not in (None, 0):
             raise ConflictError("アセスメントが見つかりません。画面を読み込み直してください。")
-        sheet = Assessment(case=case, updated_by=actor, **data)
+        sheet = Assessment(
+            case=case, updated_by=actor, assessed_on=assessed_on or timezone.localdate(), **data
+        )
         sheet.full_clean(exclude=["case", "updated_by"])
         sheet.save()
         record(Action.CREATE, actor=actor, request=request, obj=sheet)
@@ -67,8 +85,11 @@ def save_assessment(
         )
     for name, value in data.items():
         setattr(current, name, value)
-    current.full_clean(exclude=["case", "updated_by"])
     changed = sorted(data)
+    if assessed_on is not None and assessed_on != current.assessed_on:
+        current.assessed_on = assessed_on
+        changed = sorted([*changed, "assessed_on"])
+    current.full_clean(exclude=["case", "updated_by"])
     current.version += 1
     current.updated_by = actor
     current.updated_at = timezone.now()

@@ -26,7 +26,9 @@ from tomoni.cases.models import (
     Stage,
 )
 from tomoni.directory.models import Agency, Staff
+from tomoni.lib import dateranges
 from tomoni.lib.concurrency import ConflictError, lock
+from tomoni.lib.wareki import format_date
 
 from ._common import _ensure_open, _touch
 
@@ -34,15 +36,20 @@ from ._common import _ensure_open, _touch
 @dataclass(frozen=True)
 class PlanTerms:
     """What the プラン兼事業等利用申込書 adds to goals and actions: the person's own words
-    (本人の希望), the plan period, and the day the person agreed to this version (None: the
-    consent is not confirmed yet)."""
+    (本人の希望), the plan period, the day the person agreed to this version (None: the
+    consent is not confirmed yet) and the version's 作成日 (None: today)."""
 
     wishes: str = ""
     period_start: date | None = None
     period_end: date | None = None
     consented_on: date | None = None
+    written_on: date | None = None
 
     def problems(self) -> str | None:
+        if self.written_on and (
+            message := dateranges.problem(self.written_on, dateranges.PAST, "作成日")
+        ):
+            return message
         if len(self.wishes.strip()) > 2000:
             return "本人の希望は2000文字以内で入力してください。"
         if self.period_start and self.period_end and self.period_end <= self.period_start:
@@ -87,6 +94,7 @@ def _new_plan_version(
                 period_start=terms.period_start,
                 period_end=terms.period_end,
                 consented_on=terms.consented_on,
+                written_on=terms.written_on or timezone.localdate(),
                 refer_outreach=refer_outreach,
                 refer_participation=refer_participation,
                 review_on=review_on,
@@ -112,6 +120,14 @@ def _new_plan_version(
         for i, a in enumerate(actions)
     )
     return plan
+
+
+def _written_before_case(case: Case, written_on: date | None) -> str | None:
+    if written_on and written_on < case.opened_on:
+        return (
+            f"作成日はケースの開始日（{format_date(case.opened_on)}）以降の日付を入力してください。"
+        )
+    return None
 
 
 @transaction.atomic
@@ -158,7 +174,7 @@ def save_plan(
     if any(len(a.what.strip()) > 300 or len(a.who.strip()) > 60 for a in actions):
         raise ValidationError("支援内容は300文字以内、「誰が」は60文字以内で入力してください。")
     terms = terms or PlanTerms()
-    problem = terms.problems()
+    problem = terms.problems() or _written_before_case(case, terms.written_on)
     if problem:
         raise ValidationError(problem)
     plan = _new_plan_version(

@@ -59,6 +59,7 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             case,
             form.data_for_action(),
             version=form.cleaned_data["version"] or None,
+            assessed_on=form.cleaned_data["assessed_on"],
             request=request,
         ),
         template="cases/assessment_form.html",
