@@ -175,8 +175,8 @@ def build_city(actor: Staff) -> City:
     k4 = case(actor, date(2023, 5, 1))
     close(actor, k4, date(2024, 3, 31))  # ended before FY2024
     city.cases = {"k1": k1, "k2": k2, "k3": k3, "k4": k4}
-    plan = Plan.objects.create(case=k2, number=1, created_by=actor)
-    Plan.objects.filter(pk=plan.pk).update(created_at=at(2025, 4, 2))
+    # Written (作成日) on 2 April 2025, whenever it was saved: figures count the entered date.
+    Plan.objects.create(case=k2, number=1, created_by=actor, written_on=date(2025, 4, 2))
 
     # --- meetings: FY2025 全体会 ×2 (3 agencies: A twice, B twice, C once), 支援会議 ×1 -------
     agencies = [Agency.objects.get(code=c) for c in ("houkatsu1", "shogai-soudan", "shakyo")]

@@ -50,7 +50,8 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Tr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from tomoni.cases.models import Case, Closure, Plan
+from tomoni.cases.actions.moves import MOVES
+from tomoni.cases.models import Case, Closure, Plan, StageChange
 from tomoni.directory.models import Agency, Concern, District, Domain
 from tomoni.intake.models import (
     Consultation,
@@ -526,19 +527,20 @@ def _cases(periods: Sequence[Period]) -> Section:
         spans = [(on - opened).days for kind, on, opened in inside if kind == Closure.Kind.CLOSED]
         days.append(round(median(spans), 1) if spans else None)
         bases.append(len(spans))
+    # The dates people entered (作成日, 承認日: the approving meeting's date), not the
+    # system's stamps; 見直し is a 再プラン (the stage move back to drafting), not a save.
     plans = Plan.objects.aggregate(
         **{
-            f"first{i}": Count("pk", filter=p.q("created_at", moment=True) & Q(number=1))
+            f"first{i}": Count("pk", filter=p.q("written_on") & Q(number=1))
             for i, p in enumerate(periods)
         },
-        **{
-            f"later{i}": Count("pk", filter=p.q("created_at", moment=True) & Q(number__gt=1))
-            for i, p in enumerate(periods)
-        },
-        **{
-            f"approved{i}": Count("pk", filter=p.q("approved_at", moment=True))
-            for i, p in enumerate(periods)
-        },
+        **{f"approved{i}": Count("pk", filter=p.q("approved_on")) for i, p in enumerate(periods)},
+    )
+    replan = MOVES["replan"]
+    plans |= StageChange.objects.filter(
+        to_stage=replan.target, from_stage__in=replan.sources
+    ).aggregate(
+        **{f"later{i}": Count("pk", filter=p.q("at", moment=True)) for i, p in enumerate(periods)}
     )
     return Section(
         "cases",
