@@ -265,7 +265,7 @@ class _Builder:
         self._consents(coordinator, case, consent)
         case.refresh_from_db()
         _move(coordinator, case, "assess")
-        self._assessment(coordinator, case, plan)
+        self._assessment(coordinator, case, plan, days)
         if target == Stage.ASSESSMENT:
             return case
         if target == Stage.SUSPENDED:
@@ -421,8 +421,14 @@ class _Builder:
                 start_on=case.opened_on,
             )
 
-    def _assessment(self, actor: Staff, case: Case, plan: CasePlan) -> None:
-        actions.save_assessment(actor, case, dict(plan.assessment), version=None)
+    def _assessment(self, actor: Staff, case: Case, plan: CasePlan, days: dict[str, date]) -> None:
+        actions.save_assessment(
+            actor,
+            case,
+            dict(plan.assessment),
+            version=None,
+            assessed_on=days[Stage.ASSESSMENT],
+        )
 
     def _plan(
         self, actor: Staff, case: Case, area: str | None, plan: CasePlan, days: dict[str, date]
@@ -454,6 +460,7 @@ class _Builder:
                 # The person signed the 申込書 as the plan was written (a case still waiting
                 # for consent has not).
                 consented_on=days[Stage.DRAFT_PLAN] if case.consent == ConsentState.GIVEN else None,
+                written_on=days[Stage.DRAFT_PLAN],
             ),
         )
 
