@@ -817,19 +817,33 @@ def _plan_of_my_agency(world: World) -> Built:
 # --- records without personal data that still follow the table ------------------------------
 
 
-@builder("stats.Target", "none")
-def _a_target(world: World) -> Built:
-    manager = Staff.objects.filter(role=Role.MANAGER).first() or Staff.objects.create_user(
+def _a_manager(world: World) -> Staff:
+    return Staff.objects.filter(role=Role.MANAGER).first() or Staff.objects.create_user(
         username=f"policy-manager-{world.next()}",
         password=None,
         role=Role.MANAGER,
         agency=Agency.objects.get(code="jusou"),
     )
+
+
+@builder("stats.Target", "none")
+def _a_target(world: World) -> Built:
+    manager = _a_manager(world)
     target = stats_actions.set_target(
         manager, fy=2026, kpi="consultations_new", value=100 + world.next()
     )
     assert target is not None
     return Built(target)
+
+
+@builder("stats.Cost", "none")
+def _a_cost(world: World) -> Built:
+    manager = _a_manager(world)
+    cost = stats_actions.set_cost(
+        manager, 2026, "consultation", "elderly", 1_000_000 + world.next()
+    )
+    assert cost is not None
+    return Built(cost)
 
 
 @builder("community.Council", "none")
