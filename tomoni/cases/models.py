@@ -6,8 +6,6 @@ Personal data: read through ``tomoni.access``, write through ``tomoni.cases.acti
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -361,8 +359,9 @@ class Plan(models.Model):
     refer_outreach = models.BooleanField("アウトリーチ等を通じた継続的支援へつなぐ", default=False)
     refer_participation = models.BooleanField("参加支援へつなぐ", default=False)
     review_on = models.DateField("見直し予定日", null=True, blank=True)
-    # 作成日 and 承認日 are the dates people entered (the meeting's date for an approval) and
-    # what figures count; ``created_at``/``approved_at`` are system stamps for the audit trail.
+    # 作成日 and 承認日 are the dates people entered (the meeting's date for an approval, set by
+    # meetings.actions.decide) and what figures count; ``created_at``/``approved_at`` are
+    # system stamps for the audit trail.
     written_on = models.DateField("作成日", default=timezone.localdate)
     approved_on = models.DateField("承認日", null=True, blank=True)
     approved_at = models.DateTimeField("承認日時", null=True, blank=True)
@@ -389,17 +388,6 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"支援プラン 第{self.number}版"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """An approval is recorded with the meeting that approved it; its 承認日 is that
-        meeting's date (Asia/Tokyo), whoever records it."""
-        meeting = self.approved_meeting if self.approved_meeting_id else None
-        if meeting is not None and self.approved_on is None:
-            self.approved_on = timezone.localdate(meeting.starts_at)
-            fields = kwargs.get("update_fields")
-            if fields is not None:
-                kwargs["update_fields"] = {*fields, "approved_on"}
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("cases:plan", args=[self.case_id, self.number])

@@ -285,8 +285,9 @@ def decide(
     )
     if plan is not None:
         plan.approved_at = timezone.now()
+        plan.approved_on = timezone.localdate(meeting.starts_at)  # 承認日: the meeting's date
         plan.approved_meeting = meeting
-        plan.save(update_fields=["approved_at", "approved_meeting"])
+        plan.save(update_fields=["approved_at", "approved_on", "approved_meeting"])
     if kind in (Decision.Kind.CLOSE, Decision.Kind.SUSPEND):
         case_actions.close_case(
             actor,
