@@ -3,7 +3,9 @@
 Suppression (秘匿): a count from 1 up to ``TOMONI_STATS_SUPPRESS_BELOW`` − 1 (default 3, so
 1 and 2) shows 「-」, so that a published table cannot point at a household. Zero is shown:
 it describes nobody, and hiding it would also hide that nothing happened. An average (e.g.
-days to closure) is suppressed when it is over fewer records than the threshold. Targets are
+days to closure) is suppressed when it is over fewer records than the threshold. Only counts
+of people are suppressed: a table that counts something else (``Table.people`` False:
+meetings held, the agencies attending, 居場所, 地域の取組) is shown as it is. Targets are
 the city's own numbers and never suppressed. Coordinators see every number; everyone else,
 and every export made for someone else, gets the suppressed table. Only primary suppression:
 a total next to a single suppressed cell can still give it away (docs/guide.md says so).
@@ -41,15 +43,17 @@ def threshold() -> int:
     return int(getattr(settings, "TOMONI_STATS_SUPPRESS_BELOW", 3))
 
 
-def cells(row: Row, below: int) -> list[Cell]:
-    """The row's values as shown: numbers, 「-」 where suppressed, None where there is none."""
+def cells(row: Row, below: int, people: bool = True) -> list[Cell]:
+    """The row's values as shown: numbers, 「-」 where suppressed, None where there is none.
+    Only counts of people are suppressed: not a row of a table that counts something else
+    (``people`` False: meetings held, agencies attending, 居場所, 地域の取組), nor an exact row."""
     out: list[Cell] = []
     for i, value in enumerate(row.values):
         if value is None:
             out.append(None)
             continue
         number: int | float = int(value) if float(value).is_integer() and not row.is_mean else value
-        if below > 0 and not row.exact:
+        if below > 0 and people and not row.exact:
             count = row.bases[i] if row.bases is not None else value
             if 0 < count < below:
                 out.append(DASH)
@@ -77,7 +81,9 @@ def flat(report: Report, below: int) -> Iterator[FlatRow]:
                     # A file has no footnote beside the cell: the label says it.
                     years = "・".join(report.periods[i].label for i in sorted(row.imported))
                     label = f"{label}（取込: {years}）"
-                yield FlatRow(section.title, table.title, label, unit, cells(row, below))
+                yield FlatRow(
+                    section.title, table.title, label, unit, cells(row, below, table.people)
+                )
 
 
 def header(report: Report) -> list[str]:
@@ -137,7 +143,7 @@ def to_json(report: Report, below: int, title: str) -> str:
                         "rows": [
                             {
                                 "label": row.label,
-                                "values": cells(row, below),
+                                "values": cells(row, below, table.people),
                                 "imported": [i in row.imported for i in range(len(row.values))],
                             }
                             for row in table.rows

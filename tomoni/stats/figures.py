@@ -131,8 +131,8 @@ class Row:
     values: list[float | None]
     # For averages: how many records each value is over (suppression looks at these).
     bases: list[int] | None = None
-    # Never suppressed: the city's own numbers (targets), and counts that are not of people
-    # (meetings held, agencies attending) — small numbers there identify nobody.
+    # Never suppressed: the city's own numbers (targets, 事業費), and a count that is not of
+    # people in a table of people (地域の取組の実施回数).
     exact: bool = False
     unit: str = ""
     # Columns (period indexes) holding an imported figure of an earlier 年度, not a count.
@@ -151,6 +151,9 @@ class Table:
     unit: str = "件"
     chart: bool = True
     note: str = ""
+    # Small-number suppression protects people: a table that counts something else (meetings
+    # held, the agencies attending them, 居場所, 地域の取組) is False and shown as it is.
+    people: bool = True
 
 
 @dataclass
@@ -572,12 +575,6 @@ def _cases(periods: Sequence[Period]) -> Section:
     )
 
 
-def _not_of_people(rows: list[Row]) -> list[Row]:
-    for row in rows:
-        row.exact = True
-    return rows
-
-
 def _meetings(periods: Sequence[Period]) -> Section:
     held = Meeting.objects.filter(held=True)
     plenary = Attendance.objects.filter(meeting__kind=Kind.PLENARY, meeting__held=True)
@@ -598,22 +595,20 @@ def _meetings(periods: Sequence[Period]) -> Section:
             Table(
                 "meetings",
                 "開催した会議（種別）",
-                _not_of_people(
-                    _grouped(held, "kind", periods, "starts_at", Kind.choices, moment=True)
-                ),
+                _grouped(held, "kind", periods, "starts_at", Kind.choices, moment=True),
                 unit="回",
+                people=False,
             ),
             Table(
                 "plenary",
                 "支援会議(全体会)の参加機関",
-                _not_of_people(
-                    [
-                        Row("参加した機関の数", _values(agencies, periods)),
-                        *(Row(row["agency__name"], _values(row, periods)) for row in by_agency),
-                    ]
-                ),
+                [
+                    Row("参加した機関の数", _values(agencies, periods)),
+                    *(Row(row["agency__name"], _values(row, periods)) for row in by_agency),
+                ],
                 unit="回",
                 chart=False,
+                people=False,
                 note="機関ごとの数は、その機関が出席した全体会の回数です。",
             ),
         ],
@@ -724,6 +719,7 @@ def _districts(periods: Sequence[Period]) -> Section:
             "居場所・社会資源（地区別・期末時点で活動中）",
             [Row(d.name, [getattr(d, f"p{i}") for i in range(len(periods))]) for d in rows],
             unit="か所",
+            people=False,
         )
     ]
     tables.extend(community_activities(periods))
@@ -760,12 +756,13 @@ def community_activities(periods: Sequence[Period]) -> list[Table]:
             "activities",
             "地域の取組（地区別・期間中に実施したもの）",
             [Row(d.name, list(found.get(d.pk, zeros))) for d in districts],
+            people=False,
         ),
         Table(
             "activity_sessions",
             "地域の取組の実施回数と延べ参加者",
             [
-                Row("実施回数", [totals[f"sessions{i}"] for i in n], unit="回"),
+                Row("実施回数", [totals[f"sessions{i}"] for i in n], exact=True, unit="回"),
                 Row("子ども（18歳未満）", [totals[f"children{i}"] or 0 for i in n]),
                 Row("現役世代（18〜64歳）", [totals[f"adults{i}"] or 0 for i in n]),
                 Row("高齢者（65歳以上）", [totals[f"elderly{i}"] or 0 for i in n]),

@@ -86,7 +86,7 @@ def _view(report: figures.Report, below: int) -> list[tuple[figures.Section, lis
     for section in report.sections:
         tables = []
         for table in section.tables:
-            rows = [(row.label, exports.cells(row, below)) for row in table.rows]
+            rows = [(row.label, exports.cells(row, below, table.people)) for row in table.rows]
             drawn = [
                 (row.label, cells)
                 for row, (_, cells) in zip(table.rows, rows, strict=True)
