@@ -12,6 +12,10 @@ Counting rules (written in docs/guide.md too):
   分野 that of the ◎ concern; by concern, a consultation counts once under each concern ticked;
 - a case is new in the period it opened, continuing if it opened earlier and had not ended
   before the period began; 終結・中断 count by the date on the closure;
+- by receiving agency, a consultation counts under its 受付機関; by 横断タグ, once under each
+  tag (every tag a row, zeros kept); by 対応結果, under its outcome (未記入 while none);
+- cases per kind of meeting: distinct cases on the agenda of the meetings of that kind held in
+  the period (a case discussed at two 全体会 is one);
 - a referral counts in the period it was sent; 期限内 means answered on or before its due day;
 - cases by tendency: every case open at some time in the period (new + continuing);
 - a whole 年度 with figures imported for it (``HistoricalFigure``, `tomoni import history`)
@@ -52,17 +56,18 @@ from django.utils import timezone
 
 from tomoni.cases.actions.moves import MOVES
 from tomoni.cases.models import Case, Closure, Plan, StageChange
-from tomoni.directory.models import Agency, Concern, District, Domain
+from tomoni.directory.models import Agency, Concern, District, Domain, Tag
 from tomoni.intake.models import (
     Consultation,
     ConsultationConcern,
     Method,
+    Outcome,
     Referral,
     RouteKind,
     RouteStep,
 )
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_label, fiscal_year_range
-from tomoni.meetings.models import Attendance, Kind, Meeting
+from tomoni.meetings.models import AgendaItem, Attendance, Kind, Meeting
 from tomoni.outreach.models import Accompaniment, Contact, ContactMethod, Engagement, Reason
 from tomoni.outreach.models import Stage as OutreachStage
 from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Place, Trial
@@ -257,6 +262,14 @@ def _consultations(periods: Sequence[Period], agency: Agency | None) -> Section:
         .annotate(**_counts(periods, "consultation__received_at", moment=True, what="consultation"))
         .order_by("concern__order", "concern__name")
     )
+    by_agency = [
+        Table(
+            "consultations_agency",
+            "受付機関別の相談件数",
+            _by_agency(qs, periods, name),
+            note="相談を受け付けた機関（受付機関）ごとの件数です。",
+        )
+    ]
     return Section(
         "consultations",
         "相談（包括的相談支援）",
@@ -309,6 +322,26 @@ def _consultations(periods: Sequence[Period], agency: Agency | None) -> Section:
                 [Row(row["concern__name"], _values(row, periods)) for row in concern_rows],
             ),
             Table(
+                "consultations_tag",
+                "横断的な課題（横断タグごと・複数計上）",
+                _by_tag(periods, agency),
+                note="1件の相談に複数のタグが付くことがあります。",
+            ),
+            Table(
+                "consultations_outcome",
+                "対応結果",
+                _grouped(
+                    qs,
+                    "outcome",
+                    periods,
+                    name,
+                    [*Outcome.choices, ("", "未記入（対応中）")],
+                    moment=True,
+                ),
+            ),
+            # The agency's own figures are all its own: no breakdown by agency there.
+            *(by_agency if agency is None else []),
+            Table(
                 "consultations_age",
                 "本人の年齢（受付日時点）",
                 _age_bands(qs, periods, name),
@@ -322,6 +355,35 @@ def _consultations(periods: Sequence[Period], agency: Agency | None) -> Section:
             ),
         ],
     )
+
+
+def _by_agency(qs: QuerySet[Consultation], periods: Sequence[Period], name: str) -> list[Row]:
+    """One GROUP BY query: a row per agency that received a consultation in any period."""
+    data = (
+        qs.filter(_span(periods, name, moment=True))
+        .values("agency__name", "agency__order", "agency__code")
+        .annotate(**_counts(periods, name, moment=True))
+        .order_by("agency__order", "agency__code")
+    )
+    return [Row(row["agency__name"], _values(row, periods)) for row in data]
+
+
+def _by_tag(periods: Sequence[Period], agency: Agency | None) -> list[Row]:
+    """One query over the tags (a LEFT JOIN to their consultations): a row per 横断タグ, zeros
+    kept; a consultation counts once under each of its tags."""
+    moment = "consultations__received_at"
+    own = Q(consultations__agency=agency) if agency is not None else Q()
+    data = (
+        Tag.objects.annotate(
+            **{
+                f"p{i}": Count("consultations", filter=p.q(moment, moment=True) & own)
+                for i, p in enumerate(periods)
+            }
+        )
+        .values("name", *(f"p{i}" for i in range(len(periods))))
+        .order_by("order", "code")
+    )
+    return [Row(row["name"], _values(row, periods)) for row in data]
 
 
 def _route_kind() -> Subquery:
@@ -588,6 +650,17 @@ def _meetings(periods: Sequence[Period]) -> Section:
     agencies = plenary.aggregate(
         **_counts(periods, name, moment=True, what="agency", distinct=True)
     )
+    # Cases on the agenda of a meeting held in the period, each case once per kind.
+    on_agenda = _grouped(
+        AgendaItem.objects.filter(meeting__held=True),
+        "meeting__kind",
+        periods,
+        name,
+        Kind.choices,
+        moment=True,
+        what="case",
+        distinct=True,
+    )
     return Section(
         "meetings",
         "会議",
@@ -610,6 +683,13 @@ def _meetings(periods: Sequence[Period]) -> Section:
                 chart=False,
                 people=False,
                 note="機関ごとの数は、その機関が出席した全体会の回数です。",
+            ),
+            Table(
+                "meetings_cases",
+                "会議で検討したケース（会議の種別ごと）",
+                on_agenda,
+                note="期間中に開催した会議の議題に挙がったケースの数です（同じ種別の会議で"
+                "複数回検討したケースも1件）。",
             ),
         ],
     )
@@ -893,6 +973,7 @@ def history_keys() -> list[tuple[str, str]]:
     extra = [
         *(("consultations_concern", name) for name in concerns),
         *(("plenary", name) for name in Agency.objects.values_list("name", flat=True)),
+        *(("consultations_agency", name) for name in Agency.objects.values_list("name", flat=True)),
     ]
     titles = {table.key: table.title for s in report.sections for table in s.tables}
     for table, label in extra:
