@@ -127,14 +127,17 @@
 
     // Tabbing into a field selects all of it: the next key would erase the filled-in
     // beginning. Put the caret after it instead, where the 番地 goes.
-    address.addEventListener("focus", function () {
+    function caretAfterFilled() {
+      // Only while the field still holds just what was filled: a key typed meanwhile (a
+      // fast typist, or the browser's own select-all arriving late) is never moved around.
       if (filled && address.value === filled) {
         var end = address.value.length;
         address.setSelectionRange(end, end);
-        window.setTimeout(function () {
-          address.setSelectionRange(end, end);
-        }, 0);
       }
+    }
+    address.addEventListener("focus", function () {
+      caretAfterFilled();
+      window.setTimeout(caretAfterFilled, 0);
     });
   }
 
