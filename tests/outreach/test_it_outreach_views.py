@@ -535,3 +535,39 @@ def test_a_contact_recorded_today_says_today_not_zero_days(
     text = strip_tags(page)
     assert "最後の接触は今日" in text
     assert "0日間接触なし" not in text and "最後の接触から 0 日" not in text
+
+
+def _h1_and_title(page: str) -> tuple[str, str]:
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert h1 is not None and title is not None
+    return " ".join(strip_tags(h1.group(1)).split()), title.group(1).strip()
+
+
+def test_the_engagement_page_is_named_after_the_person(
+    engagement: Engagement, personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+) -> None:
+    """Issue 20, finding 9 (raw ids): the page was titled 「アウトリーチ A000001」; the worker
+    looks for the person. The code stays, secondary."""
+    assert engagement.person is not None
+    page = as_user(personas["outreach"]).get(engagement.get_absolute_url()).content.decode()
+    h1, title = _h1_and_title(page)
+    assert h1 == f"{engagement.person.full_name}さんのアウトリーチ"
+    assert title.startswith(h1)
+    assert f"アウトリーチ {engagement.code}" in _page_header(page)
+
+
+def test_a_whole_household_engagement_is_named_after_the_household(
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+) -> None:
+    household = register_household(personas["coordinator"])
+    engagement = actions.open_engagement(
+        personas["coordinator"],
+        household=household,
+        person=None,
+        reason=Reason.HIKIKOMORI,
+        workers=[personas["outreach"]],
+    )
+    page = as_user(personas["outreach"]).get(engagement.get_absolute_url()).content.decode()
+    h1, _ = _h1_and_title(page)
+    assert h1 == f"世帯 {household.code}（世帯全体）のアウトリーチ"
