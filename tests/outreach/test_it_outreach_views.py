@@ -170,17 +170,22 @@ def test_contact_form_names_the_person_with_the_code_secondary(
     assert header.index(engagement.person.full_name) < header.index(engagement.code)
 
 
-def test_contact_form_of_a_whole_household_names_the_household(
-    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
-) -> None:
-    household = register_household(personas["coordinator"])
-    engagement = actions.open_engagement(
+def _whole_household(personas: dict[str, Staff]) -> Engagement:
+    """An engagement with a whole household (no one person), the outreach worker assigned."""
+    return actions.open_engagement(
         personas["coordinator"],
-        household=household,
+        household=register_household(personas["coordinator"]),
         person=None,
         reason=Reason.HIKIKOMORI,
         workers=[personas["outreach"]],
     )
+
+
+def test_contact_form_of_a_whole_household_names_the_household(
+    personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
+) -> None:
+    engagement = _whole_household(personas)
+    household = engagement.household
     page = as_user(personas["outreach"]).get(reverse("outreach:contact", args=[engagement.pk]))
     header = _page_header(page.content.decode())
     assert f"世帯 {household.code}（世帯全体）" in header
@@ -560,14 +565,8 @@ def test_the_engagement_page_is_named_after_the_person(
 def test_a_whole_household_engagement_is_named_after_the_household(
     personas: dict[str, Staff], as_user: Callable[..., BrowserClient]
 ) -> None:
-    household = register_household(personas["coordinator"])
-    engagement = actions.open_engagement(
-        personas["coordinator"],
-        household=household,
-        person=None,
-        reason=Reason.HIKIKOMORI,
-        workers=[personas["outreach"]],
-    )
+    engagement = _whole_household(personas)
+    household = engagement.household
     page = as_user(personas["outreach"]).get(engagement.get_absolute_url()).content.decode()
     h1, _ = _h1_and_title(page)
     assert h1 == f"世帯 {household.code}（世帯全体）のアウトリーチ"

@@ -19,6 +19,11 @@ MAX_VALUE = 1_000_000
 MAX_AMOUNT = 999_999_999_999  # 円: a cell of the cost sheet (under 1兆円)
 
 
+def _settable(fy: int) -> bool:
+    """A 年度 a target or a cost may be set for: from the first 年度 to next year's."""
+    return FIRST_FY <= fy <= timezone.localdate().year + 1
+
+
 @transaction.atomic
 def set_target(
     actor: Staff,
@@ -37,7 +42,7 @@ def set_target(
         problems.append("指標を選んでください。")
     if district is not None and kpi != Kpi.PLACES:
         problems.append("地区別の目標は「居場所・社会資源の数」だけに設定できます。")
-    if not FIRST_FY <= fy <= timezone.localdate().year + 1:
+    if not _settable(fy):
         problems.append("年度を選び直してください。")
     if value is not None and not 0 <= value <= MAX_VALUE:
         problems.append("目標値は0以上の整数で入力してください。")
@@ -112,7 +117,7 @@ def set_cost(
         problems.append("事業を選んでください。")
     if field not in CostField.values:
         problems.append("分野を選んでください。")
-    if not FIRST_FY <= fy <= timezone.localdate().year + 1:
+    if not _settable(fy):
         problems.append("年度を選び直してください。")
     if amount is not None and not 0 <= amount <= MAX_AMOUNT:
         problems.append("金額は0以上の整数（円）で入力してください。")
