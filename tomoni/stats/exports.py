@@ -32,7 +32,7 @@ from openpyxl.styles import Alignment, Font
 from tomoni.lib.csvio import append_xlsx_row, write_csv
 from tomoni.lib.fiscal import fiscal_year
 
-from .figures import Report, Row, Section, Table
+from .figures import Report, Row, Section, Table, combined
 from .models import Business, Cost, CostField
 
 DASH = "-"
@@ -316,6 +316,7 @@ def _activity_rows(report: Report, sheets: list[CostSheet]) -> list[Row]:
                 None if any(v is None for v in values) else int(sum(v or 0 for v in values))
             )
         imported = set().union(*(r.imported for r in source))
+        counted = combined(source)
         rows.append(Row(f"{b_label}: 事業費", [float(c) for c in costs], exact=True, unit="円"))
         rows.append(
             Row(
@@ -323,6 +324,7 @@ def _activity_rows(report: Report, sheets: list[CostSheet]) -> list[Row]:
                 [c if c is None else float(c) for c in counts],
                 unit="件",
                 imported=imported,
+                counted=counted,
             )
         )
         rows.append(
@@ -334,6 +336,8 @@ def _activity_rows(report: Report, sheets: list[CostSheet]) -> list[Row]:
                 ],
                 bases=[count or 0 for count in counts],
                 unit="円",
+                counted=counted,
+                unlisted=set(imported),  # over an imported count: no records behind it
             )
         )
     return rows

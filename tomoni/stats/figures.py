@@ -24,8 +24,8 @@ Counting rules (written in docs/guide.md too):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from statistics import median
 from typing import Any
@@ -41,6 +41,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Manager,
     Model,
     OuterRef,
     Q,
@@ -55,7 +56,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from tomoni.cases.actions.moves import MOVES
-from tomoni.cases.models import Case, Closure, Plan, StageChange
+from tomoni.cases.models import Case, Closure
 from tomoni.directory.models import Agency, Concern, District, Domain, Tag
 from tomoni.intake.models import (
     Consultation,
@@ -67,10 +68,10 @@ from tomoni.intake.models import (
     RouteStep,
 )
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_label, fiscal_year_range
-from tomoni.meetings.models import AgendaItem, Attendance, Kind, Meeting
-from tomoni.outreach.models import Accompaniment, Contact, ContactMethod, Engagement, Reason
+from tomoni.meetings.models import Kind
+from tomoni.outreach.models import Accompaniment, ContactMethod, Engagement, Reason
 from tomoni.outreach.models import Stage as OutreachStage
-from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Place, Trial
+from tomoni.participation.models import Match
 from tomoni.people.models import Sex
 
 from . import tendencies
@@ -101,6 +102,10 @@ class Period:
         first = datetime.combine(self.start, time.min, tzinfo=tz)
         after = datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz)
         return Q(**{f"{name}__gte": first, f"{name}__lt": after})
+
+
+def _tz() -> Any:
+    return timezone.get_current_timezone()
 
 
 def fiscal_period(fy: int, label: str = "") -> Period:
@@ -142,6 +147,29 @@ class Row:
     unit: str = ""
     # Columns (period indexes) holding an imported figure of an earlier 年度, not a count.
     imported: set[int] = field(default_factory=set)
+    # What the row counts (None: the city's own numbers — targets, 事業費 — which open no
+    # list); a mean: the records it is over.
+    counted: Counted | None = None
+    # Where a cell counts over its own period rather than the report's (目標と実績: the 年度
+    # to the end of the latest month).
+    spans: list[Period | None] | None = None
+    # Columns that open no list although the row is counted (a mean over an imported count).
+    unlisted: set[int] = field(default_factory=set)
+
+    def drillable(self, column: int) -> bool:
+        """Whether the cell opens the list of what it counts: a counted row's value, not an
+        imported figure of an earlier 年度."""
+        return (
+            self.counted is not None
+            and column not in self.imported
+            and column not in self.unlisted
+            and 0 <= column < len(self.values)
+            and self.values[column] is not None
+        )
+
+    def period(self, column: int, periods: Sequence[Period]) -> Period:
+        own = self.spans[column] if self.spans is not None else None
+        return own or periods[column]
 
     @property
     def is_mean(self) -> bool:
@@ -183,6 +211,145 @@ class Report:
         raise KeyError(key)
 
 
+# --- what a figure counts -------------------------------------------------------------------
+
+IN, CONTINUING, ACTIVE, ASOF = "in", "continuing", "active", "asof"
+
+
+def _primary_domain() -> Subquery:
+    # At most one ◎ per consultation (a unique partial index), so no ORDER BY: the default
+    # ordering would sort (and join) for every consultation counted.
+    return Subquery(
+        ConsultationConcern.objects.filter(consultation=OuterRef("pk"), is_primary=True)
+        .order_by()
+        .values("concern__domain")[:1]
+    )
+
+
+def _route_kind() -> Subquery:
+    """The last link of the route chain: who brought the worry to us."""
+    return Subquery(
+        RouteStep.objects.filter(consultation=OuterRef("pk")).order_by("-order").values("kind")[:1]
+    )
+
+
+# Named annotations a condition may refer to (a name pickles; an expression is rebuilt).
+ANNOTATIONS: dict[str, Callable[[], Any]] = {
+    "route_kind": _route_kind,
+    "domain": _primary_domain,
+    "age": lambda: AgeOn("person__birth_date", "received_at"),
+}
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a figure counts: one definition gives the figure (an aggregate over every period at
+    once) and, for one period, the records behind it — so the two cannot drift apart.
+
+    ``model`` (an app label) filtered by ``where``; the period applies to ``on`` (a datetime by
+    the local day when ``moment``): IN the period, CONTINUING (begun before it, not ended
+    before it began: ``ended``), ACTIVE (new or continuing) or ASOF (begun by its end).
+    ``what`` counts distinct related records instead (cases on an agenda); ``total`` sums a
+    field (延べ参加者); ``tendency`` is the cases of that tendency among the ACTIVE ones (rules
+    in Python). Plain data and a Q: it pickles with the cached dashboard."""
+
+    model: str
+    on: str
+    moment: bool = False
+    where: Q = field(default_factory=Q)
+    what: str = ""
+    span: str = IN
+    ended: str = ""
+    annotate: str = ""
+    total: str = ""
+    tendency: int = 0
+
+    def narrow(self, condition: Q) -> Counted:
+        return replace(self, where=self.where & condition)
+
+    def model_class(self) -> type[Model]:
+        return apps.get_model(self.model)
+
+    def related_class(self) -> type[Model]:
+        """The model of what is listed: the records, or the related records counted."""
+        model = self.model_class()
+        if not self.what:
+            return model
+        related = model._meta.get_field(self.what).related_model
+        assert isinstance(related, type) and issubclass(related, Model)
+        return related
+
+    def queryset(self, base: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        """Every record the condition holds for, in any period (from ``base`` if given)."""
+        manager: Manager[Any] = self.model_class()._default_manager
+        qs = base if base is not None else manager.all()
+        if self.annotate:
+            qs = qs.annotate(**{self.annotate: ANNOTATIONS[self.annotate]()})
+        return qs.filter(self.where)
+
+    def within(self, p: Period) -> Q:
+        """The records of period ``p``."""
+        if self.span == IN:
+            return p.q(self.on, moment=self.moment)
+        if self.span == ASOF:
+            if not self.moment:
+                return Q(**{f"{self.on}__lte": p.end})
+            after = datetime.combine(p.end + timedelta(days=1), time.min, tzinfo=_tz())
+            return Q(**{f"{self.on}__lt": after})
+        if self.span == CONTINUING:
+            begun = Q(**{f"{self.on}__lt": p.start})
+        else:  # ACTIVE
+            begun = Q(**{f"{self.on}__lte": p.end})
+        return begun & (Q(**{f"{self.ended}__isnull": True}) | Q(**{f"{self.ended}__gte": p.start}))
+
+    def aggregate(self, p: Period, *, extra: Q | None = None) -> Count | Sum:
+        """The figure of ``p`` as an aggregate over ``queryset()`` (``extra``: the row's own
+        condition, when several rows share one query)."""
+        condition = self.within(p) if extra is None else extra & self.within(p)
+        if self.total:
+            return Sum(self.total, filter=condition)
+        return Count(self.what or "pk", filter=condition, distinct=bool(self.what))
+
+    def counts(self, periods: Sequence[Period]) -> dict[str, Count | Sum]:
+        return {f"p{i}": self.aggregate(p) for i, p in enumerate(periods)}
+
+    def records(self, p: Period, base: QuerySet[Any] | None = None) -> QuerySet[Any]:
+        """The records counted in ``p`` (from ``base``, e.g. those a user may see)."""
+        return self.queryset(base).filter(self.within(p))
+
+
+def combined(rows: Sequence[Row]) -> Counted | None:
+    """What a sum of rows counts: one row's own; 新規 + 継続 of the same records are those
+    ACTIVE in the period; anything else opens no list."""
+    specs = [r.counted for r in rows]
+    if len(specs) == 1:
+        return specs[0]
+    if len(specs) == 2 and all(s is not None for s in specs):
+        new, old = specs
+        assert new is not None and old is not None
+        if (new.span, old.span) == (IN, CONTINUING) and new == replace(old, span=IN):
+            return replace(old, span=ACTIVE)
+    return None
+
+
+def _rows(specs: Sequence[tuple[str, Counted]], periods: Sequence[Period], **kw: Any) -> list[Row]:
+    """One aggregate query for rows counting records of the same model (each row its own
+    condition within the same query)."""
+    model = specs[0][1]
+    assert all(s.model == model.model and not s.annotate for _, s in specs)
+    data = model.model_class()._default_manager.aggregate(
+        **{
+            f"r{j}p{i}": spec.aggregate(p, extra=spec.where)
+            for j, (_, spec) in enumerate(specs)
+            for i, p in enumerate(periods)
+        }
+    )
+    return [
+        Row(label, [data[f"r{j}p{i}"] or 0 for i in range(len(periods))], counted=spec, **kw)
+        for j, (label, spec) in enumerate(specs)
+    ]
+
+
 # --- query helpers -------------------------------------------------------------------------
 
 
@@ -191,48 +358,61 @@ def _span(periods: Sequence[Period], name: str, *, moment: bool = False) -> Q:
     return whole.q(name, moment=moment)
 
 
-def _counts(
-    periods: Sequence[Period], name: str, *, moment: bool = False, what: str = "pk", **kw: Any
-) -> dict[str, Count]:
-    return {
-        f"p{i}": Count(what, filter=p.q(name, moment=moment), **kw) for i, p in enumerate(periods)
-    }
-
-
 def _values(row: dict[str, Any], periods: Sequence[Period]) -> list[float | None]:
     return [row.get(f"p{i}", 0) or 0 for i in range(len(periods))]
 
 
 def _grouped(
-    qs: QuerySet[Any],
+    spec: Counted,
     group: str,
     periods: Sequence[Period],
-    name: str,
     choices: Iterable[tuple[Any, str]],
     *,
-    moment: bool = False,
-    what: str = "pk",
-    distinct: bool = False,
     total: str = "",
+    cases: dict[str, Q] | None = None,
 ) -> list[Row]:
-    """One GROUP BY query: a row per choice (zeros kept, so every year has the same rows),
-    then any value outside the choices (and NULL) under 不明・未記録."""
+    """One GROUP BY query over what ``spec`` counts: a row per choice (zeros kept, so every
+    year has the same rows), then any value outside the choices (and NULL) under 不明・未記録.
+    Each row counts ``spec`` narrowed to its value (the 合計: ``spec`` itself). With
+    ``cases``, ``group`` is the first of those conditions that holds (a CASE in SQL), and each
+    row counts ``spec`` narrowed to its condition."""
+    qs = spec.queryset()
+    if cases is not None:
+        qs = qs.annotate(
+            **{
+                group: CaseExpr(
+                    *(When(condition, then=Value(value)) for value, condition in cases.items()),
+                    default=Value(None),
+                    output_field=CharField(),
+                )
+            }
+        )
     data = (
-        qs.filter(_span(periods, name, moment=moment))
+        qs.filter(_span(periods, spec.on, moment=spec.moment))
         .values(group)
-        .annotate(**_counts(periods, name, moment=moment, what=what, distinct=distinct))
+        .annotate(**spec.counts(periods))
         .order_by()
     )
     found = {row[group]: _values(row, periods) for row in data}
     zeros: list[float | None] = [0] * len(periods)
     rows = []
+    values = []
     for value, label in choices:
-        rows.append(Row(label, found.pop(value, list(zeros))))
+        values.append(value)
+        condition = cases[value] if cases is not None else Q(**{group: value})
+        rows.append(Row(label, found.pop(value, list(zeros)), counted=spec.narrow(condition)))
     if found:
         rest = [sum(v[i] or 0 for v in found.values()) for i in range(len(periods))]
-        rows.append(Row(UNKNOWN, list(rest)))
+        other = ~Q(**{f"{group}__in": values}) | Q(**{f"{group}__isnull": True})
+        rows.append(Row(UNKNOWN, list(rest), counted=spec.narrow(other)))
     if total:
-        rows.append(Row(total, [sum(r.values[i] or 0 for r in rows) for i in range(len(periods))]))
+        rows.append(
+            Row(
+                total,
+                [sum(r.values[i] or 0 for r in rows) for i in range(len(periods))],
+                counted=spec,
+            )
+        )
     return rows
 
 
@@ -240,33 +420,13 @@ def _grouped(
 
 
 def _consultations(periods: Sequence[Period], agency: Agency | None) -> Section:
-    qs = Consultation.objects.all()
-    if agency is not None:
-        qs = qs.filter(agency=agency)
-    name = "received_at"
-    last_step = _route_kind()
-    # At most one ◎ per consultation (a unique partial index), so no ORDER BY: the default
-    # ordering would sort (and join) for every consultation counted.
-    primary = Subquery(
-        ConsultationConcern.objects.filter(consultation=OuterRef("pk"), is_primary=True)
-        .order_by()
-        .values("concern__domain")[:1]
-    )
-    links = ConsultationConcern.objects.filter(
-        _span(periods, "consultation__received_at", moment=True)
-    )
-    if agency is not None:
-        links = links.filter(consultation__agency=agency)
-    concern_rows = (
-        links.values("concern__name", "concern__order")
-        .annotate(**_counts(periods, "consultation__received_at", moment=True, what="consultation"))
-        .order_by("concern__order", "concern__name")
-    )
+    own = Q(agency=agency.pk) if agency is not None else Q()
+    spec = Counted("intake.Consultation", "received_at", moment=True, where=own)
     by_agency = [
         Table(
             "consultations_agency",
             "受付機関別の相談件数",
-            _by_agency(qs, periods, name),
+            _by_agency(spec, periods),
             note="相談を受け付けた機関（受付機関）ごとの件数です。",
         )
     ]
@@ -277,98 +437,107 @@ def _consultations(periods: Sequence[Period], agency: Agency | None) -> Section:
             Table(
                 "consultations",
                 "相談件数（新規・継続）",
-                _grouped(
-                    qs,
-                    "is_new",
-                    periods,
-                    name,
-                    [(True, "新規"), (False, "継続")],
-                    moment=True,
-                    total="合計",
-                ),
+                _grouped(spec, "is_new", periods, [(True, "新規"), (False, "継続")], total="合計"),
             ),
             Table(
                 "consultations_route",
                 "相談経路（相談をつないだ人・機関）",
                 _grouped(
-                    qs.annotate(route_kind=last_step),
-                    "route_kind",
-                    periods,
-                    name,
-                    RouteKind.choices,
-                    moment=True,
+                    replace(spec, annotate="route_kind"), "route_kind", periods, RouteKind.choices
                 ),
             ),
             Table(
                 "consultations_method",
                 "相談方法",
-                _grouped(qs, "method", periods, name, Method.choices, moment=True),
+                _grouped(spec, "method", periods, Method.choices),
             ),
             Table(
                 "consultations_domain",
                 "分野（◎の課題の分野）",
-                _grouped(
-                    qs.annotate(domain=primary),
-                    "domain",
-                    periods,
-                    name,
-                    Domain.choices,
-                    moment=True,
-                ),
+                _grouped(replace(spec, annotate="domain"), "domain", periods, Domain.choices),
             ),
             Table(
                 "consultations_concern",
                 "課題（チェックされた課題ごと・複数計上）",
-                [Row(row["concern__name"], _values(row, periods)) for row in concern_rows],
+                _by_concern(periods, agency),
             ),
             Table(
                 "consultations_tag",
                 "横断的な課題（横断タグごと・複数計上）",
-                _by_tag(periods, agency),
+                _by_tag(spec, periods, agency),
                 note="1件の相談に複数のタグが付くことがあります。",
             ),
             Table(
                 "consultations_outcome",
                 "対応結果",
-                _grouped(
-                    qs,
-                    "outcome",
-                    periods,
-                    name,
-                    [*Outcome.choices, ("", "未記入（対応中）")],
-                    moment=True,
-                ),
+                _grouped(spec, "outcome", periods, [*Outcome.choices, ("", "未記入（対応中）")]),
             ),
             # The agency's own figures are all its own: no breakdown by agency there.
             *(by_agency if agency is None else []),
             Table(
                 "consultations_age",
                 "本人の年齢（受付日時点）",
-                _age_bands(qs, periods, name),
+                _age_bands(replace(spec, annotate="age"), periods),
                 unit="人",
             ),
             Table(
                 "consultations_sex",
                 "本人の性別",
-                _grouped(qs, "person__sex", periods, name, Sex.choices, moment=True),
+                _grouped(spec, "person__sex", periods, Sex.choices),
                 unit="人",
             ),
         ],
     )
 
 
-def _by_agency(qs: QuerySet[Consultation], periods: Sequence[Period], name: str) -> list[Row]:
+def _by_concern(periods: Sequence[Period], agency: Agency | None) -> list[Row]:
+    """One GROUP BY query over the ticked concerns: a row per 課題 found in any period; a
+    consultation counts once under each concern ticked."""
+    own = Q(consultation__agency=agency.pk) if agency is not None else Q()
+    spec = Counted(
+        "intake.ConsultationConcern",
+        "consultation__received_at",
+        moment=True,
+        where=own,
+        what="consultation",
+    )
+    data = (
+        spec.queryset()
+        .filter(_span(periods, spec.on, moment=True))
+        .values("concern_id", "concern__name", "concern__order")
+        .annotate(**spec.counts(periods))
+        .order_by("concern__order", "concern__name")
+    )
+    return [
+        Row(
+            row["concern__name"],
+            _values(row, periods),
+            counted=spec.narrow(Q(concern=row["concern_id"])),
+        )
+        for row in data
+    ]
+
+
+def _by_agency(spec: Counted, periods: Sequence[Period]) -> list[Row]:
     """One GROUP BY query: a row per agency that received a consultation in any period."""
     data = (
-        qs.filter(_span(periods, name, moment=True))
-        .values("agency__name", "agency__order", "agency__code")
-        .annotate(**_counts(periods, name, moment=True))
+        spec.queryset()
+        .filter(_span(periods, spec.on, moment=True))
+        .values("agency_id", "agency__name", "agency__order", "agency__code")
+        .annotate(**spec.counts(periods))
         .order_by("agency__order", "agency__code")
     )
-    return [Row(row["agency__name"], _values(row, periods)) for row in data]
+    return [
+        Row(
+            row["agency__name"],
+            _values(row, periods),
+            counted=spec.narrow(Q(agency=row["agency_id"])),
+        )
+        for row in data
+    ]
 
 
-def _by_tag(periods: Sequence[Period], agency: Agency | None) -> list[Row]:
+def _by_tag(spec: Counted, periods: Sequence[Period], agency: Agency | None) -> list[Row]:
     """One query over the tags (a LEFT JOIN to their consultations): a row per 横断タグ, zeros
     kept; a consultation counts once under each of its tags."""
     moment = "consultations__received_at"
@@ -380,23 +549,13 @@ def _by_tag(periods: Sequence[Period], agency: Agency | None) -> list[Row]:
                 for i, p in enumerate(periods)
             }
         )
-        .values("name", *(f"p{i}" for i in range(len(periods))))
+        .values("pk", "name", *(f"p{i}" for i in range(len(periods))))
         .order_by("order", "code")
     )
-    return [Row(row["name"], _values(row, periods)) for row in data]
-
-
-def _route_kind() -> Subquery:
-    """The last link of the route chain: who brought the worry to us."""
-    return Subquery(
-        RouteStep.objects.filter(consultation=OuterRef("pk")).order_by("-order").values("kind")[:1]
-    )
-
-
-def _age(birth: str, on: str) -> Any:
-    """Completed years on ``on`` (a datetime, in local time) for ``birth``, in SQL: the same
-    rule as ``wareki.age_on`` (a year older on the birthday)."""
-    return AgeOn(birth, on)
+    return [
+        Row(row["name"], _values(row, periods), counted=spec.narrow(Q(tags=row["pk"])))
+        for row in data
+    ]
 
 
 class AgeOn(Func):
@@ -460,14 +619,23 @@ def _fixed_offset_seconds() -> int | None:
     return int(offset.total_seconds()) if offset is not None else None
 
 
-def _age_bands(qs: QuerySet[Any], periods: Sequence[Period], name: str) -> list[Row]:
+def _band(low: int | None, high: int | None) -> Q:
+    condition = Q()
+    if low is not None:
+        condition &= Q(age__gte=low)
+    if high is not None:
+        condition &= Q(age__lte=high)
+    return condition
+
+
+def _age_bands(spec: Counted, periods: Sequence[Period]) -> list[Row]:
     """Grouped by the age itself in SQL (about a hundred groups), banded here: the age
     expression is then computed once per row instead of once per band."""
     data = (
-        qs.filter(_span(periods, name, moment=True))
-        .annotate(age=_age("person__birth_date", name))
+        spec.queryset()
+        .filter(_span(periods, spec.on, moment=True))
         .values("age")
-        .annotate(**_counts(periods, name, moment=True))
+        .annotate(**spec.counts(periods))
         .order_by()
     )
     totals = {code: [0] * len(periods) for code, *_ in AGE_BANDS}
@@ -485,38 +653,41 @@ def _age_bands(qs: QuerySet[Any], periods: Sequence[Period], name: str) -> list[
         target = totals[code] if code else unknown
         for i in range(len(periods)):
             target[i] += row[f"p{i}"]
-    rows = [Row(label, list(totals[code])) for code, label, _, _ in AGE_BANDS]
+    rows = [
+        Row(label, list(totals[code]), counted=spec.narrow(_band(low, high)))
+        for code, label, low, high in AGE_BANDS
+    ]
     if any(unknown):
-        rows.append(Row(UNKNOWN, list(unknown)))
+        rows.append(Row(UNKNOWN, list(unknown), counted=spec.narrow(Q(age__isnull=True))))
     return rows
 
 
 def _referrals(periods: Sequence[Period], agency: Agency | None, today: date) -> Section:
-    qs = Referral.objects.all()
-    if agency is not None:
-        qs = qs.filter(Q(to_agency=agency) | Q(from_agency=agency))
-    name = "sent_at"
+    own = Q(to_agency=agency.pk) | Q(from_agency=agency.pk) if agency is not None else Q()
+    spec = Counted("intake.Referral", "sent_at", moment=True, where=own)
+    answered = Q(responded_at__isnull=False)
     answered_on = TruncDate("responded_at")
-    timeliness = CaseExpr(
-        When(responded_at__isnull=False, due_on__gte=answered_on, then=Value("in_time")),
-        When(responded_at__isnull=False, then=Value("late")),
-        When(due_on__lt=today, then=Value("overdue")),
-        default=Value("waiting"),
-        output_field=CharField(),
-    )
+    # Exclusive, in this order (due_on is never empty).
+    timeliness = {
+        "in_time": answered & Q(due_on__gte=answered_on),
+        "late": answered & Q(due_on__lt=answered_on),
+        "overdue": Q(responded_at__isnull=True, due_on__lt=today),
+        "waiting": Q(responded_at__isnull=True, due_on__gte=today),
+    }
+    timed = spec.narrow(answered)
     hours: list[float | None] = []
     bases: list[int] = []
     responded = list(
-        qs.filter(_span(periods, name, moment=True), responded_at__isnull=False).values_list(
-            "sent_at", "responded_at"
-        )
+        timed.queryset()
+        .filter(_span(periods, spec.on, moment=True))
+        .values_list("sent_at", "responded_at")
     )
     for p in periods:
         tz = timezone.get_current_timezone()
         spans = [
-            (answered - sent).total_seconds() / 3600
-            for sent, answered in responded
-            if answered is not None and p.start <= sent.astimezone(tz).date() <= p.end
+            (answered_at - sent).total_seconds() / 3600
+            for sent, answered_at in responded
+            if answered_at is not None and p.start <= sent.astimezone(tz).date() <= p.end
         ]
         hours.append(round(median(spans), 1) if spans else None)
         bases.append(len(spans))
@@ -527,28 +698,25 @@ def _referrals(periods: Sequence[Period], agency: Agency | None, today: date) ->
             Table(
                 "referrals",
                 "つなぎの件数（状態別）",
-                _grouped(
-                    qs, "state", periods, name, Referral.State.choices, moment=True, total="合計"
-                ),
+                _grouped(spec, "state", periods, Referral.State.choices, total="合計"),
             ),
             Table(
                 "referrals_response",
                 "回答までの期間",
                 [
                     *_grouped(
-                        qs.annotate(timeliness=timeliness),
+                        spec,
                         "timeliness",
                         periods,
-                        name,
                         [
                             ("in_time", "期限内に回答"),
                             ("late", "期限後に回答"),
                             ("overdue", "未回答（期限超過）"),
                             ("waiting", "未回答（期限前）"),
                         ],
-                        moment=True,
+                        cases=timeliness,
                     ),
-                    Row("回答までの時間（中央値・時間）", hours, bases),
+                    Row("回答までの時間（中央値・時間）", hours, bases, counted=timed),
                 ],
             ),
         ],
@@ -563,24 +731,7 @@ def _active(periods: Sequence[Period], opened: str, ended: str) -> dict[str, Q]:
     }
 
 
-def _continuing(periods: Sequence[Period], opened: str, ended: str) -> dict[str, Count]:
-    return {
-        f"p{i}": Count(
-            "pk",
-            filter=Q(**{f"{opened}__lt": p.start})
-            & (Q(**{f"{ended}__isnull": True}) | Q(**{f"{ended}__gte": p.start})),
-        )
-        for i, p in enumerate(periods)
-    }
-
-
-def _aggregate_row(qs: Any, label: str, counts: dict[str, Count], n: int) -> Row:
-    data = qs.aggregate(**counts)
-    return Row(label, [data[f"p{i}"] or 0 for i in range(n)])
-
-
 def _cases(periods: Sequence[Period]) -> Section:
-    n = len(periods)
     closures = list(
         Closure.objects.filter(_span(periods, "on")).values_list("kind", "on", "case__opened_on")
     )
@@ -592,21 +743,25 @@ def _cases(periods: Sequence[Period]) -> Section:
         spans = [(on - opened).days for kind, on, opened in inside if kind == Closure.Kind.CLOSED]
         days.append(round(median(spans), 1) if spans else None)
         bases.append(len(spans))
+    ended = Counted("cases.Closure", "on")
+    case = Counted("cases.Case", "opened_on", ended="closed_on")
     # The dates people entered (作成日, 承認日: the approving meeting's date), not the
     # system's stamps; 見直し is a 再プラン (the stage move back to drafting), not a save.
-    plans = Plan.objects.aggregate(
-        **{
-            f"first{i}": Count("pk", filter=p.q("written_on") & Q(number=1))
-            for i, p in enumerate(periods)
-        },
-        **{f"approved{i}": Count("pk", filter=p.q("approved_on")) for i, p in enumerate(periods)},
-    )
     replan = MOVES["replan"]
-    plans |= StageChange.objects.filter(
-        to_stage=replan.target, from_stage__in=replan.sources
-    ).aggregate(
-        **{f"later{i}": Count("pk", filter=p.q("at", moment=True)) for i, p in enumerate(periods)}
+    plans = _rows(
+        [
+            ("作成（初版）", Counted("cases.Plan", "written_on", where=Q(number=1))),
+            ("重層的支援会議で承認", Counted("cases.Plan", "approved_on")),
+        ],
+        periods,
     )
+    later = Counted(
+        "cases.StageChange",
+        "at",
+        moment=True,
+        where=Q(to_stage=replan.target, from_stage__in=replan.sources),
+    )
+    plans.insert(1, _rows([("見直し（第2版以降）", later)], periods)[0])
     return Section(
         "cases",
         "多機関協働",
@@ -615,51 +770,51 @@ def _cases(periods: Sequence[Period]) -> Section:
                 "cases",
                 "ケース数",
                 [
-                    _aggregate_row(Case.objects, "新規", _counts(periods, "opened_on"), n),
-                    _aggregate_row(
-                        Case.objects, "継続", _continuing(periods, "opened_on", "closed_on"), n
+                    *_rows([("新規", case), ("継続", replace(case, span=CONTINUING))], periods),
+                    Row("終結", closed, counted=ended.narrow(Q(kind=Closure.Kind.CLOSED))),
+                    Row("中断", suspended, counted=ended.narrow(Q(kind=Closure.Kind.SUSPENDED))),
+                    Row(
+                        "終結までの日数（中央値）",
+                        days,
+                        bases,
+                        counted=ended.narrow(Q(kind=Closure.Kind.CLOSED)),
                     ),
-                    Row("終結", list(closed)),
-                    Row("中断", list(suspended)),
-                    Row("終結までの日数（中央値）", days, bases),
                 ],
             ),
-            Table(
-                "plans",
-                "支援プラン",
-                [
-                    Row("作成（初版）", [plans[f"first{i}"] for i in range(n)]),
-                    Row("見直し（第2版以降）", [plans[f"later{i}"] for i in range(n)]),
-                    Row("重層的支援会議で承認", [plans[f"approved{i}"] for i in range(n)]),
-                ],
-            ),
+            Table("plans", "支援プラン", plans),
         ],
     )
 
 
 def _meetings(periods: Sequence[Period]) -> Section:
-    held = Meeting.objects.filter(held=True)
-    plenary = Attendance.objects.filter(meeting__kind=Kind.PLENARY, meeting__held=True)
-    name = "meeting__starts_at"
+    held = Counted("meetings.Meeting", "starts_at", moment=True, where=Q(held=True))
+    plenary = Counted(
+        "meetings.Attendance",
+        "meeting__starts_at",
+        moment=True,
+        where=Q(meeting__kind=Kind.PLENARY, meeting__held=True),
+    )
+    attended = replace(plenary, what="meeting")
     by_agency = (
-        plenary.filter(_span(periods, name, moment=True))
-        .values("agency__name", "agency__order")
-        .annotate(**_counts(periods, name, moment=True, what="meeting", distinct=True))
+        attended.queryset()
+        .filter(_span(periods, plenary.on, moment=True))
+        .values("agency_id", "agency__name", "agency__order")
+        .annotate(**attended.counts(periods))
         .order_by("agency__order", "agency__name")
     )
-    agencies = plenary.aggregate(
-        **_counts(periods, name, moment=True, what="agency", distinct=True)
-    )
+    agencies = replace(plenary, what="agency")
     # Cases on the agenda of a meeting held in the period, each case once per kind.
     on_agenda = _grouped(
-        AgendaItem.objects.filter(meeting__held=True),
+        Counted(
+            "meetings.AgendaItem",
+            "meeting__starts_at",
+            moment=True,
+            where=Q(meeting__held=True),
+            what="case",
+        ),
         "meeting__kind",
         periods,
-        name,
         Kind.choices,
-        moment=True,
-        what="case",
-        distinct=True,
     )
     return Section(
         "meetings",
@@ -668,7 +823,7 @@ def _meetings(periods: Sequence[Period]) -> Section:
             Table(
                 "meetings",
                 "開催した会議（種別）",
-                _grouped(held, "kind", periods, "starts_at", Kind.choices, moment=True),
+                _grouped(held, "kind", periods, Kind.choices),
                 unit="回",
                 people=False,
             ),
@@ -676,8 +831,15 @@ def _meetings(periods: Sequence[Period]) -> Section:
                 "plenary",
                 "支援会議(全体会)の参加機関",
                 [
-                    Row("参加した機関の数", _values(agencies, periods)),
-                    *(Row(row["agency__name"], _values(row, periods)) for row in by_agency),
+                    *_rows([("参加した機関の数", agencies)], periods),
+                    *(
+                        Row(
+                            row["agency__name"],
+                            _values(row, periods),
+                            counted=attended.narrow(Q(agency=row["agency_id"])),
+                        )
+                        for row in by_agency
+                    ),
                 ],
                 unit="回",
                 chart=False,
@@ -696,13 +858,9 @@ def _meetings(periods: Sequence[Period]) -> Section:
 
 
 def _outreach(periods: Sequence[Period]) -> Section:
-    n = len(periods)
-    engagements = Engagement.objects.all()
-    connected = {
-        f"p{i}": Count("pk", filter=Q(stage=OutreachStage.CONNECTED) & p.q("ended_on"))
-        for i, p in enumerate(periods)
-    }
-    contacts = Contact.objects.all()
+    engagement = Counted("outreach.Engagement", "opened_on", ended="ended_on")
+    connected = Counted("outreach.Engagement", "ended_on", where=Q(stage=OutreachStage.CONNECTED))
+    contact = Counted("outreach.Contact", "on")
     return Section(
         "outreach",
         "アウトリーチ",
@@ -710,33 +868,33 @@ def _outreach(periods: Sequence[Period]) -> Section:
             Table(
                 "engagements",
                 "対象（世帯・本人）",
-                [
-                    _aggregate_row(engagements, "新規", _counts(periods, "opened_on"), n),
-                    _aggregate_row(
-                        engagements, "継続", _continuing(periods, "opened_on", "ended_on"), n
-                    ),
-                    _aggregate_row(engagements, "つながった", connected, n),
-                ],
+                _rows(
+                    [
+                        ("新規", engagement),
+                        ("継続", replace(engagement, span=CONTINUING)),
+                        ("つながった", connected),
+                    ],
+                    periods,
+                ),
             ),
             Table(
                 "engagements_reason",
                 "新規対象の理由",
-                _grouped(engagements, "reason", periods, "opened_on", Reason.choices),
+                _grouped(engagement, "reason", periods, Reason.choices),
             ),
             Table(
                 "contacts",
                 "接触・訪問（方法別）",
-                _grouped(contacts, "method", periods, "on", ContactMethod.choices, total="合計"),
+                _grouped(contact, "method", periods, ContactMethod.choices, total="合計"),
                 unit="回",
             ),
             Table(
                 "accompaniments",
                 "同行支援",
                 _grouped(
-                    contacts.exclude(accompaniment=""),
+                    contact.narrow(~Q(accompaniment="")),
                     "accompaniment",
                     periods,
-                    "on",
                     [c for c in Accompaniment.choices if c[0]],
                 ),
                 unit="回",
@@ -746,7 +904,9 @@ def _outreach(periods: Sequence[Period]) -> Section:
 
 
 def _participation(periods: Sequence[Period]) -> Section:
-    n = len(periods)
+    def one(label: str, spec: Counted) -> Row:
+        return _rows([(label, spec)], periods)[0]
+
     return Section(
         "participation",
         "参加支援",
@@ -755,23 +915,17 @@ def _participation(periods: Sequence[Period]) -> Section:
                 "participation",
                 "参加支援の実績",
                 [
-                    _aggregate_row(
-                        ParticipationPlan.objects,
+                    one(
                         "参加支援プラン（新規）",
-                        _counts(periods, "created_at", moment=True),
-                        n,
+                        Counted("participation.ParticipationPlan", "created_at", moment=True),
                     ),
-                    _aggregate_row(
-                        Match.objects,
+                    one(
                         "マッチング（候補に選んだ）",
-                        _counts(periods, "picked_at", moment=True),
-                        n,
+                        Counted("participation.Match", "picked_at", moment=True),
                     ),
-                    _aggregate_row(Trial.objects, "体験", _counts(periods, "on"), n),
-                    _aggregate_row(Match.objects, "定着", _counts(periods, "settled_on"), n),
-                    _aggregate_row(
-                        FollowUp.objects, "定着後のフォロー等", _counts(periods, "on"), n
-                    ),
+                    one("体験", Counted("participation.Trial", "on")),
+                    one("定着", Counted("participation.Match", "settled_on")),
+                    one("定着後のフォロー等", Counted("participation.FollowUp", "on")),
                 ],
             ),
         ],
@@ -797,7 +951,20 @@ def _districts(periods: Sequence[Period]) -> Section:
         Table(
             "places",
             "居場所・社会資源（地区別・期末時点で活動中）",
-            [Row(d.name, [getattr(d, f"p{i}") for i in range(len(periods))]) for d in rows],
+            [
+                Row(
+                    d.name,
+                    [getattr(d, f"p{i}") for i in range(len(periods))],
+                    counted=Counted(
+                        "participation.Place",
+                        "created_at",
+                        moment=True,
+                        span=ASOF,
+                        where=Q(active=True, district=d.pk),
+                    ),
+                )
+                for d in rows
+            ],
             unit="か所",
             people=False,
         )
@@ -812,48 +979,55 @@ def community_activities(periods: Sequence[Period]) -> list[Table]:
     nothing when the community app is not installed."""
     if not apps.is_installed("tomoni.community"):
         return []
-    from tomoni.community.models import ActivitySession
 
-    name = "held_on"
+    session = Counted("community.ActivitySession", "held_on")
+    ran = replace(session, what="activity")
     per_district = (
-        ActivitySession.objects.filter(_span(periods, name))
+        ran.queryset()
+        .filter(_span(periods, session.on))
         .values("activity__district_id")
-        .annotate(**_counts(periods, name, what="activity", distinct=True))
+        .annotate(**ran.counts(periods))
         .order_by()
     )
     found = {row["activity__district_id"]: _values(row, periods) for row in per_district}
     zeros: list[float | None] = [0] * len(periods)
     districts = District.objects.order_by("order", "code")
-    sums: dict[str, Any] = {}
-    for i, p in enumerate(periods):
-        sums[f"sessions{i}"] = Count("pk", filter=p.q(name))
-        for part in ("children", "adults", "elderly"):
-            sums[f"{part}{i}"] = Sum(part, filter=p.q(name))
-    totals = ActivitySession.objects.filter(_span(periods, name)).aggregate(**sums)
-    n = range(len(periods))
+    sessions = _rows(
+        [
+            ("実施回数", session),
+            ("子ども（18歳未満）", replace(session, total="children")),
+            ("現役世代（18〜64歳）", replace(session, total="adults")),
+            ("高齢者（65歳以上）", replace(session, total="elderly")),
+        ],
+        periods,
+    )
+    sessions[0].exact, sessions[0].unit = True, "回"
     return [
         Table(
             "activities",
             "地域の取組（地区別・期間中に実施したもの）",
-            [Row(d.name, list(found.get(d.pk, zeros))) for d in districts],
+            [
+                Row(
+                    d.name,
+                    list(found.get(d.pk, zeros)),
+                    counted=ran.narrow(Q(activity__district=d.pk)),
+                )
+                for d in districts
+            ],
             people=False,
         ),
-        Table(
-            "activity_sessions",
-            "地域の取組の実施回数と延べ参加者",
-            [
-                Row("実施回数", [totals[f"sessions{i}"] for i in n], exact=True, unit="回"),
-                Row("子ども（18歳未満）", [totals[f"children{i}"] or 0 for i in n]),
-                Row("現役世代（18〜64歳）", [totals[f"adults{i}"] or 0 for i in n]),
-                Row("高齢者（65歳以上）", [totals[f"elderly{i}"] or 0 for i in n]),
-            ],
-            unit="人",
-        ),
+        Table("activity_sessions", "地域の取組の実施回数と延べ参加者", sessions, unit="人"),
     ]
 
 
 def _tendencies(periods: Sequence[Period]) -> Section:
-    return Section("tendencies", "稲城市の5つの支援傾向", [tendency_table(periods)])
+    table = tendency_table(periods)
+    # What each row counts, for its list: the cases open in the period (the last row), and
+    # among them those each tendency fires for (the rows in the order of NUMBERS).
+    active = Counted("cases.Case", "opened_on", span=ACTIVE, ended="closed_on")
+    for row, number in zip(table.rows, (*tendencies.NUMBERS, 0), strict=True):
+        row.counted = replace(active, tendency=number)
+    return Section("tendencies", "稲城市の5つの支援傾向", [table])
 
 
 def active_cases(periods: Sequence[Period], base: QuerySet[Case] | None = None) -> QuerySet[Case]:
@@ -866,7 +1040,7 @@ def active_cases(periods: Sequence[Period], base: QuerySet[Case] | None = None) 
 
 def tendency_table(periods: Sequence[Period]) -> Table:
     cases = active_cases(periods)
-    found = tendencies.evaluate_many(cases)
+    found = tendencies.stored_many(cases, reasons=False)  # as stored by the actions
     spans = list(cases.values_list("pk", "opened_on", "closed_on"))
     counts = {number: [0] * len(periods) for number in tendencies.NUMBERS}
     total = [0] * len(periods)
@@ -949,6 +1123,7 @@ def with_history(report: Report) -> Report:
                         row.values[column] = sum(
                             r.values[column] or 0 for r in table.rows if importable(r)
                         )
+                        row.unlisted.add(column)  # partly imported: no list adds up to it
             years = "・".join(report.periods[i].label for i in sorted(marked))
             note = f"{IMPORTED_MARK}は{years}の取り込んだ実績値です（記録の集計ではありません）。"
             table.note = f"{table.note} {note}".strip()
@@ -1037,6 +1212,24 @@ class TargetProgress:
     def rate(self) -> int | None:
         return round(100 * self.latest / self.target.value) if self.target.value else None
 
+    @property
+    def counted(self) -> Counted:
+        return kpi_counted(self.target)
+
+    def span(self, month: int) -> Period:
+        """The days the cumulative actual of ``month`` (an index) counts: from the 年度's
+        first day to that month's end."""
+        first = self.months[month]
+        return Period(f"{first.month}月末", self.months[0], _month_end(first))
+
+    @property
+    def latest_span(self) -> Period:
+        """The days ``latest`` counts (none before the 年度 has begun)."""
+        shown = [k for k, a in enumerate(self.actual) if a is not None]
+        if not shown:
+            return Period("", self.months[0], self.months[0] - timedelta(days=1))
+        return self.span(shown[-1])
+
 
 def _months(fy: int) -> list[date]:
     return [date(fy + (m < 4), m, 1) for m in (*range(4, 13), 1, 2, 3)]
@@ -1074,6 +1267,21 @@ KPI_SOURCES: dict[str, tuple[type[Model], str, bool, Q]] = {
 }
 
 
+def kpi_counted(target: Target) -> Counted:
+    """What a target's actual counts (places: active, registered by the end of the month)."""
+    if target.kpi == Kpi.PLACES:
+        district = Q(district=target.district_id) if target.district_id else Q()
+        return Counted(
+            "participation.Place",
+            "created_at",
+            moment=True,
+            span=ASOF,
+            where=Q(active=True) & district,
+        )
+    model, name, moment, condition = KPI_SOURCES[target.kpi]
+    return Counted(model._meta.label, name, moment=moment, where=condition)
+
+
 def kpi_progress(fy: int, today: date | None = None) -> list[TargetProgress]:
     """Each target of the 年度 with its actual, cumulative month by month (one query per
     target, and the targets are a handful)."""
@@ -1081,18 +1289,14 @@ def kpi_progress(fy: int, today: date | None = None) -> list[TargetProgress]:
     months = _months(fy)
     progress = []
     for target in Target.objects.filter(fy=fy).select_related("district"):
-        if target.kpi == Kpi.PLACES:
-            places = Place.objects.filter(active=True)
-            if target.district_id:
-                places = places.filter(district_id=target.district_id)
-            tz = timezone.get_current_timezone()
-            start = datetime.combine(months[0], time.min, tz)
-            base = places.filter(created_at__lt=start).count()
-            actual = _cumulative(_month_counts(places, "created_at", fy, moment=True), base)
+        spec = kpi_counted(target)
+        qs = spec.queryset()
+        if spec.span == ASOF:
+            start = datetime.combine(months[0], time.min, _tz())
+            base = qs.filter(**{f"{spec.on}__lt": start}).count()
+            actual = _cumulative(_month_counts(qs, spec.on, fy, moment=spec.moment), base)
         else:
-            model, name, moment, condition = KPI_SOURCES[target.kpi]
-            qs = model._default_manager.filter(condition)
-            actual = _cumulative(_month_counts(qs, name, fy, moment=moment))
+            actual = _cumulative(_month_counts(qs, spec.on, fy, moment=spec.moment))
         progress.append(
             TargetProgress(
                 target,
@@ -1132,7 +1336,18 @@ def targets_table(fy: int, today: date | None = None) -> Table:
         rows.append(
             Row(f"{label} 目標", [p.target.value if p else None for p in found], exact=True)
         )
-        rows.append(Row(f"{label} 実績", [p.latest if p else None for p in found]))
+        # The actual (and the rate, over it) lists what it counts from the 年度's start to
+        # the end of the latest month.
+        counted = next(p for p in found if p).counted
+        spans = [p.latest_span if p else None for p in found]
+        rows.append(
+            Row(
+                f"{label} 実績",
+                [p.latest if p else None for p in found],
+                counted=counted,
+                spans=spans,
+            )
+        )
         # A rate gives its actual away (target 10, 20 % → 2): it is suppressed with it.
         rows.append(
             Row(
@@ -1140,6 +1355,8 @@ def targets_table(fy: int, today: date | None = None) -> Table:
                 [p.rate if p else None for p in found],
                 bases=[p.latest if p else 0 for p in found],
                 unit="%",
+                counted=counted,
+                spans=list(spans),
             )
         )
     return Table("targets", "目標と実績（年度末または現在）", rows, chart=False)
