@@ -568,3 +568,31 @@ class Task(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.done_at is None and self.due_on < timezone.localdate()
+
+
+class CaseTendencies(models.Model):
+    """The five tendencies of a case by rule, as last computed (``tomoni.cases.stored_tendencies``):
+    kept by every action that changes one of the rules' facts, in the same transaction, so the
+    statistics read one row per case instead of evaluating the rules. ``basis`` names the
+    rules' revision and thresholds they were computed under (a row of another basis is
+    stale). The coordinator's overrides stay on the case and are applied on read."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="stored_tendencies"
+    )
+    rule1 = models.BooleanField("①（規則による判定）")
+    rule2 = models.BooleanField("②（規則による判定）")
+    rule3 = models.BooleanField("③（規則による判定）")
+    rule4 = models.BooleanField("④（規則による判定）")
+    rule5 = models.BooleanField("⑤（規則による判定）")
+    # The reasons of each rule, in order: [[①'s reasons], …, [⑤'s reasons]].
+    reasons = models.JSONField("判定の理由", default=list)
+    basis = models.CharField("判定の基準", max_length=80)
+    computed_at = models.DateTimeField("判定日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "支援傾向の判定"
+        verbose_name_plural = "支援傾向の判定"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} の支援傾向"

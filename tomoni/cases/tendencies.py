@@ -1,228 +1,251 @@
-"""稲城市's five support tendencies (DOMAIN.md §2), computed per case by explainable rules.
+"""稲城市's five tendencies (DOMAIN.md §2) of a case: the facts the rules read, loaded for one
+case or for many, and the rules' answers with a coordinator's overrides.
 
-The city publishes no definitions, so every threshold is a setting
-(``TOMONI_TENDENCY_*``) and every result says which rule fired and on what facts. A
-coordinator may override any result; the override is shown beside the rule's own answer.
+The rules themselves are pure functions in ``tendency_rules`` (``Facts`` and ``Limits`` in,
+``Tendency`` out). Two loaders read the facts: ``facts_for(case)`` from a case instance (a
+fixed handful of queries whatever the household's size) and ``facts_for_many(cases)`` for a
+queryset in 8 queries (one per kind of fact, each filtered by the cases' subquery, so no long
+``IN`` lists). Both give equal ``Facts`` (tests/cases/test_tendency_properties.py). The
+results are stored per case by ``stored_tendencies.recompute_tendencies``, called by every
+action that changes a fact; statistics read the stored rows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from collections import defaultdict
+from typing import Any
 
-from django.conf import settings
+from django.db.models import QuerySet
 
-from tomoni.directory.models import Domain
-from tomoni.lib.wareki import age_on, format_date
-from tomoni.meetings.models import Attendance, Kind
+from tomoni.intake.models import Consultation, RouteStep
+from tomoni.meetings.models import AgendaItem, Attendance
+from tomoni.people.models import Membership
 
-from .models import Case, CooperationKind
+from .models import Case, CaseConcern, Cooperation, TeamMember
+from .tendency_rules import (
+    LABELS,
+    NOT_ABOUT_THE_CASE,
+    NUMBERS,
+    AgencyFact,
+    ConcernFact,
+    ConsultationFact,
+    CooperationFact,
+    Facts,
+    Limits,
+    MeetingFact,
+    PersonFact,
+    Tendency,
+    judge,
+    with_overrides,
+)
 
-LABELS = {
-    1: "家族内に多くの課題を抱えている世帯",
-    2: "18〜64歳で諸手続きに課題がある世帯",
-    3: "高齢者の支援者からつながる8050世帯の「50」側への支援",
-    4: "福祉分野以外との連携が必要なケース",
-    5: "適切な支援方法に関し、複数の機関で検討したケース",
-}
-# ② concerns that count as 諸手続きの課題, and the domains that mean an existing system holds
-# the person (子ども・高齢・障害).
-PROCEDURE_CONCERNS = frozenset({"procedures", "tax-bills", "debt", "housing"})
-SYSTEM_DOMAINS = frozenset({Domain.CHILDREN, Domain.ELDERLY, Domain.DISABILITY})
-# ③ agencies of elderly care: where an 8050 household usually first becomes visible.
-ELDERLY_CARE_AGENCIES = ("houkatsu", "koreifukushi")
+__all__ = [
+    "LABELS",
+    "NOT_ABOUT_THE_CASE",
+    "NUMBERS",
+    "Facts",
+    "Limits",
+    "Tendency",
+    "evaluate",
+    "facts_for",
+    "facts_for_many",
+    "load_many",
+]
+
+_AGENCY = ("id", "code", "name", "is_welfare")
 
 
-@dataclass
-class Tendency:
-    number: int
-    label: str
-    by_rule: bool
-    reasons: list[str] = field(default_factory=list)
-    override: bool | None = None
+def _agency(row: tuple[Any, ...]) -> AgencyFact | None:
+    """An agency from four columns (id, code, name, is_welfare); None for a NULL key."""
+    pk, code, name, welfare = row
+    return AgencyFact(pk, code, name, welfare) if pk is not None else None
 
-    @property
-    def value(self) -> bool:
-        return self.by_rule if self.override is None else self.override
 
-    @property
-    def mark(self) -> str:
-        return "①②③④⑤"[self.number - 1]
+def _cols(prefix: str) -> list[str]:
+    return [f"{prefix}{part}" for part in _AGENCY]
 
 
 def evaluate(case: Case) -> list[Tendency]:
-    """All five, in order. Costs a fixed handful of queries whatever the household's size."""
-    facts = _Facts(case)
-    results = [
-        _one(facts),
-        _two(facts),
-        _three(facts),
-        _four(facts),
-        _five(facts),
-    ]
-    for result in results:
-        raw = case.tendency_overrides.get(str(result.number))
-        result.override = raw if isinstance(raw, bool) else None
-    return results
+    """All five, in order, live, with the case's overrides. Costs a fixed handful of queries
+    whatever the household's size."""
+    return with_overrides(judge(facts_for(case), Limits.from_settings()), case.tendency_overrides)
 
 
-# Meeting kinds whose agenda does not count as discussing a case.
-NOT_ABOUT_THE_CASE = frozenset({Kind.PLENARY})
+# --- one case --------------------------------------------------------------------------------
 
 
-class _Facts:
-    def __init__(self, case: Case) -> None:
-        self.case = case
-        self.on: date = case.opened_on
-        self.concerns = list(
-            case.concerns.select_related("concern", "person").order_by("person_id", "pk")
+def facts_for(case: Case) -> Facts:
+    """The facts of one case, read through the case instance."""
+    concerns = tuple(
+        ConcernFact(*row)
+        for row in case.concerns.order_by("person_id", "pk").values_list(
+            "person_id", "concern__code", "concern__name", "concern__domain"
         )
-        self.members = list(
-            case.household.memberships.filter(end_date__isnull=True).select_related("person")
+    )
+    members = tuple(
+        PersonFact(*row)
+        for row in case.household.memberships.filter(end_date__isnull=True)
+        .order_by("pk")
+        .values_list("person_id", "person__birth_date")
+    )
+    team = tuple(
+        AgencyFact(*row) for row in case.team.order_by("pk").values_list(*_cols("agency__"))
+    )
+    cooperations = tuple(
+        CooperationFact(AgencyFact(*row[2:]), row[0], row[1])
+        for row in case.cooperations.order_by("on", "pk").values_list(
+            "kind", "on", *_cols("agency__")
         )
-        self.team = list(case.team.select_related("agency"))
-        # Meetings about the case (DOMAIN.md §2): a listing at the 全体会 (事例共有 and
-        # 業務紹介 with every agency) is not a discussion of the case, for ④ nor ⑤.
-        self.meetings = list(
-            case.agenda_items.exclude(meeting__kind__in=NOT_ABOUT_THE_CASE)
-            .select_related("meeting")
-            .order_by("meeting__starts_at")
-        )
-        # 関係機関との連携 recorded on the case, oldest first (④ names the first of each kind).
-        self.cooperations = list(case.cooperations.select_related("agency").order_by("on", "pk"))
-        meeting_ids = [item.meeting_id for item in self.meetings]
-        self.attending = list(
-            Attendance.objects.filter(meeting_id__in=meeting_ids).select_related("agency")
-        )
-
-    def age(self, person: object) -> int | None:
-        birth = getattr(person, "birth_date", None)
-        # A child born after the case opened has no age on that day: unknown, not an error.
-        return age_on(birth, self.on) if birth and birth <= self.on else None
-
-
-def _one(f: _Facts) -> Tendency:
-    t = Tendency(1, LABELS[1], False)
-    holders = {c.person_id for c in f.concerns}
-    domains = {c.concern.domain for c in f.concerns}
-    need_members = settings.TOMONI_TENDENCY_MEMBERS
-    need_concerns = settings.TOMONI_TENDENCY_CONCERNS
-    need_domains = settings.TOMONI_TENDENCY_DOMAINS
-    if len(holders) >= need_members:
-        t.by_rule = True
-        t.reasons.append(f"課題を抱える世帯員が{len(holders)}人（{need_members}人以上）")
-    if len(f.concerns) >= need_concerns and len(domains) >= need_domains:
-        t.by_rule = True
-        t.reasons.append(
-            f"課題が{len(f.concerns)}件・{len(domains)}分野（{need_concerns}件以上かつ"
-            f"{need_domains}分野以上）"
-        )
-    if not t.by_rule:
-        t.reasons.append(f"課題 {len(f.concerns)}件・{len(domains)}分野・{len(holders)}人")
-    return t
-
-
-def _two(f: _Facts) -> Tendency:
-    t = Tendency(2, LABELS[2], False)
-    person = f.case.person
-    age = f.age(person) if person else None
-    low, high = settings.TOMONI_TENDENCY_WORKING_AGE
-    if person is None or age is None:
-        t.reasons.append("主な本人または生年月日が未登録")
-        return t
-    own = [c for c in f.concerns if c.person_id == person.pk]
-    procedures = [c.concern.name for c in own if c.concern.code in PROCEDURE_CONCERNS]
-    in_systems = [c.concern.name for c in own if c.concern.domain in SYSTEM_DOMAINS]
-    if not low <= age <= high:
-        t.reasons.append(f"本人は開始時{age}歳（{low}〜{high}歳の範囲外）")
-    elif not procedures:
-        t.reasons.append("本人に手続き・税金公共料金・債務・住まいの課題がない")
-    elif in_systems:
-        t.reasons.append(f"本人に子ども・高齢・障害分野の課題がある（{'、'.join(in_systems)}）")
-    else:
-        t.by_rule = True
-        t.reasons.append(f"本人{age}歳、{'・'.join(procedures)}の課題、既存制度の対象外")
-    return t
-
-
-def _three(f: _Facts) -> Tendency:
-    t = Tendency(3, LABELS[3], False)
-    source = f.case.requested_by
-    if f.case.consultation_id and f.case.consultation is not None:
-        route = list(f.case.consultation.route.select_related("agency"))
-        sources = [s.agency for s in route if s.agency_id] + [f.case.consultation.agency]
-    else:
-        sources = [source] if source else []
-    elderly = [a for a in sources if a and a.code.startswith(ELDERLY_CARE_AGENCIES)]
-    if not elderly:
-        t.reasons.append("高齢者の支援機関（地域包括支援センター・高齢福祉課）からの相談ではない")
-        return t
-    person = f.case.person
-    age = f.age(person) if person else None
-    low, high = settings.TOMONI_TENDENCY_8050_CHILD_AGE
-    elder_age = settings.TOMONI_TENDENCY_8050_PARENT_AGE
-    elders = [
-        (m.person, a)
-        for m in f.members
-        if m.person_id != getattr(person, "pk", None)
-        and (a := f.age(m.person)) is not None
-        and a >= elder_age
-    ]
-    if person is None or age is None or not low <= age <= high:
-        t.reasons.append(f"{elderly[0].name}から。ただし本人が{low}〜{high}歳ではない")
-    elif not elders:
-        t.reasons.append(f"{elderly[0].name}から。ただし{elder_age}歳以上の世帯員がいない")
-    else:
-        t.by_rule = True
-        t.reasons.append(
-            f"{elderly[0].name}から。本人{age}歳、{elder_age}歳以上の世帯員"
-            f"（{elders[0][1]}歳）と同居"
-        )
-    return t
-
-
-def _four(f: _Facts) -> Tendency:
-    t = Tendency(4, LABELS[4], False)
-    outside = {m.agency.name for m in f.team if not m.agency.is_welfare}
-    outside |= {a.agency.name for a in f.attending if not a.agency.is_welfare}
-    if outside:
-        t.by_rule = True
-        t.reasons.append(f"福祉分野以外の機関が関与: {'、'.join(sorted(outside))}")
-    # A cooperation with an agency outside welfare (退院支援, 受診同行 …) recorded on the case:
-    # each agency and kind once, on the day it first happened.
-    first: dict[tuple[str, str], date] = {}
-    for c in f.cooperations:
-        if not c.agency.is_welfare:
-            first.setdefault((c.agency.name, c.kind), c.on)
-    if first:
-        t.by_rule = True
-        done = [
-            f"{name}（{CooperationKind(kind).label}、{format_date(on)}）"
-            for (name, kind), on in first.items()
-        ]
-        t.reasons.append(f"連携の記録: {'、'.join(done)}")
-    if not t.by_rule:
-        t.reasons.append("チーム・会議・連携の記録とも福祉分野の機関のみ")
-    return t
-
-
-def _five(f: _Facts) -> Tendency:
-    t = Tendency(5, LABELS[5], False)
-    need = settings.TOMONI_TENDENCY_MEETING_AGENCIES
-    best = 0
-    for item in f.meetings:
-        agencies = {a.agency_id for a in f.attending if a.meeting_id == item.meeting_id}
-        best = max(best, len(agencies))
-        if len(agencies) >= need:
-            t.by_rule = True
-            t.reasons.append(
-                f"{item.meeting.title}（{item.meeting.starts_at:%Y-%m-%d}）で"
-                f"{len(agencies)}機関が検討"
+    )
+    attendees: dict[int, list[AgencyFact]] = defaultdict(list)
+    for meeting_id, *agency in (
+        Attendance.objects.filter(meeting__agenda__case=case)
+        .order_by("pk")
+        .values_list("meeting_id", *_cols("agency__"))
+    ):
+        attendees[meeting_id].append(AgencyFact(*agency))
+    meetings = tuple(
+        MeetingFact(pk, kind, title, starts_at, tuple(attendees[pk]))
+        for pk, kind, title, starts_at in case.agenda_items.order_by(
+            "meeting__starts_at", "pk"
+        ).values_list("meeting_id", "meeting__kind", "meeting__title", "meeting__starts_at")
+    )
+    person = case.person
+    requested = case.requested_by
+    consultation = None
+    if case.consultation_id is not None:
+        route = tuple(
+            AgencyFact(*row)
+            for row in RouteStep.objects.filter(
+                consultation_id=case.consultation_id, agency__isnull=False
             )
-            break
-    if not t.by_rule:
-        t.reasons.append(
-            f"ケースを検討した会議（全体会を除く）の参加機関は最大{best}機関"
-            f"（{need}機関以上で該当）"
+            .order_by("order")
+            .values_list(*_cols("agency__"))
         )
-    return t
+        received = Consultation.objects.filter(pk=case.consultation_id).values_list(
+            *_cols("agency__")
+        )
+        consultation = ConsultationFact(AgencyFact(*received.get()), route)
+    return Facts(
+        opened_on=case.opened_on,
+        person=PersonFact(person.pk, person.birth_date) if person is not None else None,
+        members=members,
+        concerns=concerns,
+        team=team,
+        requested_by=(
+            AgencyFact(requested.pk, requested.code, requested.name, requested.is_welfare)
+            if requested is not None
+            else None
+        ),
+        consultation=consultation,
+        cooperations=cooperations,
+        meetings=meetings,
+    )
+
+
+# --- many cases ------------------------------------------------------------------------------
+
+
+def facts_for_many(cases: QuerySet[Case]) -> dict[int, Facts]:
+    """{case pk: its facts} for every case of the queryset, in 8 queries."""
+    return {pk: facts for pk, (facts, _) in load_many(cases).items()}
+
+
+def load_many(cases: QuerySet[Case]) -> dict[int, tuple[Facts, object]]:
+    """{case pk: (its facts, its overrides)} in 8 queries.
+
+    Rows are read as plain tuples (``values_list``): building model instances cost several
+    times more than the rules themselves at a city's scale.
+    """
+    ids = cases.order_by().values("pk")
+    concerns: dict[int, list[ConcernFact]] = defaultdict(list)
+    for case_id, *concern in (
+        CaseConcern.objects.filter(case__in=ids)
+        .order_by("person_id", "pk")
+        .values_list("case_id", "person_id", "concern__code", "concern__name", "concern__domain")
+    ):
+        concerns[case_id].append(ConcernFact(*concern))
+    members: dict[int, list[PersonFact]] = defaultdict(list)
+    for household_id, person_id, birth, _pk in (
+        Membership.objects.filter(end_date__isnull=True, household__cases__in=ids)
+        .order_by("household_id", "pk")
+        .values_list("household_id", "person_id", "person__birth_date", "pk")
+        .distinct()
+    ):
+        members[household_id].append(PersonFact(person_id, birth))
+    team: dict[int, list[AgencyFact]] = defaultdict(list)
+    for case_id, *agency in (
+        TeamMember.objects.filter(case__in=ids)
+        .order_by("pk")
+        .values_list("case_id", *_cols("agency__"))
+    ):
+        team[case_id].append(AgencyFact(*agency))
+    cooperations: dict[int, list[CooperationFact]] = defaultdict(list)
+    for case_id, kind, on, *agency in (
+        Cooperation.objects.filter(case__in=ids)
+        .order_by("on", "pk")
+        .values_list("case_id", "kind", "on", *_cols("agency__"))
+    ):
+        cooperations[case_id].append(CooperationFact(AgencyFact(*agency), kind, on))
+    attendees: dict[int, list[AgencyFact]] = defaultdict(list)
+    for _pk, meeting_id, *agency in (
+        Attendance.objects.filter(meeting__agenda__case__in=ids)
+        .order_by("pk")
+        .values_list("pk", "meeting_id", *_cols("agency__"))
+        .distinct()
+    ):
+        attendees[meeting_id].append(AgencyFact(*agency))
+    route: dict[int, list[AgencyFact]] = defaultdict(list)
+    for _pk, consultation_id, *agency in (
+        RouteStep.objects.filter(consultation__cases__in=ids, agency__isnull=False)
+        .order_by("consultation_id", "order")
+        .values_list("pk", "consultation_id", *_cols("agency__"))
+        .distinct()
+    ):
+        route[consultation_id].append(AgencyFact(*agency))
+    # The agenda last: its meetings' attendees are all read by now.
+    meetings: dict[int, list[MeetingFact]] = defaultdict(list)
+    for case_id, meeting_id, kind, title, starts_at in (
+        AgendaItem.objects.filter(case__in=ids)
+        .order_by("meeting__starts_at", "pk")
+        .values_list(
+            "case_id", "meeting_id", "meeting__kind", "meeting__title", "meeting__starts_at"
+        )
+    ):
+        meetings[case_id].append(
+            MeetingFact(meeting_id, kind, title, starts_at, tuple(attendees.get(meeting_id, ())))
+        )
+
+    results: dict[int, tuple[Facts, object]] = {}
+    for row in Case.objects.filter(pk__in=ids).values_list(
+        "pk",
+        "opened_on",
+        "tendency_overrides",
+        "household_id",
+        "person_id",
+        "person__birth_date",
+        *_cols("requested_by__"),
+        "consultation_id",
+        *_cols("consultation__agency__"),
+    ):
+        pk, opened_on, overrides, household_id, person_id, birth = row[:6]
+        requested = _agency(row[6:10])
+        consultation_id = row[10]
+        received = _agency(row[11:15])
+        facts = Facts(
+            opened_on=opened_on,
+            person=PersonFact(person_id, birth) if person_id is not None else None,
+            members=tuple(members.get(household_id, ())),
+            concerns=tuple(concerns.get(pk, ())),
+            team=tuple(team.get(pk, ())),
+            requested_by=requested,
+            consultation=(
+                ConsultationFact(received, tuple(route.get(consultation_id, ())))
+                if consultation_id is not None and received is not None
+                else None
+            ),
+            cooperations=tuple(cooperations.get(pk, ())),
+            meetings=tuple(meetings.get(pk, ())),
+        )
+        results[pk] = (facts, overrides)
+    return results

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from tomoni.audit.log import Action, record
 from tomoni.cases import actions as case_actions
 from tomoni.cases import consent as case_consent
 from tomoni.cases.models import ENDED, Case, ConsentState, Stage
+from tomoni.cases.stored_tendencies import recompute_tendencies
 from tomoni.directory.models import Agency, Role, Staff
 from tomoni.lib import dateranges
 from tomoni.lib.concurrency import bump, lock
@@ -83,6 +85,37 @@ def _check_case_for(meeting: Meeting, case: Case) -> None:
         )
 
 
+def _agenda_cases(meeting: Meeting) -> QuerySet[Case]:
+    return Case.objects.filter(agenda_items__meeting=meeting)
+
+
+@transaction.atomic
+def change_kind(
+    actor: Staff, meeting: Meeting, kind: str, *, request: HttpRequest | None = None
+) -> Meeting:
+    """Correct a meeting's kind (a 全体会 entered as a 支援会議, or the other way). Every case on
+    its agenda must suit the new kind (consent), and a meeting with decisions keeps its kind
+    (a plan approved at a 重層的支援会議 stays approved there). Tendencies ④⑤ of the cases on
+    the agenda follow: a 全体会 listing counts for neither."""
+    access.require(actor, access.CHANGE, meeting)
+    meeting = lock(meeting)
+    if kind not in Kind.values:
+        raise ValidationError("会議の種別を選んでください。")
+    if kind == meeting.kind:
+        return meeting
+    if meeting.decisions.exists():
+        raise ValidationError("決定事項が記録された会議の種別は変更できません。")
+    before = meeting.kind
+    meeting.kind = kind
+    for item in meeting.agenda.select_related("case"):
+        _check_case_for(meeting, item.case)
+    bump(meeting, "kind")
+    recompute_tendencies(_agenda_cases(meeting))
+    detail = {"kind": kind, "was": before}
+    record(Action.CHANGE, actor=actor, request=request, obj=meeting, detail=detail)
+    return meeting
+
+
 @transaction.atomic
 def add_agenda_item(
     actor: Staff,
@@ -103,6 +136,7 @@ def add_agenda_item(
     item = AgendaItem.objects.create(
         meeting=meeting, case=case, order=order, purpose=purpose.strip()[:200]
     )
+    recompute_tendencies([case.pk])  # ④⑤ read the meetings about the case
     record(Action.CREATE, actor=actor, request=request, obj=item, detail={"case": case.pk})
     return item
 
@@ -168,6 +202,7 @@ def add_attendee(
     attendance = Attendance.objects.create(
         meeting=meeting, agency=agency, staff=staff, name=name.strip()[:60]
     )
+    recompute_tendencies(_agenda_cases(meeting))  # ④⑤ read who attended
     record(Action.CREATE, actor=actor, request=request, obj=attendance)
     return attendance
 

@@ -10,11 +10,14 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from tomoni import access
 from tomoni.audit.log import Action, record
+from tomoni.cases.models import Case
+from tomoni.cases.stored_tendencies import recompute_tendencies
 from tomoni.directory.models import District, Staff, Tag
 from tomoni.lib import dateranges
 
@@ -145,7 +148,19 @@ def update_person(
         person.updated_at = timezone.now()
         person.save()
         record(Action.CHANGE, actor=actor, request=request, obj=person, detail={"fields": changed})
+        if "birth_date" in changed:
+            _recompute_tendencies_of(person.pk)
     return changed
+
+
+def _recompute_tendencies_of(*person_ids: int) -> None:
+    """The tendencies ②③ read who the household's members are and their birth dates: the
+    cases of every household these persons belong (or belonged) to, or are the main person of."""
+    recompute_tendencies(
+        Case.objects.filter(
+            Q(person__in=person_ids) | Q(household__memberships__person__in=person_ids)
+        ).distinct()
+    )
 
 
 def _check_person_dates(data: dict[str, Any]) -> None:
@@ -174,6 +189,7 @@ def _add_membership(
         obj=membership,
         detail={"household": household.pk, "person": person.pk},
     )
+    recompute_tendencies(Case.objects.filter(household=household))
     return membership
 
 
@@ -220,6 +236,7 @@ def end_membership(
         obj=membership,
         detail={"fields": ["end_date", "end_reason"]},
     )
+    recompute_tendencies(Case.objects.filter(household_id=membership.household_id))
     return membership
 
 
@@ -631,6 +648,7 @@ def _merge(
     moved = sum(1 for m in moves if not m.get("kept"))
     # The merged record's consents (and cases) are the survivor's now.
     consent_changed.send(sender=Consent, person_id=survivor.pk)
+    _recompute_tendencies_of(survivor.pk, merged.pk)
     record(
         Action.CREATE,
         actor=actor,
@@ -692,6 +710,7 @@ def unmerge(actor: Staff, merge: Merge, *, request: HttpRequest | None = None) -
     merged.save(update_fields=["merged_into", "updated_at"])
     for person_id in (survivor.pk, merged.pk):
         consent_changed.send(sender=Consent, person_id=person_id)
+    _recompute_tendencies_of(survivor.pk, merged.pk)
     merge.undone_by = actor
     merge.undone_at = timezone.now()
     merge.save(update_fields=["undone_by", "undone_at"])

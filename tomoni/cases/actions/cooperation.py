@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case, Cooperation, CooperationKind
+from tomoni.cases.stored_tendencies import recompute_tendencies
 from tomoni.directory.models import Agency, Staff
 from tomoni.lib import dateranges
 from tomoni.lib.concurrency import lock
@@ -48,5 +49,6 @@ def record_cooperation(
         case=case, agency=agency, kind=kind, on=on, note=note.strip(), by=actor
     )
     _touch(case)
+    recompute_tendencies([case.pk])
     record(Action.CREATE, actor=actor, request=request, obj=cooperation)
     return cooperation

@@ -21,6 +21,7 @@ from tomoni.cases.models import (
     TeamMember,
     TeamRole,
 )
+from tomoni.cases.stored_tendencies import recompute_tendencies
 from tomoni.directory.models import Agency, Staff
 from tomoni.lib import stages
 from tomoni.lib.concurrency import lock
@@ -192,6 +193,7 @@ def close_case(
     )
     if handoff_agency is not None:
         _set_lead_agency(case, handoff_agency, day)
+        recompute_tendencies([case.pk])  # the hand-off agency may have joined the team
     _move(actor, case, kind, reason.strip()[:300])
     case.closed_on = day
     _touch(case, "stage", "stage_changed_at", "closed_on")

@@ -15,6 +15,7 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases import consent as case_consent
 from tomoni.cases.models import ENDED, Case, Origin, Stage, StageChange, TeamMember, TeamRole
+from tomoni.cases.stored_tendencies import recompute_tendencies
 from tomoni.directory.models import Role, Staff, Tag
 from tomoni.intake.models import Consultation, Outcome, Referral
 from tomoni.lib.concurrency import lock
@@ -103,6 +104,7 @@ def open_case(
         consultation.outcome = Outcome.COLLABORATION
         consultation.outcome_at = consultation.updated_at = now
         consultation.save(update_fields=["outcome", "outcome_at", "updated_at"])
+    recompute_tendencies([case.pk])
     record(Action.CREATE, actor=actor, request=request, obj=case)
     return case
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case, CaseConcern, TeamMember, TeamRole
+from tomoni.cases.stored_tendencies import recompute_tendencies
 from tomoni.directory.models import Agency, Concern, Staff
 from tomoni.lib.concurrency import lock
 from tomoni.people.models import Membership, Person
@@ -46,6 +47,7 @@ def add_team_member(
         case=case, agency=agency, role=role, contact=contact.strip(), start_on=day
     )
     _touch(case)
+    recompute_tendencies([case.pk])
     record(Action.CREATE, actor=actor, request=request, obj=member)
     return member
 
@@ -70,6 +72,7 @@ def end_team_member(
     member.end_on = day
     member.save(update_fields=["end_on"])
     _touch(case)
+    recompute_tendencies([case.pk])
     record(Action.CHANGE, actor=actor, request=request, obj=member, detail={"end_on": str(day)})
     return member
 
@@ -101,6 +104,7 @@ def set_concern(
         defaults={"priority": priority, "agency": agency, "note": note.strip()},
     )
     _touch(case)
+    recompute_tendencies([case.pk])
     record(Action.CREATE if created else Action.CHANGE, actor=actor, request=request, obj=item)
     return item
 
@@ -114,6 +118,7 @@ def remove_concern(actor: Staff, item: CaseConcern, *, request: HttpRequest | No
     record(Action.DELETE, actor=actor, request=request, obj=item)
     item.delete()
     _touch(case)
+    recompute_tendencies([case.pk])
 
 
 @transaction.atomic
