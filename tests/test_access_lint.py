@@ -41,7 +41,10 @@ ALLOWED: dict[str, str] = {
     "tomoni/people/search.py": "builds the search filter that is applied to access.visible()",
     "tomoni/people/matching/review.py": "名寄せ batch: fills the review queue from the register",
     "tomoni/stats/figures.py": "statistics: counts only, scoped by access.policy.STATS_SCOPE",
-    "tomoni/stats/tendencies.py": "statistics: the five tendencies computed for many cases",
+    "tomoni/cases/stored_tendencies.py": (
+        "the five tendencies stored per case: recomputed for the cases an action touched, read "
+        "back as counts for the statistics and for a case page already opened"
+    ),
     "tomoni/cases/tendencies.py": "the tendency rules read the facts of a case already opened",
     "tomoni/cases/management/commands/remind.py": (
         "cron job: finds tasks due, tells each owner (no page shows them)"

@@ -122,6 +122,12 @@ def stored_many(cases: QuerySet[Case], *, reasons: bool = True) -> dict[int, lis
     return results
 
 
+def stored_counts() -> tuple[int, int]:
+    """(cases, cases with a stored result of the current basis): for ``tomoni tendencies``."""
+    basis = Limits.from_settings().basis
+    return Case.objects.count(), Case.objects.filter(stored_tendencies__basis=basis).count()
+
+
 def tendencies_of(case: Case) -> list[Tendency]:
     """One case's five tendencies with their reasons, as stored (live when none is current)."""
     return stored_many(Case.objects.filter(pk=case.pk))[case.pk]

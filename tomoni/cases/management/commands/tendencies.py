@@ -17,9 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from tomoni.cases.models import Case
-from tomoni.cases.stored_tendencies import recompute_all
-from tomoni.cases.tendency_rules import Limits
+from tomoni.cases.stored_tendencies import recompute_all, stored_counts
 
 
 class Command(BaseCommand):
@@ -40,9 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{stored:,} 件のケースの支援傾向を判定し直しました（{took:.1f} 秒）。"
             )
-        basis = Limits.from_settings().basis
-        total = Case.objects.count()
-        current = Case.objects.filter(stored_tendencies__basis=basis).count()
+        total, current = stored_counts()
         self.stdout.write(
             f"ケース {total:,} 件のうち、現在の基準で判定が保存されているもの {current:,} 件"
         )
