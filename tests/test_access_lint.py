@@ -41,6 +41,10 @@ ALLOWED: dict[str, str] = {
     "tomoni/people/search.py": "builds the search filter that is applied to access.visible()",
     "tomoni/people/matching/review.py": "名寄せ batch: fills the review queue from the register",
     "tomoni/stats/figures.py": "statistics: counts only, scoped by access.policy.STATS_SCOPE",
+    "tomoni/jiritsu/figures.py": (
+        "生活困窮 monthly sheet: counts only (scoped by jiritsu.window.scope_of); its lists go "
+        "through access.visible"
+    ),
     "tomoni/cases/stored_tendencies.py": (
         "the five tendencies stored per case: recomputed for the cases an action touched, read "
         "back as counts for the statistics and for a case page already opened"

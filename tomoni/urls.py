@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("tomoni.participation.urls")),
     path("", include("tomoni.outreach.urls")),
     path("", include("tomoni.stats.urls")),
+    path("", include("tomoni.jiritsu.urls")),
     path("", include("tomoni.community.urls")),
     path("", include("tomoni.ecomap.urls")),
     path("", include("tomoni.attachments.urls")),

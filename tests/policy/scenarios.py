@@ -42,6 +42,7 @@ from tomoni.community import actions as community_actions
 from tomoni.community.models import Council
 from tomoni.directory.models import Agency, Concern, District, Role, Staff
 from tomoni.intake.models import ConsentVersion, Consultation, Method, Outcome, Referral
+from tomoni.jiritsu import actions as jiritsu_actions
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import Attendance, Kind, Meeting
 from tomoni.notes.models import Note, NoteMethod, Visibility
@@ -844,6 +845,20 @@ def _a_cost(world: World) -> Built:
     )
     assert cost is not None
     return Built(cost)
+
+
+@builder("jiritsu.Benchmark", "none")
+def _a_benchmark(world: World) -> Built:
+    manager = _a_manager(world)
+    made = jiritsu_actions.set_benchmark(
+        manager,
+        fy=2026,
+        population=90_000 + world.next(),
+        rates=jiritsu_actions.Rates(),
+        version=None,
+    )
+    assert made is not None
+    return Built(made)
 
 
 @builder("community.Council", "none")

@@ -220,10 +220,18 @@ WALK: dict[str, Target] = {
     "outreach:workers": _pk("outreach.Engagement"),
     "stats:dashboard": _none(),
     "stats:tendency_cases": Target(lambda r: {"fy": 2026, "number": 1}),
+    "stats:drill": Target(
+        lambda r: {"source": "dashboard", "fy": 2026, "table": "consultations", "row": 0, "column": 0}
+    ),
     "stats:targets": _none(),
     "stats:costs": _none(),
     "stats:report": _none(),
     "stats:export": Target(lambda r: {"fmt": "csv"}),
+    "jiritsu:support": _pk("intake.Consultation"),
+    "jiritsu:monthly": _none(),
+    "jiritsu:benchmarks": _none(),
+    "jiritsu:drill": Target(lambda r: {"fy": 2026, "month": 0, "key": "new"}),
+    "jiritsu:export": Target(lambda r: {"fmt": "csv"}),
     "community:index": _none(),
     "community:area": Target(lambda r: {"code": Area.objects.order_by("pk")[0].code}),
     "community:district": Target(_council_district),

@@ -150,6 +150,10 @@ RULES: tuple[Rule, ...] = (
     # The cost sheet (事業費) likewise: the manager enters it, coordinators read it.
     _rules("stats.Cost", Role.MANAGER, "any", VIEW, CHANGE),
     _rules("stats.Cost", Role.COORDINATOR, "any", VIEW),
+    # 生活困窮の目安値 (人口 and targets per 100,000 for the monthly sheet): the manager sets
+    # them; coordinators and the window (the 自立相談支援機関) read them beside their figures.
+    _rules("jiritsu.Benchmark", Role.MANAGER, "any", VIEW, CHANGE),
+    *(_rules("jiritsu.Benchmark", role, "any", VIEW) for role in (Role.COORDINATOR, Role.WINDOW)),
     # 名寄せ: coordinators review and merge across the register; the 総合窓口 window only
     # pairs where it sees both persons in its daily work (break-glass does not count). The
     # history of a merge follows the surviving record. Agencies and others: nothing (404).
@@ -221,6 +225,8 @@ DERIVED: dict[str, tuple[str, str]] = {
     "attachments.PersonAttachment": ("person", "people.Person"),
     "attachments.ConsultationAttachment": ("consultation", "intake.Consultation"),
     "attachments.CaseAttachment": ("case", "cases.Case"),
+    # 自立相談支援の記録 follows its consultation (who records it: jiritsu.actions).
+    "jiritsu.Support": ("consultation", "intake.Consultation"),
 }
 
 # Where seeing the child needs more than seeing the parent: a meeting's agenda and decisions
@@ -268,6 +274,7 @@ CREATE: dict[str, frozenset[str]] = {
     "community.Event": frozenset({Role.COORDINATOR, Role.COMMUNITY}),
     "stats.Target": frozenset({Role.MANAGER}),
     "stats.Cost": frozenset({Role.MANAGER}),
+    "jiritsu.Benchmark": frozenset({Role.MANAGER}),
 }
 
 # 統計 (figures, never records): which figures a role's dashboard shows. "all": every figure,
@@ -324,6 +331,7 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "attachments.PersonAttachment",
         "attachments.ConsultationAttachment",
         "attachments.CaseAttachment",
+        "jiritsu.Support",
     }
 )
 

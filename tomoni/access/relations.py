@@ -32,6 +32,7 @@ from .registry import filter_of, relation
 @relation("participation.Place", "any")
 @relation("stats.Target", "any")
 @relation("stats.Cost", "any")
+@relation("jiritsu.Benchmark", "any")
 @relation("community.Council", "any")
 @relation("community.Activity", "any")
 @relation("community.Event", "any")

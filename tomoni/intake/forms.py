@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tomoni.directory.models import Agency, Concern, District, Tag
 from tomoni.directory.network import by_field
+from tomoni.jiritsu.window import referral_targets, target_label
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.forms import Form, TimeTextField
@@ -328,7 +329,10 @@ class ReferForm(Form):
         super().__init__(*args, **kwargs)
         field = self.fields["to_agency"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Agency.objects.filter(active=True).exclude(pk=own_agency_id)
+        # Where the window is the 自立相談支援機関, its separate row is no つなぎ先 (jiritsu).
+        field.queryset = referral_targets(
+            Agency.objects.filter(active=True).exclude(pk=own_agency_id)
+        )
         # Grouped by whom they serve (分野), with the 業務紹介 guide beside the picker: one
         # query serves both, validation still goes through the queryset.
         agencies = list(field.queryset)
@@ -339,12 +343,17 @@ class ReferForm(Form):
 
         def label(agency: Agency) -> str:
             mine = district is not None and agency.area_id == area_id
-            return f"{agency.name}（{district}の担当圏域）" if mine else agency.name
+            name = target_label(agency, agency.name)
+            return f"{name}（{district}の担当圏域）" if mine else name
 
         field.choices = [
             ("", "（選んでください）"),
             *((name, [(str(a.pk), label(a)) for a in rows]) for name, rows in self.agency_groups),
-            *([(self.OTHER_AREAS, [(str(a.pk), a.name) for a in elsewhere])] if elsewhere else []),
+            *(
+                [(self.OTHER_AREAS, [(str(a.pk), label(a)) for a in elsewhere])]
+                if elsewhere
+                else []
+            ),
         ]
 
 

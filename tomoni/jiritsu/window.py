@@ -1,0 +1,96 @@
+"""Which agency is the 自立相談支援機関 (生活困窮者自立支援法 第5条) in this city.
+
+In 稲城市 the 福祉くらしの総合窓口 *is* the 自立相談支援機関: the former 生活困窮 window,
+widened in 令和6年度 to take any welfare worry (DOMAIN.md §2). ``TOMONI_WINDOW_IS_JIRITSU``
+(default on) says so. Then:
+
+- the window (agency code ``window``) records the 自立相談支援 items on its own consultations
+  and reports the monthly 生活困窮 figures;
+- the separate master-data row 「自立相談支援機関」 (code ``jiritsu``) stands for the same
+  office, so it is no つなぎ先 for anyone: the window would be referring to itself, and an
+  agency with a 生活困窮 worry refers to the window (its label in the picker says it is the
+  自立相談支援機関). The row itself is kept, so referrals sent to it before stay readable.
+
+A city whose 自立相談支援機関 is a separate (often contracted) office turns the setting off:
+that agency records the items and the window refers to it like any other agency.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from tomoni.directory.models import Agency, Role, Staff
+
+WINDOW = "window"
+SEPARATE = "jiritsu"
+
+
+def window_is_jiritsu() -> bool:
+    """``TOMONI_WINDOW_IS_JIRITSU``, read when asked (tests may override it)."""
+    return bool(getattr(settings, "TOMONI_WINDOW_IS_JIRITSU", True))
+
+
+def jiritsu_code() -> str:
+    """The agency code of the 自立相談支援機関: the window's, or the separate office's."""
+    return WINDOW if window_is_jiritsu() else SEPARATE
+
+
+def is_jiritsu(agency_id: int | None, code: str | None = None) -> bool:
+    """Whether the agency (by id, or by ``code`` when known) is the 自立相談支援機関."""
+    if agency_id is None:
+        return False
+    if code is not None:
+        return code == jiritsu_code()
+    return Agency.objects.filter(pk=agency_id, code=jiritsu_code()).exists()
+
+
+def jiritsu_agency() -> Agency | None:
+    return Agency.objects.filter(code=jiritsu_code()).first()
+
+
+def merged_away(agency: Agency) -> bool:
+    """The separate 自立相談支援機関 row while the window is the 自立相談支援機関: no つなぎ先."""
+    return window_is_jiritsu() and agency.code == SEPARATE
+
+
+def referral_targets(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
+    """The つなぎ先 a referral may go to, without the row the window has absorbed."""
+    return agencies.exclude(code=SEPARATE) if window_is_jiritsu() else agencies
+
+
+def target_label(agency: Agency, label: str) -> str:
+    """The picker's label of ``agency``: the window says it is the 自立相談支援機関."""
+    if window_is_jiritsu() and agency.code == WINDOW:
+        return f"{label}［自立相談支援機関］"
+    return label
+
+
+def merged_message(from_window: bool) -> str:
+    if from_window:
+        return (
+            "この市では福祉くらしの総合窓口が自立相談支援機関です。"
+            "生活困窮の支援は、この相談の「自立相談支援」に記録してください。"
+        )
+    return (
+        "この市では福祉くらしの総合窓口が自立相談支援機関です。つなぎ先は総合窓口を選んでください。"
+    )
+
+
+OWN, ALL, CITY, AGGREGATE = "own", "all", "city", "aggregate"
+
+
+def scope_of(user: Staff) -> str | None:
+    """Who sees the monthly sheet, and how: ``own`` (the 自立相談支援機関's staff) and ``city``
+    (the city's coordinators) every number with its list; ``all`` (a 委託先 coordinator, who
+    sees only some of the records) every number, no lists; ``aggregate`` (the manager) small
+    numbers hidden, no lists; None (everyone else): 404."""
+    agency = user.agency
+    if agency is not None and user.role in (Role.WINDOW, Role.AGENCY):
+        return OWN if is_jiritsu(agency.pk, agency.code) else None
+    if user.role == Role.COORDINATOR:
+        contractor = agency is not None and agency.code in settings.TOMONI_CONTRACTOR_AGENCIES
+        return ALL if contractor else CITY
+    if user.role == Role.MANAGER:
+        return AGGREGATE
+    return None
