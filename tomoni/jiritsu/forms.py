@@ -63,7 +63,11 @@ class BenchmarkForm(Form):
             "その年度の目安値の計算に使う人口（例: 4月1日現在の住民基本台帳人口）。"
             "空欄で保存すると、この年度の目安値をすべて取り消します。"
         ),
-        error_messages={"invalid": "人口は1以上の整数で入力してください。"},
+        error_messages={
+            "invalid": "人口は1以上の整数で入力してください。",
+            "min_value": "人口は1以上の整数で入力してください。",
+            "max_value": "人口の値が大きすぎます。",
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,6 +87,9 @@ class BenchmarkForm(Form):
                 required=False,
                 error_messages={
                     "invalid": f"{label}の目安値は0以上の数（小数第1位まで）で入力してください。",
+                    "min_value": f"{label}の目安値は0以上の数で入力してください。",
+                    "max_value": f"{label}の目安値が大きすぎます。",
+                    "max_digits": f"{label}の目安値が大きすぎます。",
                     "max_decimal_places": f"{label}の目安値は小数第1位までで入力してください。",
                 },
             )
