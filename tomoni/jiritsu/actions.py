@@ -22,7 +22,7 @@ from tomoni.intake.models import Consultation
 from tomoni.lib import dateranges
 from tomoni.lib.concurrency import ConflictError, bump, check_version, lock
 
-from .models import Benchmark, Gain, Support
+from .models import Benchmark, Gain, Support, label_of
 from .window import is_jiritsu
 
 FIRST_FY = 2019  # 令和元年度, as 統計
@@ -48,7 +48,7 @@ class Items:
     gain_on: date | None = None
 
 
-LABELS = {f.name: str(Support._meta.get_field(f.name).verbose_name) for f in fields(Items)}
+LABELS = {f.name: label_of(Support, f.name) for f in fields(Items)}
 
 
 def may_record(user: Staff, consultation: Consultation) -> bool:
@@ -172,7 +172,7 @@ def set_benchmark(
         problems.append("人口は1以上の整数で入力してください。")
     for name, value in asdict(rates).items():
         if value is not None and not Decimal(0) <= value <= MAX_RATE:
-            label = Benchmark._meta.get_field(name).verbose_name
+            label = label_of(Benchmark, name)
             problems.append(f"{label}は0以上の数で入力してください。")
     if population is None and any(v is not None for v in asdict(rates).values()):
         problems.append("目安値を設定するには、その年度の人口を入力してください。")

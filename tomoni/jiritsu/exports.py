@@ -75,7 +75,9 @@ TARGET_HEADER = [
 ]
 
 
-def _lines(rows: Sequence[Row], progress: Sequence[Progress], below: int) -> Iterator[list[object]]:
+def _lines(
+    rows: Sequence[Row], progress: Sequence[Progress], below: int
+) -> Iterator[Sequence[object]]:
     for r in rows:
         yield [r.figure.label, r.figure.unit, *(shown(r.months[m], below) for m in (*MONTHS, YEAR))]
     if progress:
@@ -105,8 +107,8 @@ def to_xlsx(
     append_xlsx_row(sheet, HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for line in _lines(rows, progress, below):
-        append_xlsx_row(sheet, line)
+    for values in _lines(rows, progress, below):
+        append_xlsx_row(sheet, values)
     sheet.column_dimensions["A"].width = 30
     sheet.freeze_panes = "C2"
     about = book.create_sheet("説明")

@@ -110,18 +110,19 @@ def supports() -> QuerySet[Support]:
     return Support.objects.filter(consultation__agency__code=jiritsu_code())
 
 
-def records(
-    figure: Figure,
-    fy: int,
-    month: int,
-    consultations: QuerySet[Consultation],
-    supports: QuerySet[Support],
-) -> QuerySet[Consultation] | QuerySet[Support]:
-    """The records behind one figure of one month, from the querysets given (a viewer's
-    ``access.visible`` ones for a drill-down)."""
-    if figure.on == "consultation":
-        return consultations.filter(agency__code=jiritsu_code()).filter(figure.q(fy, month))
-    return supports.filter(consultation__agency__code=jiritsu_code()).filter(figure.q(fy, month))
+def consultation_records(
+    figure: Figure, fy: int, month: int, visible: QuerySet[Consultation]
+) -> QuerySet[Consultation]:
+    """The consultations behind a consultation figure of one month, among ``visible`` (a
+    viewer's ``access.visible``, for a drill-down)."""
+    return visible.filter(agency__code=jiritsu_code()).filter(figure.q(fy, month))
+
+
+def support_records(
+    figure: Figure, fy: int, month: int, visible: QuerySet[Support]
+) -> QuerySet[Support]:
+    """The 自立相談支援 records behind a figure of one month, among ``visible``."""
+    return visible.filter(consultation__agency__code=jiritsu_code()).filter(figure.q(fy, month))
 
 
 @dataclass

@@ -17,6 +17,13 @@ from tomoni.intake.models import Consultation
 from tomoni.lib.concurrency import Versioned
 
 
+def label_of(model: type[models.Model], name: str) -> str:
+    """The verbose name of one of ``model``'s own fields."""
+    found = model._meta.get_field(name)
+    assert isinstance(found, models.Field)
+    return str(found.verbose_name)
+
+
 class Gain(models.TextChoices):
     """就労・増収: what changed for the person (the statistics count either)."""
 

@@ -28,7 +28,7 @@ from tomoni.web.viewutils import form_page, staff_of
 
 from . import actions, exports, figures
 from .forms import BenchmarkForm, SupportForm
-from .models import Benchmark, Support
+from .models import Benchmark, Support, label_of
 from .window import AGGREGATE, CITY, OWN, scope_of
 
 
@@ -155,17 +155,16 @@ def drill(request: HttpRequest, fy: int, month: int, key: str) -> HttpResponse:
     if not actions.FIRST_FY <= fy <= fiscal_year(timezone.localdate()):
         raise Http404()
     figure = figures.FIGURES[key]
-    found = figures.records(
-        figure, fy, month, access.visible(user, Consultation), access.visible(user, Support)
-    )
+    rows: list[tuple[Consultation, date]]
     if figure.on == "consultation":
-        consultations = list(found.select_related("agency").order_by("received_at", "pk"))
-        rows = [(c, timezone.localdate(c.received_at)) for c in consultations]
+        found = figures.consultation_records(
+            figure, fy, month, access.visible(user, Consultation)
+        ).select_related("agency")
+        rows = [(c, timezone.localdate(c.received_at)) for c in found.order_by("received_at", "pk")]
     else:
-        supports = list(
-            found.select_related("consultation").order_by(figure.date_field, "pk")  # type: ignore[misc]
-        )
-        rows = [(s.consultation, getattr(s, figure.date_field)) for s in supports]
+        supports = figures.support_records(figure, fy, month, access.visible(user, Support))
+        ordered = supports.select_related("consultation").order_by(figure.date_field, "pk")
+        rows = [(s.consultation, getattr(s, figure.date_field)) for s in ordered]
     names = access.names(user, [c.person_id for c, _ in rows])
     record(
         Action.LIST,
@@ -181,9 +180,7 @@ def drill(request: HttpRequest, fy: int, month: int, key: str) -> HttpResponse:
         "figure": figure,
         "rows": rows,
         "names": names,
-        "date_label": ""
-        if figure.on == "consultation"
-        else Support._meta.get_field(figure.date_field).verbose_name,
+        "date_label": "" if figure.on == "consultation" else label_of(Support, figure.date_field),
     }
     return render(request, "jiritsu/drill.html", context)
 
