@@ -958,6 +958,11 @@ class Builder:
             self.log("GIN index built")
 
     def finish(self) -> None:
+        # The five tendencies stored per case (cases.CaseTendencies), which the actions keep
+        # and the rows above bypassed: computed by the app's own code, as after an upgrade.
+        from tomoni.cases.stored_tendencies import recompute_all
+
+        self.log(f"{sum(recompute_all()):,} cases' tendencies stored")
         if not self.w.pg:
             with self.connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

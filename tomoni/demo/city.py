@@ -347,6 +347,11 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
         from .duplicates import load_duplicates
 
         totals.update(load_duplicates(staff))
+        # The tendencies the actions stored, once more over the whole city: the rows the
+        # loader wrote in bulk (households, members) never passed through an action.
+        from tomoni.cases.stored_tendencies import recompute_all
+
+        totals["tendencies"] = sum(recompute_all())
     return totals
 
 

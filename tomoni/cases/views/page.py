@@ -33,7 +33,7 @@ from ..forms import (
     active_agencies,
 )
 from ..models import Assessment, Case, CaseConcern, Cooperation, Plan, Review, TeamMember
-from ..tendencies import evaluate
+from ..stored_tendencies import tendencies_of
 from ..timeline import timeline
 
 # What the case page names of the case itself: one query instead of one per name.
@@ -95,7 +95,7 @@ def _records(user: Staff, case: Case) -> dict[str, Any]:
             access.visible(user, Cooperation).filter(case=case).select_related("agency", "by")
         ),
         "closures": list(case.closures.select_related("handoff_agency", "by")),
-        "tendencies": evaluate(case),
+        "tendencies": tendencies_of(case),  # as stored by the actions: one query
         "plans": list(
             access.visible(user, Plan)
             .filter(case=case)
