@@ -45,6 +45,7 @@ from tomoni.people.models import Consent, Membership, Person
 
 from .caseplans import CasePlan
 from .intake import story_of
+from .jiritsu import agency_code
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 CASES = 27
@@ -157,11 +158,12 @@ class _Builder:
         self.totals = {"cases": 0, "meetings": 0, "tasks": 0, "case_notes": 0}
 
     def agency(self, code: str, area_code: str | None = None) -> Agency:
-        """The agency ``code``; "houkatsu" is the 地域包括支援センター of the 圏域 ``area_code``."""
+        """The agency ``code``; "houkatsu" is the 地域包括支援センター of the 圏域 ``area_code``;
+        "jiritsu" the window where the window is the 自立相談支援機関."""
         if code == "houkatsu":
             number = (area_code or "area1").removeprefix("area")
             return self.agencies[f"houkatsu{number}"]
-        return self.agencies[code]
+        return self.agencies[agency_code(code)]
 
     def worker(self, agency: Agency) -> Staff | None:
         """The demo login of ``agency``, if it has one."""

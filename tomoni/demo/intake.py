@@ -42,12 +42,14 @@ from tomoni.intake.models import (
     RouteStep,
     Urgency,
 )
+from tomoni.jiritsu.window import jiritsu_code
 from tomoni.lib.bizdays import is_business_day
 from tomoni.lib.synthetic_names import FEMALE, MALE, SURNAMES
 from tomoni.lib.wareki import age_on
 from tomoni.notes.models import Note, NoteMethod, Visibility
 from tomoni.people.models import Household, Membership, Relationship
 
+from . import jiritsu
 from .caseplans import PLANS, CasePlan
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -588,6 +590,7 @@ class Pending:
     tags: list[Tag]
     referrals: list[Referral] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    poverty: bool = False  # the window's 生活困窮 consultation (自立相談支援 at the window)
 
 
 def _business_days() -> list[date]:
@@ -630,8 +633,9 @@ class _Writer:
         self.responders = responders(self.agencies, staff)
         self.days = _business_days()
         self.number = Consultation.objects.filter(code__startswith=CODE_PREFIX).count()
-        self.totals = {"consultations": 0, "referrals": 0, "notes": 0}
+        self.totals = {"consultations": 0, "referrals": 0, "notes": 0, "jiritsu": 0}
         self.pending: list[Pending] = []
+        self.jiritsu = jiritsu.Drawer(seed, UNTIL, staff["madoguchi"])
 
     # --- drawing ------------------------------------------------------------------------
 
@@ -737,6 +741,11 @@ class _Writer:
                 others = [a for a in targets if a not in referral_targets]
                 if others and rng.random() < 0.3:
                     referral_targets.append(rng.choice(others))
+        # Where the window is the 自立相談支援機関, 「自立相談支援機関」 is the window itself.
+        window = self.agencies["window"]
+        referral_targets, dropped = jiritsu.absorbed(referral_targets, agency, window)
+        if dropped and outcome == Out.REFERRED and not referral_targets:
+            outcome = Out.CONTINUING
         if outcome == Out.REFERRED and not referral_targets:
             outcome = Out.LISTENED
         outcome_day = min(day + rng.randint(0, 6), len(self.days) - 1)
@@ -775,6 +784,7 @@ class _Writer:
             [(self.concerns[code], code == primary) for code in dict.fromkeys(codes)],
             route,
             [self.tags[code] for code in story.tags],
+            poverty=first and "jiritsu" in story.referrals and agency.code == jiritsu_code(),
         )
         for target in referral_targets:
             pending.referrals.append(self.referral(consultation, receiver, target, day))
@@ -894,6 +904,8 @@ class _Writer:
     def flush(self) -> None:
         pending, self.pending = self.pending, []
         Consultation.objects.bulk_create([p.consultation for p in pending], batch_size=BATCH)
+        supports = [self.jiritsu.support(p.consultation) for p in pending if p.poverty]
+        self.totals["jiritsu"] += jiritsu.write([row for row in supports if row is not None])
         ConsultationConcern.objects.bulk_create(
             (
                 ConsultationConcern(

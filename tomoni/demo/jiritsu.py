@@ -1,0 +1,98 @@
+"""Demo 自立相談支援 records: where the window is the 自立相談支援機関 (稲城市), some of the
+window's 生活困窮 consultations (a story that would have gone to 「自立相談支援機関」) become
+自立相談支援 at the window, with dates that follow one another — 受付 → 開始 → プラン → 住居確保
+給付金 申請 → 決定, 就労支援 → 就労・増収 — and never pass the demo's "today" (``UNTIL``).
+Not every case: some end at a first talk, fewer get a plan, a few find work.
+
+A separate seeded random keeps the rest of the demo city exactly as it was.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from tomoni.directory.models import Agency, Staff
+from tomoni.intake.models import Consultation
+from tomoni.jiritsu.models import Gain, Support
+from tomoni.jiritsu.window import SEPARATE, WINDOW, window_is_jiritsu
+
+
+def absorbed(targets: Sequence[Agency], own: Agency, window: Agency) -> tuple[list[Agency], bool]:
+    """The つなぎ先 drawn for a consultation, where the window is the 自立相談支援機関: the
+    separate 「自立相談支援機関」 becomes the window (dropped when the window took it). Also
+    whether it was dropped (the window then supports the person itself)."""
+    if not window_is_jiritsu():
+        return list(targets), False
+    out: list[Agency] = []
+    dropped = False
+    for agency in targets:
+        if agency.code == SEPARATE:
+            agency = window
+        if agency.pk == own.pk:
+            dropped = True
+            continue
+        if agency not in out:
+            out.append(agency)
+    return out, dropped
+
+
+def agency_code(code: str) -> str:
+    """A demo plan's agency code, with the 自立相談支援機関 being the window where it is."""
+    return WINDOW if code == SEPARATE and window_is_jiritsu() else code
+
+
+class Drawer:
+    """Draws the 自立相談支援 items of the window's 生活困窮 consultations."""
+
+    def __init__(self, seed: int, until: date, recorder: Staff) -> None:
+        self.rng = random.Random(f"jiritsu-{seed}")
+        self.until = until
+        self.recorder = recorder
+
+    def _after(self, day: date, low: int, high: int) -> date | None:
+        later = day + timedelta(days=self.rng.randint(low, high))
+        return later if later <= self.until else None
+
+    def support(self, consultation: Consultation) -> Support | None:
+        rng = self.rng
+        if rng.random() >= 0.65:
+            return None  # a first talk, information, another system: no 自立相談支援 record
+        received = timezone.localdate(consultation.received_at)
+        started = self._after(received, 0, 5)
+        if started is None:
+            return None
+        row = Support(
+            consultation_id=consultation.pk,
+            started_on=started,
+            updated_by=self.recorder,
+            updated_at=consultation.received_at,
+        )
+        if rng.random() < 0.6:
+            row.plan_on = self._after(started, 7, 35)
+        if rng.random() < 0.25:
+            row.housing_applied_on = self._after(started, 2, 14)
+            if row.housing_applied_on and rng.random() < 0.8:
+                row.housing_decided_on = self._after(row.housing_applied_on, 7, 21)
+        if row.plan_on:
+            if rng.random() < 0.35:
+                row.budget_from = self._after(row.plan_on, 0, 14)
+            if rng.random() < 0.6:
+                row.employment_target_on = row.plan_on
+                if rng.random() < 0.2:
+                    row.work_prep_from = self._after(row.plan_on, 7, 30)
+                if rng.random() < 0.7:
+                    row.gain_on = self._after(row.plan_on, 14, 90)
+                    if row.gain_on:
+                        row.gain = Gain.WORK if rng.random() < 0.7 else Gain.INCOME
+        if rng.random() < 0.05:
+            row.shelter_from = started
+        return row
+
+
+def write(rows: Sequence[Support]) -> int:
+    Support.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
