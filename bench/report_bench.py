@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from tomoni.lib.fiscal import fiscal_year_label  # noqa: E402
-from tomoni.stats import exports, figures  # noqa: E402
+from tomoni.stats import exports, figures, tendencies  # noqa: E402
 
 
 def _timed(fn: Callable[[], Any], passes: int) -> tuple[list[float], int, Any]:
@@ -53,6 +53,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fy", type=int, required=True, help="年度（西暦の4月の年）")
     parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="also time it with the tendencies evaluated live (as before they were stored)",
+    )
     args = parser.parse_args()
     fy = args.fy
     below = exports.threshold()
@@ -72,7 +77,24 @@ def main() -> None:
         t, _, data = _timed(build, args.passes)
         print(f"{name}: best {min(t):.3f} s ({len(data):,} bytes)")
     t, q, _ = _timed(lambda: figures.tendency_table([figures.fiscal_period(fy)]), args.passes)
-    print(f"tendencies alone (one 年度): best {min(t):.3f} s, {q} queries")
+    print(f"tendencies alone (one 年度, stored): best {min(t):.3f} s, {q} queries")
+    if args.live:
+        # The same report with the rules evaluated for every case (tomoni.stats.tendencies
+        # evaluate_many), as the statistics did before the results were stored per case.
+        stored = tendencies.stored_many
+        tendencies.stored_many = lambda cases, reasons=True: tendencies.evaluate_many(cases)  # type: ignore[assignment]
+        try:
+            times, queries, _ = _timed(lambda: figures.annual(fy), args.passes)
+            print(
+                f"annual report, tendencies live: best {min(times):.3f} s, "
+                f"median {statistics.median(times):.3f} s, {queries} queries"
+            )
+            t, q, _ = _timed(
+                lambda: figures.tendency_table([figures.fiscal_period(fy)]), args.passes
+            )
+            print(f"tendencies alone (one 年度, live): best {min(t):.3f} s, {q} queries")
+        finally:
+            tendencies.stored_many = stored
 
 
 if __name__ == "__main__":

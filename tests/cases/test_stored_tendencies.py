@@ -408,3 +408,43 @@ def test_recompute_costs_the_same_for_one_case_or_many(
         counts.append(len(queries))
     assert counts[0] == counts[1] == 9  # 8 reads of facts and one upsert
     assert isinstance(Agency.objects.first(), Agency)
+
+
+@pytest.mark.parametrize("model", ["agency", "concern"])
+def test_master_data_edits_in_the_admin_recompute_the_cases_they_touch(
+    personas: dict[str, Staff], coordinator: Staff, rf: Any, model: str
+) -> None:
+    """An agency's 福祉分野 flag (④) or a concern's domain (①) changed by the admin: the cases
+    that hold it are stored again in the same save; others keep their rows."""
+    from django.contrib import admin as django_admin
+
+    household = household_of(coordinator, ("見本", "太郎", "1980-01-01", "head"))
+    case = actions.open_case(coordinator, household=household, title="世帯の支援")
+    other = actions.open_case(
+        coordinator,
+        household=household_of(coordinator, ("見本", "次郎", "1980-01-01", "head")),
+        title="別の世帯",
+    )
+    person = household.memberships.get().person
+    for code in ("income", "rent-loan", "tax-bills"):  # 3件・1分野: ① not yet
+        actions.set_concern(
+            coordinator, case, person=person, concern=Concern.objects.get(code=code)
+        )
+    actions.add_team_member(coordinator, case, agency("kenri"))
+    untouched = CaseTendencies.objects.get(case=other).computed_at
+    request = rf.post("/admin/")
+    request.user = personas["admin"]
+    if model == "agency":
+        obj: Any = agency("kenri")
+        obj.is_welfare = False
+        field, rule = "is_welfare", "rule4"
+    else:
+        obj = Concern.objects.get(code="tax-bills")
+        obj.domain = "housing"
+        field, rule = "domain", "rule1"
+    assert getattr(CaseTendencies.objects.get(case=case), rule) is False
+    model_admin = django_admin.site._registry[type(obj)]
+    model_admin.save_model(request, obj, type("Form", (), {"changed_data": [field]})(), True)
+    assert getattr(CaseTendencies.objects.get(case=case), rule) is True
+    assert CaseTendencies.objects.get(case=other).computed_at == untouched
+    assert_stored_is_fresh()

@@ -20,10 +20,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import Case, CaseTendencies
+from tomoni.intake.models import RouteStep
+from tomoni.meetings.models import AgendaItem
+
+from .models import Case, CaseConcern, CaseTendencies, Cooperation, TeamMember
 from .tendencies import load_many
 from .tendency_rules import LABELS, NUMBERS, Limits, Tendency, judge, with_overrides
 
@@ -65,6 +68,40 @@ def recompute_tendencies(cases: QuerySet[Case] | Iterable[int]) -> int:
             update_fields=[*_RULE_FIELDS, "reasons", "basis", "computed_at"],
         )
     return len(rows)
+
+
+# Master data the rules read: an agency's code (③), name (reasons) and 福祉分野 flag (④); a
+# concern's code and name (②) and domain (①②). The admin recomputes the cases they touch.
+TENDENCY_AGENCY_FIELDS = frozenset({"code", "name", "is_welfare"})
+TENDENCY_CONCERN_FIELDS = frozenset({"code", "name", "domain"})
+
+
+def cases_naming_agency(agency_id: int) -> QuerySet[Case]:
+    """The cases whose facts hold this agency: team, cooperations, attendees of meetings on
+    whose agenda they are, the requesting agency, the consultation's receiving agency and route."""
+    # One subquery per relation (each on an indexed key), not joins of them all.
+    return Case.objects.filter(
+        Q(pk__in=TeamMember.objects.filter(agency_id=agency_id).values("case_id"))
+        | Q(pk__in=Cooperation.objects.filter(agency_id=agency_id).values("case_id"))
+        | Q(
+            pk__in=AgendaItem.objects.filter(meeting__attendances__agency_id=agency_id).values(
+                "case_id"
+            )
+        )
+        | Q(requested_by_id=agency_id)
+        | Q(consultation__agency_id=agency_id)
+        | Q(
+            consultation_id__in=RouteStep.objects.filter(agency_id=agency_id).values(
+                "consultation_id"
+            )
+        )
+    )
+
+
+def cases_with_concern(concern_id: int) -> QuerySet[Case]:
+    return Case.objects.filter(
+        pk__in=CaseConcern.objects.filter(concern_id=concern_id).values("case_id")
+    )
 
 
 def recompute_all(batch: int = BATCH) -> Iterator[int]:

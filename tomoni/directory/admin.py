@@ -9,6 +9,13 @@ from django.http import HttpRequest
 
 from tomoni.accounts import actions as account_actions
 from tomoni.audit.log import Action, record
+from tomoni.cases.stored_tendencies import (
+    TENDENCY_AGENCY_FIELDS,
+    TENDENCY_CONCERN_FIELDS,
+    cases_naming_agency,
+    cases_with_concern,
+    recompute_tendencies,
+)
 
 from .models import Agency, Area, Concern, District, Role, Staff, Tag
 
@@ -73,11 +80,25 @@ class AgencyAdmin(AuditedAdmin, admin.ModelAdmin[Agency]):
     list_filter = ["field", "kind", "operation", "attends_plenary", "active"]
     search_fields = ["name", "short_name", "code"]
 
+    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            # The tendency rules read an agency's code (③), name (reasons) and 福祉分野 flag (④).
+            if change and TENDENCY_AGENCY_FIELDS & set(form.changed_data):
+                recompute_tendencies(cases_naming_agency(obj.pk))
+
 
 @admin.register(Concern)
 class ConcernAdmin(AuditedAdmin, admin.ModelAdmin[Concern]):
     list_display = ["code", "name", "domain", "on_checklist", "order", "active"]
     list_filter = ["domain", "on_checklist", "active"]
+
+    def save_model(self, request: HttpRequest, obj: Concern, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            # ① counts domains, ② reads a concern's code, domain and name.
+            if change and TENDENCY_CONCERN_FIELDS & set(form.changed_data):
+                recompute_tendencies(cases_with_concern(obj.pk))
 
 
 @admin.register(Tag)
