@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from tomoni.audit.log import Action, record
+from tomoni.cases.stored_tendencies import recompute_all
 from tomoni.directory.inagi import load_master
 
 
@@ -26,3 +27,6 @@ class Command(BaseCommand):
             f"マスタを登録しました: 圏域 {counts['areas']} / 地区 {counts['districts']} / "
             f"支援機関 {counts['agencies']}"
         )
+        # An agency's name, code or 福祉分野 flag may have been reset: the tendencies read them.
+        if stored := sum(recompute_all()):
+            self.stdout.write(f"{stored:,} 件のケースの支援傾向を判定し直しました。")
