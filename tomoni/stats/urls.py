@@ -7,6 +7,11 @@ app_name = "stats"
 urlpatterns = [
     path("stats/", views.dashboard, name="dashboard"),
     path("stats/tendencies/<int:fy>/<int:number>/", views.tendency_cases, name="tendency_cases"),
+    path(
+        "stats/drill/<str:source>/<int:fy>/<str:table>/<int:row>/<int:column>/",
+        views.drill,
+        name="drill",
+    ),
     path("stats/targets/", views.targets, name="targets"),
     path("stats/costs/", views.costs, name="costs"),
     path("stats/report/", views.report, name="report"),

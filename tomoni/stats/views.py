@@ -22,7 +22,8 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Sum
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Model, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -34,16 +35,21 @@ from tomoni import access
 from tomoni.access.policy import STATS_SCOPE
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case
+from tomoni.directory.models import Agency
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.printing.pdf import render_pdf
-from tomoni.web.viewutils import form_page, staff_of
+from tomoni.web.viewutils import audit_page, form_page, staff_of
 
 from . import actions, exports, figures, tendencies
 from .charts import Chart, bar_chart
+from .drill import columns as drill_columns
 from .forms import CostSheetForm, TargetForm, cell_name
 from .models import Cost, HistoricalFigure, Target
 
 HTML = "html"
+DASHBOARD_SOURCE = "dashboard"
+REPORT_SOURCE = "report"
+PAGE_SIZE = 50
 ALL = "all"
 AGGREGATE = "aggregate"
 OWN_AGENCY = "own_agency"
@@ -72,16 +78,58 @@ def _fy(request: HttpRequest, today: date, *, ahead: int = 0) -> int:
     return fy if actions.FIRST_FY <= fy <= current + ahead else current
 
 
+@dataclass(frozen=True)
+class Link:
+    """A figure's link to the list of what it counts, and the link's accessible name."""
+
+    url: str
+    name: str
+
+
 @dataclass
 class TableView:
     table: figures.Table
     rows: list[tuple[str, list[exports.Cell]]]
     chart: Chart | None
-    # As the table shows them: each cell with whether it is an imported figure (「（取込）」).
-    shown: list[tuple[str, list[tuple[exports.Cell, bool]]]]
+    # As the table shows them: each cell with whether it is an imported figure (「（取込）」)
+    # and its link to the records it counts (None: none, suppressed, or nothing to list).
+    shown: list[tuple[str, list[tuple[exports.Cell, bool, Link | None]]]]
 
 
-def _view(report: figures.Report, below: int) -> list[tuple[figures.Section, list[TableView]]]:
+@dataclass(frozen=True)
+class Drill:
+    """Where the figures of a page drill down to: the page's source and 年度."""
+
+    source: str  # DASHBOARD_SOURCE | REPORT_SOURCE
+    fy: int
+
+
+def _link(
+    drill: Drill | None,
+    report: figures.Report,
+    table: figures.Table,
+    index: int,
+    row: figures.Row,
+    column: int,
+    cell: exports.Cell,
+) -> Link | None:
+    """A shown, counted, non-zero figure links to its list; a suppressed one (「-」) never."""
+    if drill is None or not row.drillable(column) or not isinstance(cell, int | float):
+        return None
+    count = row.bases[column] if row.bases is not None else row.values[column]
+    if not count:
+        return None
+    url = reverse("stats:drill", args=[drill.source, drill.fy, table.key, index, column])
+    unit = row.unit or table.unit
+    shown = f"{cell}{row.unit or ('' if row.is_mean else table.unit)}"
+    what = f"{count}{unit}の記録" if row.is_mean else "一覧"
+    name = f"{report.periods[column].label} {table.title} {row.label} {shown}の{what}"
+    return Link(url, name)
+
+
+def _view(
+    report: figures.Report, below: int, drill: Drill | None = None
+) -> list[tuple[figures.Section, list[TableView]]]:
     sections = []
     for section in report.sections:
         tables = []
@@ -94,8 +142,14 @@ def _view(report: figures.Report, below: int) -> list[tuple[figures.Section, lis
             ]
             chart = bar_chart(drawn, len(report.periods)) if table.chart else None
             shown = [
-                (label, [(c, i in row.imported) for i, c in enumerate(cells)])
-                for row, (label, cells) in zip(table.rows, rows, strict=True)
+                (
+                    label,
+                    [
+                        (c, i in row.imported, _link(drill, report, table, j, row, i, c))
+                        for i, c in enumerate(cells)
+                    ],
+                )
+                for j, (row, (label, cells)) in enumerate(zip(table.rows, rows, strict=True))
             ]
             tables.append(TableView(table, rows, chart, shown))
         sections.append((section, tables))
@@ -181,7 +235,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "fy_label": fiscal_year_label(fy),
         "years": fiscal_year_choices(fiscal_year(today), actions.FIRST_FY),
         "report": report,
-        "sections": _view(report, below),
+        # Records open from the figures for those who see records: not managers.
+        "sections": _view(
+            report, below, Drill(DASHBOARD_SOURCE, fy) if scope != AGGREGATE else None
+        ),
         "scope": scope,
         "below": below,
         "suppression": exports.suppression_note(below),
@@ -228,6 +285,94 @@ def tendency_cases(request: HttpRequest, fy: int, number: int) -> HttpResponse:
         "rows": rows,
     }
     return render(request, "stats/tendency_cases.html", context)
+
+
+def _visible(user: Any) -> Any:
+    """The user's view of a model: the policy's, or the whole master list of agencies (not
+    personal data, named on every referral)."""
+
+    def visible(model: type[Model]) -> QuerySet[Any]:
+        if model is Agency:
+            return Agency.objects.all()
+        return access.visible(user, model)
+
+    return visible
+
+
+def _drilled_report(request: HttpRequest, source: str, fy: int, scope: str) -> figures.Report:
+    """The report whose figure is drilled, as its page showed it (the dashboard's from the
+    same cache entry)."""
+    user = staff_of(request)
+    today = timezone.localdate()
+    if source == DASHBOARD_SOURCE:
+        agency = user.agency if scope == OWN_AGENCY else None
+        agency_id = user.agency_id if scope == OWN_AGENCY else None
+        return _dashboard_figures(fy, scope, agency_id, agency, today)[0]
+    if source == REPORT_SOURCE and scope == ALL:
+        return exports.add_costs(figures.annual(fy, today), fy)
+    raise access.NotVisible()
+
+
+@require_GET
+def drill(
+    request: HttpRequest, source: str, fy: int, table: str, row: int, column: int
+) -> HttpResponse:
+    """The records one figure counts, among those the user may see; the page says how many
+    there are for anyone. Managers (aggregates only), a figure that counts nothing (targets,
+    事業費, an imported figure) and a suppressed figure (「-」 for this viewer): 404."""
+    scope = _scope(request)
+    if scope == AGGREGATE or not actions.FIRST_FY <= fy <= fiscal_year(timezone.localdate()):
+        raise access.NotVisible()
+    report = _drilled_report(request, source, fy, scope)
+    try:
+        found = report.table(table)
+        counted_row = found.rows[row]
+    except (KeyError, IndexError):
+        raise access.NotVisible() from None
+    below = 0 if scope == ALL else exports.threshold()
+    if not counted_row.drillable(column):
+        raise access.NotVisible()
+    if exports.cells(counted_row, below, found.people)[column] == exports.DASH:
+        raise access.NotVisible()  # suppressed for this viewer: no list gives it away
+    assert counted_row.counted is not None
+    period = counted_row.period(column, report.periods)
+    result = figures.listed(counted_row.counted, period, _visible(staff_of(request)))
+    how = drill_columns(result.model)
+    records = result.records.select_related(*how.related) if how.related else result.records
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_page(
+        request,
+        result.model._meta.label_lower,
+        page,
+        stats="drill",
+        fy=fy,
+        table=table,
+        row=row,
+        column=column,
+    )
+    value = counted_row.values[column]
+    figure = counted_row.bases[column] if counted_row.bases is not None else value
+    context = {
+        "fy": fy,
+        "fy_label": fiscal_year_label(fy),
+        "source": source,
+        "back": reverse("stats:report" if source == REPORT_SOURCE else "stats:dashboard"),
+        "table": found,
+        "row": counted_row,
+        "period": period,
+        "column_label": report.periods[column].label,
+        "value": value,
+        "figure": figure,
+        "unit": counted_row.unit or ("" if counted_row.is_mean else found.unit),
+        "result": result,
+        "headers": how.headers,
+        "page_obj": page,
+        "rows": [how.cells(obj) for obj in page.object_list],
+        "noun": how.noun,
+        "hidden": result.total - page.paginator.count,
+        "cache_minutes": cache_seconds() // 60 if source == DASHBOARD_SOURCE else 0,
+    }
+    return render(request, "stats/drill.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -366,13 +511,16 @@ def _report(request: HttpRequest, fmt: str) -> HttpResponse:
         object_id=str(fy),
         detail={"format": fmt, "suppressed_below": below},
     )
+    # On screen a coordinator's figures open their lists; on paper (PDF) nothing links.
+    drill = Drill(REPORT_SOURCE, fy) if fmt == HTML and _scope(request) == ALL else None
+    view = _view(annual, below, drill)
     context = {
         "fy": fy,
         "title": title,
         "report": annual,
         # 事業費 is printed as its grid (this 年度) and its table beside the activity figures.
-        "sections": [(s, t) for s, t in _view(annual, below) if s.key != "costs"],
-        "cost_sections": [(s, t) for s, t in _view(annual, below) if s.key == "costs"],
+        "sections": [(s, t) for s, t in view if s.key != "costs"],
+        "cost_sections": [(s, t) for s, t in view if s.key == "costs"],
         "costs": exports.cost_sheet(fy),
         "suppression": exports.suppression_note(below),
         "printed_at": timezone.now(),
