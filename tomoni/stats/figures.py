@@ -2,8 +2,8 @@
 
 Every figure is one aggregate query (GROUP BY in the database) that counts all the periods at
 once with conditional counts, so the number of queries is fixed whatever the size of the city:
-only the tendencies are per-case rules, and those are evaluated in bulk
-(``tendencies.evaluate_many``). Ages are taken **at the consultation date** (受付日) — the age
+only the tendencies are per-case rules, and those are read as stored per case by the actions
+(``tendencies.stored_many``, one query). Ages are taken **at the consultation date** (受付日) — the age
 the person had when the worry reached us — computed in SQL so that no row leaves the database.
 
 Counting rules (written in docs/guide.md too):
