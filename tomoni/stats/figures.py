@@ -1365,3 +1365,51 @@ def targets_table(fy: int, today: date | None = None) -> Table:
 def _target_label(target: Target) -> str:
     where = f"（{target.district.name}）" if target.district_id and target.district else ""
     return f"{target.get_kpi_display()}{where}"
+
+
+# --- the records behind a figure -------------------------------------------------------------
+
+
+@dataclass
+class Listed:
+    """The records a figure counts in one period, as far as one user may see them."""
+
+    model: type[Model]
+    records: QuerySet[Any]  # of ``model``, visible to the user, newest first
+    total: int  # how many the figure counts now, whoever may see them
+    summed: int | None = None  # a sum's value over the records listed (延べ参加者)
+
+
+def listed(
+    counted: Counted, period: Period, visible: Callable[[type[Model]], QuerySet[Any]]
+) -> Listed:
+    """What ``counted`` counts in ``period``: the records ``visible`` (the user's own view of a
+    model, ``access.visible``) lets through, and how many there are for anyone. A count of
+    distinct related records lists those (cases on an agenda); a tendency the cases it fires
+    for among the active ones."""
+    if counted.tendency:
+        return _tendency_listed(counted, period, visible)
+    records = counted.records(period)
+    if counted.what:
+        model = counted.related_class()
+        ids = records.order_by().values(counted.what)
+        total = ids.distinct().count()
+        return Listed(model, visible(model).filter(pk__in=ids), total)
+    model = counted.model_class()
+    shown = counted.records(period, visible(model)).order_by(f"-{counted.on}", "-pk")
+    if counted.total:
+        found = shown.aggregate(n=Sum(counted.total))
+        return Listed(model, shown, records.count(), found["n"] or 0)
+    return Listed(model, shown, records.count())
+
+
+def _tendency_listed(
+    counted: Counted, period: Period, visible: Callable[[type[Model]], QuerySet[Any]]
+) -> Listed:
+    def hits(cases: QuerySet[Any]) -> list[int]:
+        found = tendencies.evaluate_many(cases)
+        return [pk for pk, ts in found.items() if ts[counted.tendency - 1].value]
+
+    mine = hits(counted.records(period, visible(Case)))
+    total = len(hits(counted.records(period)))
+    return Listed(Case, visible(Case).filter(pk__in=mine).order_by("-opened_on", "-pk"), total)
