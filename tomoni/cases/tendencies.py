@@ -159,12 +159,12 @@ def load_many(cases: QuerySet[Case]) -> dict[int, tuple[Facts, object]]:
     """
     ids = cases.order_by().values("pk")
     concerns: dict[int, list[ConcernFact]] = defaultdict(list)
-    for case_id, *concern in (
+    for case_id, person_id, code, name, domain in (
         CaseConcern.objects.filter(case__in=ids)
         .order_by("person_id", "pk")
         .values_list("case_id", "person_id", "concern__code", "concern__name", "concern__domain")
     ):
-        concerns[case_id].append(ConcernFact(*concern))
+        concerns[case_id].append(ConcernFact(person_id, code, name, domain))
     members: dict[int, list[PersonFact]] = defaultdict(list)
     for household_id, person_id, birth, _pk in (
         Membership.objects.filter(end_date__isnull=True, household__cases__in=ids)
