@@ -54,7 +54,8 @@ def _counts(page: str, key: str) -> tuple[str, str]:
     label = figures.FIGURES[key].label
     row = re.search(rf"<th scope=\"row\">{re.escape(label)}</th>(.*?)</tr>", page, re.S)
     assert row, label
-    numbers = re.findall(r">(-|\d+)<(?:/a><)?span class=\"meta\">", row.group(1))
+    cells = re.findall(r"<td class=\"num\">(.*?)</td>", row.group(1), re.S)
+    numbers = [re.sub(r"<span class=\"meta\">.*?</span>|<[^>]+>", "", c).strip() for c in cells]
     return numbers[0], numbers[1]
 
 

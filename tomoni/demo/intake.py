@@ -784,8 +784,13 @@ class _Writer:
             [(self.concerns[code], code == primary) for code in dict.fromkeys(codes)],
             route,
             [self.tags[code] for code in story.tags],
-            poverty=first and "jiritsu" in story.referrals and agency.code == jiritsu_code(),
+            poverty=first
+            and "jiritsu" in story.referrals
+            and agency.code == jiritsu_code()
+            and self.jiritsu.becomes_support(),
         )
+        if pending.poverty and outcome == Out.LISTENED:
+            consultation.outcome = Out.CONTINUING  # the window goes on supporting them
         for target in referral_targets:
             pending.referrals.append(self.referral(consultation, receiver, target, day))
         if outcome == Out.REFERRED:

@@ -57,10 +57,13 @@ class Drawer:
         later = day + timedelta(days=self.rng.randint(low, high))
         return later if later <= self.until else None
 
+    def becomes_support(self) -> bool:
+        """Whether a 生活困窮 consultation becomes 自立相談支援 (else: a first talk,
+        information, another system)."""
+        return self.rng.random() < 0.65
+
     def support(self, consultation: Consultation) -> Support | None:
         rng = self.rng
-        if rng.random() >= 0.65:
-            return None  # a first talk, information, another system: no 自立相談支援 record
         received = timezone.localdate(consultation.received_at)
         started = self._after(received, 0, 5)
         if started is None:

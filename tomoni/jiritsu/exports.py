@@ -17,7 +17,7 @@ from tomoni.stats.exports import DASH, suppression_note
 
 from .figures import MONTHS, YEAR, Figure, Progress, Row
 
-Cell = int | str
+Cell = int | str | None
 
 
 def shown(value: int, below: int) -> Cell:
@@ -25,14 +25,26 @@ def shown(value: int, below: int) -> Cell:
     return DASH if below > 0 and 0 < value < below else value
 
 
-def shown_rows(rows: Sequence[Row], below: int, month: int) -> list[tuple[Row, Cell, Cell]]:
+def month_cell(row: Row, month: int, below: int, elapsed: int) -> Cell:
+    """A month's count as shown; None (「—」, an empty cell in files) for a month of the
+    年度 that has not begun yet."""
+    if month != YEAR and MONTHS.index(month) >= elapsed:
+        return None
+    return shown(row.months[month], below)
+
+
+def shown_rows(
+    rows: Sequence[Row], below: int, month: int, elapsed: int
+) -> list[tuple[Row, Cell, Cell]]:
     """Each figure with the chosen month's count and the 年度計, as shown."""
-    return [(r, shown(r.months[month], below), shown(r.months[YEAR], below)) for r in rows]
+    return [(r, month_cell(r, month, below, elapsed), shown(r.months[YEAR], below)) for r in rows]
 
 
-def shown_grid(rows: Sequence[Row], below: int) -> list[tuple[Row, list[tuple[int, Cell]]]]:
+def shown_grid(
+    rows: Sequence[Row], below: int, elapsed: int
+) -> list[tuple[Row, list[tuple[int, Cell]]]]:
     """Each figure with every month and the 年度計: (column key, cell)."""
-    return [(r, [(m, shown(r.months[m], below)) for m in (*MONTHS, YEAR)]) for r in rows]
+    return [(r, [(m, month_cell(r, m, below, elapsed)) for m in (*MONTHS, YEAR)]) for r in rows]
 
 
 @dataclass
@@ -76,10 +88,10 @@ TARGET_HEADER = [
 
 
 def _lines(
-    rows: Sequence[Row], progress: Sequence[Progress], below: int
+    rows: Sequence[Row], progress: Sequence[Progress], below: int, elapsed: int
 ) -> Iterator[Sequence[object]]:
-    for r in rows:
-        yield [r.figure.label, r.figure.unit, *(shown(r.months[m], below) for m in (*MONTHS, YEAR))]
+    for r, cells in shown_grid(rows, below, elapsed):
+        yield [r.figure.label, r.figure.unit, *(cell for _, cell in cells)]
     if progress:
         yield []
         yield TARGET_HEADER
@@ -91,13 +103,19 @@ def to_csv(
     rows: Sequence[Row],
     progress: Sequence[Progress],
     below: int,
+    elapsed: int,
     encoding: Literal["utf-8-sig", "cp932"] = "utf-8-sig",
 ) -> bytes:
-    return write_csv(_lines(rows, progress, below), HEADER, encoding=encoding)
+    return write_csv(_lines(rows, progress, below, elapsed), HEADER, encoding=encoding)
 
 
 def to_xlsx(
-    rows: Sequence[Row], progress: Sequence[Progress], below: int, title: str, note: str
+    rows: Sequence[Row],
+    progress: Sequence[Progress],
+    below: int,
+    elapsed: int,
+    title: str,
+    note: str,
 ) -> bytes:
     """Sheet 「月次」 holds the CSV's table; 「説明」 says what it is."""
     book = Workbook()
@@ -107,7 +125,7 @@ def to_xlsx(
     append_xlsx_row(sheet, HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for values in _lines(rows, progress, below):
+    for values in _lines(rows, progress, below, elapsed):
         append_xlsx_row(sheet, values)
     sheet.column_dimensions["A"].width = 30
     sheet.freeze_panes = "C2"

@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tomoni import access
+from tomoni.access.policy import STATS_SCOPE
 from tomoni.audit.log import Action, record
 from tomoni.intake.models import Consultation
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
+from tomoni.lib.wareki import format_date
 from tomoni.stats import exports as stats_exports
 from tomoni.web.viewutils import form_page, staff_of
 
@@ -72,7 +74,10 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"started_on": timezone.localdate(consultation.received_at)}
     if existing is not None:
         initial = {name: getattr(existing, name) for name in SupportForm.base_fields}
+    # Dates as people read them (令和8年5月8日); the field reads them back.
+    initial = {k: format_date(v) if isinstance(v, date) else v for k, v in initial.items()}
     form = SupportForm(request.POST or None, initial=initial)
+    person = access.names(user, [consultation.person_id]).get(consultation.person_id or 0, "")
     return form_page(
         request,
         form,
@@ -80,7 +85,12 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
             user, consultation, form.items(), version=form.shown_version(), request=request
         ),
         template="jiritsu/support.html",
-        context={"consultation": consultation, "support": existing, "may_record": may},
+        context={
+            "consultation": consultation,
+            "support": existing,
+            "may_record": may,
+            "person": person,
+        },
         done="自立相談支援の記録を保存しました。",
         to=reverse("jiritsu:support", args=[consultation.pk]),
     )
@@ -105,6 +115,9 @@ def _sheet(request: HttpRequest) -> dict[str, Any]:
         "elapsed": elapsed,
         "progress": figures.progress(benchmark, rows, month, elapsed),
         "today": today,
+        # The window has no 統計 menu: its crumbs lead home, others' through 統計.
+        "stats_link": scope != OWN or staff_of(request).role in STATS_SCOPE,
+        "population": f"{benchmark.population:,}" if benchmark else "",
     }
 
 
@@ -116,8 +129,8 @@ def monthly(request: HttpRequest) -> HttpResponse:
     context.update(
         years=fiscal_year_choices(fiscal_year(context["today"]), actions.FIRST_FY),
         months=[(m, f"{m}月") for m in figures.MONTHS],
-        table=exports.shown_rows(context["rows"], below, month),
-        grid=exports.shown_grid(context["rows"], below),
+        table=exports.shown_rows(context["rows"], below, month, context["elapsed"]),
+        grid=exports.shown_grid(context["rows"], below, context["elapsed"]),
         drill=drill,
         suppression=stats_exports.suppression_note(below),
         can_set=access.can_create(staff_of(request), Benchmark),
@@ -180,7 +193,10 @@ def drill(request: HttpRequest, fy: int, month: int, key: str) -> HttpResponse:
         "figure": figure,
         "rows": rows,
         "names": names,
-        "date_label": "" if figure.on == "consultation" else label_of(Support, figure.date_field),
+        "stats_link": _scope(request) != OWN or user.role in STATS_SCOPE,
+        "date_label": (
+            "受付日" if figure.on == "consultation" else label_of(Support, figure.date_field)
+        ),
     }
     return render(request, "jiritsu/drill.html", context)
 
@@ -214,6 +230,8 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
         "years": [(y, fiscal_year_label(y)) for y in range(current + 1, actions.FIRST_FY - 1, -1)],
         "benchmark": existing,
         "can_set": access.can_create(user, Benchmark),
+        "stats_link": user.role in STATS_SCOPE,
+        "population": f"{existing.population:,}" if existing else "",
     }
     return form_page(
         request,
@@ -255,14 +273,16 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         note = f"出力 {timezone.localtime():%Y-%m-%d %H:%M}"
         response = HttpResponse(
-            exports.to_xlsx(context["rows"], context["progress"], below, title, note),
+            exports.to_xlsx(
+                context["rows"], context["progress"], below, context["elapsed"], title, note
+            ),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     charset = "shift_jis" if encoding == "cp932" else "utf-8"
     response = HttpResponse(
-        exports.to_csv(context["rows"], context["progress"], below, encoding),
+        exports.to_csv(context["rows"], context["progress"], below, context["elapsed"], encoding),
         content_type=f"text/csv; charset={charset}",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
