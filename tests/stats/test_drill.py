@@ -100,6 +100,21 @@ def test_every_figure_opens_a_list_as_long_as_the_figure(
             assert f'href="{url}"' in text, where
             listed += 1
         walked += 1
+    if source == "dashboard" and fy == FY:
+        # 目標と実績 month by month: each cumulative actual opens what it counts.
+        progress = page.context["progress"]
+        assert progress
+        for index, p in enumerate(progress):
+            for month, (value, link) in enumerate(p["cells"]):
+                if value is None:
+                    assert link is None
+                    continue
+                url = drill(source, fy, "progress", index, month)
+                response = client.get(url)
+                assert response.status_code == 200, url
+                assert response.context["page_obj"].paginator.count == value, url
+                assert (link is not None) == (value > 0), url
+                listed += value > 0
     # Only the city's own numbers open no list: targets (目標) and 事業費, and a 合計 or a
     # cost per count over an imported figure.
     assert all(key.startswith(("targets/", "costs", "consultations/合計")) for key in unlisted), (

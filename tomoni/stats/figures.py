@@ -3,8 +3,10 @@
 Every figure is one aggregate query (GROUP BY in the database) that counts all the periods at
 once with conditional counts, so the number of queries is fixed whatever the size of the city:
 only the tendencies are per-case rules, and those are read as stored per case by the actions
-(``tendencies.stored_many``, one query). Ages are taken **at the consultation date** (受付日) — the age
-the person had when the worry reached us — computed in SQL so that no row leaves the database.
+(``tendencies.stored_many``, one query). Ages are taken **at the consultation date**
+(受付日) — the age the person had when the worry reached us — computed in SQL so that no row
+leaves the database. Each counted row carries what it counts (``Counted``): the same
+definition gives the figure and, for one period, the list of its records (``listed``).
 
 Counting rules (written in docs/guide.md too):
 - a consultation counts in the period of its 受付日 (Asia/Tokyo), new or continuing by its
@@ -1307,6 +1309,24 @@ def kpi_progress(fy: int, today: date | None = None) -> list[TargetProgress]:
     return progress
 
 
+PROGRESS = "progress"
+
+
+def progress_table(progress: Sequence[TargetProgress]) -> Table:
+    """The dashboard's 目標と実績 (月別累計) as a table: a row per target, a column per month,
+    each cell counting from the 年度's start to that month's end (its own period)."""
+    rows = [
+        Row(
+            _target_label(p.target),
+            [float(a) if a is not None else None for a in p.actual],
+            counted=p.counted,
+            spans=[p.span(k) for k in range(len(p.months))],
+        )
+        for p in progress
+    ]
+    return Table(PROGRESS, "目標と実績（月別累計）", rows, chart=False)
+
+
 def annual(fy: int, today: date | None = None) -> Report:
     """The 年度実績報告: the 年度 beside the one before, with the targets against actuals."""
     periods = [fiscal_period(fy), fiscal_period(fy - 1)]
@@ -1407,7 +1427,7 @@ def _tendency_listed(
     counted: Counted, period: Period, visible: Callable[[type[Model]], QuerySet[Any]]
 ) -> Listed:
     def hits(cases: QuerySet[Any]) -> list[int]:
-        found = tendencies.evaluate_many(cases)
+        found = tendencies.stored_many(cases, reasons=False)  # as the figure reads them
         return [pk for pk, ts in found.items() if ts[counted.tendency - 1].value]
 
     mine = hits(counted.records(period, visible(Case)))

@@ -106,7 +106,7 @@ class Drill:
 
 def _link(
     drill: Drill | None,
-    report: figures.Report,
+    report: figures.Report | None,
     table: figures.Table,
     index: int,
     row: figures.Row,
@@ -123,7 +123,9 @@ def _link(
     unit = row.unit or table.unit
     shown = f"{cell}{row.unit or ('' if row.is_mean else table.unit)}"
     what = f"{count}{unit}の記録" if row.is_mean else "一覧"
-    name = f"{report.periods[column].label} {table.title} {row.label} {shown}の{what}"
+    period = row.period(column, report.periods if report is not None else [])
+    when = period.label if report is None else report.periods[column].label
+    name = f"{when} {table.title} {row.label} {shown}の{what}"
     return Link(url, name)
 
 
@@ -157,17 +159,26 @@ def _view(
 
 
 def _progress(
-    fy: int, today: date, below: int, found: list[figures.TargetProgress] | None = None
+    fy: int,
+    today: date,
+    below: int,
+    found: list[figures.TargetProgress] | None = None,
+    drill: Drill | None = None,
 ) -> list[dict[str, Any]]:
+    progress = figures.kpi_progress(fy, today) if found is None else found
+    table = figures.progress_table(progress)
     out = []
-    for p in figures.kpi_progress(fy, today) if found is None else found:
-        row = figures.Row("", [float(a) if a is not None else None for a in p.actual])
+    for index, (p, row) in enumerate(zip(progress, table.rows, strict=True)):
         rate = figures.Row("", [p.rate], bases=[p.latest])
+        actual = exports.cells(row, below)
         out.append(
             {
                 "target": p.target,
                 "months": p.months,
-                "actual": exports.cells(row, below),
+                "actual": actual,
+                "cells": [
+                    (a, _link(drill, None, table, index, row, k, a)) for k, a in enumerate(actual)
+                ],
                 "rate": exports.cells(rate, below)[0],
             }
         )
@@ -230,6 +241,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     agency_id = user.agency_id if scope == OWN_AGENCY else None
     report, progress = _dashboard_figures(fy, scope, agency_id, agency, today)
     below = 0 if scope == ALL else exports.threshold()
+    # Records open from the figures for those who see records: not managers.
+    drill = Drill(DASHBOARD_SOURCE, fy) if scope != AGGREGATE else None
     context = {
         "fy": fy,
         "fy_label": fiscal_year_label(fy),
@@ -242,7 +255,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "below": below,
         "suppression": exports.suppression_note(below),
-        "progress": _progress(fy, today, below, progress) if scope != OWN_AGENCY else [],
+        "progress": (
+            _progress(fy, today, below, progress, drill if scope == ALL else None)
+            if scope != OWN_AGENCY
+            else []
+        ),
         # The city's targets are not an agency's: its own-agency view says nothing of them.
         "show_targets": scope != OWN_AGENCY,
         "can_drill": scope == ALL,
@@ -301,13 +318,18 @@ def _visible(user: Any) -> Any:
 
 def _drilled_report(request: HttpRequest, source: str, fy: int, scope: str) -> figures.Report:
     """The report whose figure is drilled, as its page showed it (the dashboard's from the
-    same cache entry)."""
+    same cache entry, its 目標と実績 as the table ``figures.PROGRESS``)."""
     user = staff_of(request)
     today = timezone.localdate()
     if source == DASHBOARD_SOURCE:
         agency = user.agency if scope == OWN_AGENCY else None
         agency_id = user.agency_id if scope == OWN_AGENCY else None
-        return _dashboard_figures(fy, scope, agency_id, agency, today)[0]
+        report, progress = _dashboard_figures(fy, scope, agency_id, agency, today)
+        if not progress or scope != ALL:
+            return report
+        table = figures.progress_table(progress)
+        extra = figures.Section(figures.PROGRESS, table.title, [table])
+        return figures.Report(report.periods, [*report.sections, extra], report.scope)
     if source == REPORT_SOURCE and scope == ALL:
         return exports.add_costs(figures.annual(fy, today), fy)
     raise access.NotVisible()
@@ -360,7 +382,9 @@ def drill(
         "table": found,
         "row": counted_row,
         "period": period,
-        "column_label": report.periods[column].label,
+        "column_label": (
+            period.label if counted_row.spans is not None else report.periods[column].label
+        ),
         "value": value,
         "figure": figure,
         "unit": counted_row.unit or ("" if counted_row.is_mean else found.unit),
