@@ -737,7 +737,10 @@ def _cases(periods: Sequence[Period]) -> Section:
     closures = list(
         Closure.objects.filter(_span(periods, "on")).values_list("kind", "on", "case__opened_on")
     )
-    closed, suspended, days, bases = [], [], [], []
+    closed: list[float | None] = []
+    suspended: list[float | None] = []
+    days: list[float | None] = []
+    bases: list[int] = []
     for p in periods:
         inside = [c for c in closures if p.start <= c[1] <= p.end]
         closed.append(sum(1 for c in inside if c[0] == Closure.Kind.CLOSED))
