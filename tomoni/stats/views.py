@@ -1,11 +1,13 @@
-"""統計: the dashboard, the tendency drill-down, targets, the cost sheet (事業費), the printable
-年度実績報告 and its Excel/CSV downloads.
+"""統計: the dashboard, the drill-downs (every figure's records), targets, the cost sheet
+(事業費), the printable 年度実績報告 and its Excel/CSV downloads.
 
 Who sees what is ``tomoni.access.policy.STATS_SCOPE``: coordinators every figure with small
-numbers shown and a drill-down to the cases they may see (``access.visible``); managers every
-figure, small numbers suppressed, no drill-down (404); window and agency workers only their own
-agency's consultations and referrals, suppressed; everyone else 404. Figures are aggregates
-(``figures``), never records; prints and exports are audited.
+numbers shown; managers every figure, small numbers suppressed, no drill-down (404); agency
+workers only their own agency's consultations and referrals, suppressed; everyone else 404.
+Figures are aggregates (``figures``); a figure's drill-down (``drill``) lists the records its
+row counts (``figures.Counted``) among those the user may see (``access.visible``), says how
+many it leaves out, and is refused where the figure is suppressed for the viewer or counts
+nothing (targets, 事業費, imported figures). Lists, prints and exports are audited.
 
 The dashboard's figures are kept in Django's cache for ``TOMONI_STATS_CACHE_SECONDS`` (10
 minutes) per 年度, scope (coordinator / manager / the agency) and day, unsuppressed: the
