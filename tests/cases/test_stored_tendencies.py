@@ -448,3 +448,26 @@ def test_master_data_edits_in_the_admin_recompute_the_cases_they_touch(
     assert getattr(CaseTendencies.objects.get(case=case), rule) is True
     assert CaseTendencies.objects.get(case=other).computed_at == untouched
     assert_stored_is_fresh()
+
+
+def test_fives_reason_names_the_meetings_day_in_japan(coordinator: Staff) -> None:
+    """A 支援会議 at 8:30 on 7月25日 (Asia/Tokyo) is 23:30 UTC the day before: the reason
+    says 2025-07-25, as the meeting's page does."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    household = household_of(coordinator, ("見本", "太郎", "1980-01-01", "head"))
+    case = actions.open_case(
+        coordinator, household=household, title="世帯の支援", opened_on=date(2025, 7, 1)
+    )
+    meeting = meeting_actions.schedule_meeting(
+        coordinator,
+        kind=Kind.SUPPORT,
+        title="朝の支援会議",
+        starts_at=datetime(2025, 7, 25, 8, 30, tzinfo=ZoneInfo("Asia/Tokyo")),
+    )
+    meeting_actions.add_agenda_item(coordinator, meeting, case)
+    for code in ("houkatsu1", "kenri", "shakyo"):
+        meeting_actions.add_attendee(coordinator, meeting, agency=agency(code), name="担当")
+    assert tendencies_of(case)[4].reasons == ["朝の支援会議（2025-07-25）で3機関が検討"]
+    assert_stored_is_fresh()

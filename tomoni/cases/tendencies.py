@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from tomoni.intake.models import Consultation, RouteStep
 from tomoni.meetings.models import AgendaItem, Attendance
@@ -105,7 +106,7 @@ def facts_for(case: Case) -> Facts:
     ):
         attendees[meeting_id].append(AgencyFact(*agency))
     meetings = tuple(
-        MeetingFact(pk, kind, title, starts_at, tuple(attendees[pk]))
+        MeetingFact(pk, kind, title, timezone.localtime(starts_at), tuple(attendees[pk]))
         for pk, kind, title, starts_at in case.agenda_items.order_by(
             "meeting__starts_at", "pk"
         ).values_list("meeting_id", "meeting__kind", "meeting__title", "meeting__starts_at")
@@ -213,7 +214,13 @@ def load_many(cases: QuerySet[Case]) -> dict[int, tuple[Facts, object]]:
         )
     ):
         meetings[case_id].append(
-            MeetingFact(meeting_id, kind, title, starts_at, tuple(attendees.get(meeting_id, ())))
+            MeetingFact(
+                meeting_id,
+                kind,
+                title,
+                timezone.localtime(starts_at),
+                tuple(attendees.get(meeting_id, ())),
+            )
         )
 
     results: dict[int, tuple[Facts, object]] = {}

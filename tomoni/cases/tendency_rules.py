@@ -108,7 +108,7 @@ class MeetingFact:
     id: int
     kind: str
     title: str
-    starts_at: datetime
+    starts_at: datetime  # local time (Asia/Tokyo): ⑤'s reason names the day in Japan
     attendees: tuple[AgencyFact, ...]
 
     @property
