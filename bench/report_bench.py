@@ -4,7 +4,8 @@
     TOMONI_VAR_DIR=/path/with/db.sqlite3 .venv/bin/python bench/report_bench.py --fy 2025
 
 Reads only: it builds the annual report (``figures.annual``: every figure of the 年度 and the
-one before, the five tendencies evaluated in bulk, the targets) and its Excel and CSV files,
+one before, the five tendencies as stored per case — ``--live``: also evaluated for every case,
+as before they were stored —, the targets) and its Excel and CSV files,
 ``--passes`` times after one untimed warm-up, and prints the best and median time of each
 step with the number of queries and the cases whose tendencies were evaluated. The data set
 itself comes from ``bench/build_dataset.py``.
