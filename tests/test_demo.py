@@ -22,6 +22,7 @@ from tomoni.demo.city import DEMO_STAFF, load_city
 from tomoni.directory.models import Agency, Area, District, Role, Staff
 from tomoni.intake import actions
 from tomoni.intake.models import Consultation, Referral
+from tomoni.jiritsu.models import Support
 from tomoni.lib.synthetic_names import SURNAMES
 from tomoni.meetings.models import APPROACH_KINDS, AgendaItem, Decision, Kind, Meeting, Pledge
 from tomoni.notes.models import Note
@@ -90,6 +91,7 @@ def _delete_city() -> None:
     Case.objects.all().delete()
     Meeting.objects.all().delete()
     Referral.objects.all().delete()
+    Support.objects.all().delete()
     Consultation.objects.all().delete()
     Membership.objects.all().delete()
     Consent.objects.all().delete()

@@ -741,11 +741,6 @@ class _Writer:
                 others = [a for a in targets if a not in referral_targets]
                 if others and rng.random() < 0.3:
                     referral_targets.append(rng.choice(others))
-        # Where the window is the 自立相談支援機関, 「自立相談支援機関」 is the window itself.
-        window = self.agencies["window"]
-        referral_targets, dropped = jiritsu.absorbed(referral_targets, agency, window)
-        if dropped and outcome == Out.REFERRED and not referral_targets:
-            outcome = Out.CONTINUING
         if outcome == Out.REFERRED and not referral_targets:
             outcome = Out.LISTENED
         outcome_day = min(day + rng.randint(0, 6), len(self.days) - 1)
@@ -789,15 +784,26 @@ class _Writer:
             and agency.code == jiritsu_code()
             and self.jiritsu.becomes_support(),
         )
-        if pending.poverty and outcome == Out.LISTENED:
-            consultation.outcome = Out.CONTINUING  # the window goes on supporting them
-        for target in referral_targets:
-            pending.referrals.append(self.referral(consultation, receiver, target, day))
-        if outcome == Out.REFERRED:
+        drawn = [self.referral(consultation, receiver, t, day) for t in referral_targets]
+        # Where the window is the 自立相談支援機関, 「自立相談支援機関」 is the window: drawn as
+        # before (the rest of the city stays the same), then sent to the window, or dropped
+        # when the window itself took the consultation (it goes on supporting them).
+        pending.referrals = jiritsu.absorbed_referrals(
+            drawn,
+            agency,
+            self.agencies["window"],
+            self.agencies["jiritsu"],
+            self.responders["window"],
+        )
+        if outcome == Out.REFERRED and not pending.referrals:
+            consultation.outcome = Out.CONTINUING
+        elif outcome == Out.REFERRED:
             # refer() sets the outcome when the first referral is sent.
             consultation.outcome_at = min(r.sent_at for r in pending.referrals)
             consultation.updated_at = consultation.outcome_at
         self.notes(pending, story, receiver, day)
+        if pending.poverty and outcome == Out.LISTENED:
+            consultation.outcome = Out.CONTINUING  # the window goes on supporting them
         self.pending.append(pending)
 
     def referral(self, consultation: Consultation, sender: Staff, to: Agency, day: int) -> Referral:

@@ -16,28 +16,30 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from tomoni.directory.models import Agency, Staff
-from tomoni.intake.models import Consultation
+from tomoni.intake.models import Consultation, Referral
 from tomoni.jiritsu.models import Gain, Support
 from tomoni.jiritsu.window import SEPARATE, WINDOW, window_is_jiritsu
 
 
-def absorbed(targets: Sequence[Agency], own: Agency, window: Agency) -> tuple[list[Agency], bool]:
-    """The つなぎ先 drawn for a consultation, where the window is the 自立相談支援機関: the
-    separate 「自立相談支援機関」 becomes the window (dropped when the window took it). Also
-    whether it was dropped (the window then supports the person itself)."""
+def absorbed_referrals(
+    drawn: Sequence[Referral], own: Agency, window: Agency, separate: Agency, responder: Staff
+) -> list[Referral]:
+    """The referrals drawn for a consultation, where the window is the 自立相談支援機関: one to
+    the separate 「自立相談支援機関」 goes to the window instead (answered by the window's
+    worker), and is dropped when the window took the consultation itself or already has one."""
     if not window_is_jiritsu():
-        return list(targets), False
-    out: list[Agency] = []
-    dropped = False
-    for agency in targets:
-        if agency.code == SEPARATE:
-            agency = window
-        if agency.pk == own.pk:
-            dropped = True
-            continue
-        if agency not in out:
-            out.append(agency)
-    return out, dropped
+        return list(drawn)
+    kept: list[Referral] = []
+    for referral in drawn:
+        if referral.to_agency_id == separate.pk:
+            if own.pk == window.pk or any(r.to_agency_id == window.pk for r in drawn):
+                continue
+            referral.to_agency_id = window.pk
+            for name in ("responded_by_id", "completed_by_id"):
+                if getattr(referral, name) is not None:
+                    setattr(referral, name, responder.pk)
+        kept.append(referral)
+    return kept
 
 
 def agency_code(code: str) -> str:
