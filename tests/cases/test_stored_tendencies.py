@@ -406,7 +406,7 @@ def test_recompute_costs_the_same_for_one_case_or_many(
         with CaptureQueriesContext(connection) as queries:
             recompute_tendencies(cases)
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 9  # 8 reads of facts and one upsert
+    assert counts[0] == counts[1] == 10  # the lock, 8 reads of facts and one upsert
     assert isinstance(Agency.objects.first(), Agency)
 
 

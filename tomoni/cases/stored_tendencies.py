@@ -38,12 +38,18 @@ BATCH = 2000
 
 def recompute_tendencies(cases: QuerySet[Case] | Iterable[int]) -> int:
     """Evaluate and store the tendencies of these cases (a queryset, or case keys); how many
-    were stored. No case, no query."""
+    were stored. Called inside the action's transaction; no case, no query."""
     if not isinstance(cases, QuerySet):
         keys = sorted(set(cases))
         if not keys:
             return 0
         cases = Case.objects.filter(pk__in=keys)
+    # Two transactions changing facts of one case at once (an attendee added to a meeting on
+    # its agenda while a concern is recorded) must not each store what it saw without the
+    # other's change: the case rows are locked first, in key order, so the second reads the
+    # facts once the first has committed (PostgreSQL; SQLite writes one at a time anyway).
+    locked = Case.objects.filter(pk__in=cases.order_by().values("pk")).order_by("pk")
+    list(locked.select_for_update().values_list("pk", flat=True))
     limits = Limits.from_settings()
     basis = limits.basis
     now = timezone.now()
