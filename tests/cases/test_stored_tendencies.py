@@ -471,3 +471,25 @@ def test_fives_reason_names_the_meetings_day_in_japan(coordinator: Staff) -> Non
         meeting_actions.add_attendee(coordinator, meeting, agency=agency(code), name="担当")
     assert tendencies_of(case)[4].reasons == ["朝の支援会議（2025-07-25）で3機関が検討"]
     assert_stored_is_fresh()
+
+
+def test_many_stale_rows_are_read_through_the_cases_subquery(
+    personas: dict[str, Staff], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More stale rows than a batch (every case after a setting changed, at a city's size):
+    the same answers, without a list of every key."""
+    from tomoni.cases import stored_tendencies
+
+    world = World(random.Random(9), personas)
+    for _ in range(4):
+        world.open_case()
+    for _ in range(15):
+        world.step()
+    settings.TOMONI_TENDENCY_MEMBERS = 1
+    monkeypatch.setattr(stored_tendencies, "BATCH", 2)
+    some = Case.objects.order_by("pk")[:3]
+    cases = Case.objects.filter(pk__in=[c.pk for c in some])
+    assert {pk: _shape(found) for pk, found in stored_many(cases).items()} == {
+        pk: _shape(found) for pk, found in evaluate_many(cases).items()
+    }
+    assert len(stored_many(cases)) == 3

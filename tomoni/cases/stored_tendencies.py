@@ -160,8 +160,13 @@ def stored_many(cases: QuerySet[Case], *, reasons: bool = True) -> dict[int, lis
             len(missing),
         )
         limits = Limits.from_settings()
-        for pk, (facts, overrides) in load_many(Case.objects.filter(pk__in=missing)).items():
-            results[pk] = with_overrides(judge(facts, limits), overrides)
+        # Many stale rows (a setting changed): read the facts through the cases' own subquery
+        # rather than a list of thousands of keys.
+        source = cases if len(missing) > BATCH else Case.objects.filter(pk__in=missing)
+        wanted = set(missing)
+        for pk, (facts, overrides) in load_many(source).items():
+            if pk in wanted:
+                results[pk] = with_overrides(judge(facts, limits), overrides)
     return results
 
 
