@@ -126,6 +126,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     context = _sheet(request)
     fy, month, below = context["fy"], context["month"], context["below"]
     drill = context["scope"] in (OWN, CITY)
+    not_begun = figures.MONTHS.index(month) >= context["elapsed"]
     context.update(
         years=fiscal_year_choices(fiscal_year(context["today"]), actions.FIRST_FY),
         months=[(m, f"{m}月") for m in figures.MONTHS],
@@ -134,13 +135,14 @@ def monthly(request: HttpRequest) -> HttpResponse:
         drill=drill,
         suppression=stats_exports.suppression_note(below),
         can_set=access.can_create(staff_of(request), Benchmark),
+        can_see_targets=access.has_scope(staff_of(request), Benchmark),
         columns=[*(f"{m}月" for m in figures.MONTHS), "年度計"],
         column_keys=[*figures.MONTHS, figures.YEAR],
         progress_rows=[
             {
                 "figure": cells.figure,
                 "cells": cells.cells,
-                "month": exports.shown(p.month_actual, below),
+                "month": None if not_begun else exports.shown(p.month_actual, below),
             }
             for p, cells in zip(
                 context["progress"], exports.progress_cells(context["progress"], below), strict=True
