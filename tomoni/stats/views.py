@@ -333,8 +333,23 @@ def _drilled_report(request: HttpRequest, source: str, fy: int, scope: str) -> f
         extra = figures.Section(figures.PROGRESS, table.title, [table])
         return figures.Report(report.periods, [*report.sections, extra], report.scope)
     if source == REPORT_SOURCE and scope == ALL:
-        return exports.add_costs(figures.annual(fy, today), fy)
+        key = _report_key(fy, today) if cache_seconds() > 0 else ""
+        hit = cache.get(key) if key else None
+        if hit is not None:
+            report: figures.Report = hit
+            return report
+        return _annual_figures(fy, today)
     raise access.NotVisible()
+
+
+def _report_key(fy: int, today: date) -> str:
+    """The annual report's figures as its page last showed them (no query: the page sets it
+    each time it is shown, so its links and this entry are of the same figures)."""
+    return f"tomoni:stats:report:v1:{fy}:{today.isoformat()}"
+
+
+def _annual_figures(fy: int, today: date) -> figures.Report:
+    return exports.add_costs(figures.annual(fy, today), fy)
 
 
 @require_GET
@@ -516,7 +531,7 @@ def _annual(request: HttpRequest) -> tuple[int, figures.Report, int, str]:
     below = 0 if scope == ALL else exports.threshold()
     return (
         fy,
-        exports.add_costs(figures.annual(fy, today), fy),
+        _annual_figures(fy, today),
         below,
         f"{fiscal_year_label(fy)} 重層的支援体制整備事業 実績報告",
     )
@@ -537,8 +552,11 @@ def _report(request: HttpRequest, fmt: str) -> HttpResponse:
         object_id=str(fy),
         detail={"format": fmt, "suppressed_below": below},
     )
-    # On screen a coordinator's figures open their lists; on paper (PDF) nothing links.
+    # On screen a coordinator's figures open their lists; on paper (PDF) nothing links. The
+    # figures the page shows are kept for those lists (the page itself always computes).
     drill = Drill(REPORT_SOURCE, fy) if fmt == HTML and _scope(request) == ALL else None
+    if drill is not None and cache_seconds() > 0:
+        cache.set(_report_key(fy, timezone.localdate()), annual, cache_seconds())
     view = _view(annual, below, drill)
     context = {
         "fy": fy,
