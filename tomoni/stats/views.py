@@ -336,8 +336,8 @@ def _drilled_report(request: HttpRequest, source: str, fy: int, scope: str) -> f
         key = _report_key(fy, today) if cache_seconds() > 0 else ""
         hit = cache.get(key) if key else None
         if hit is not None:
-            report: figures.Report = hit
-            return report
+            cached: figures.Report = hit
+            return cached
         return _annual_figures(fy, today)
     raise access.NotVisible()
 
