@@ -23,6 +23,7 @@ from tomoni.people import actions
 from tomoni.people.models import Household, Person, Relationship
 
 from .commandline import copy_home, tomoni
+from .dbtemplate import migrate_from_template
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse
@@ -52,6 +53,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)  # everything under tests/browser/
         if any(item.get_closest_marker(group) for group in SLOW_GROUPS):
             item.add_marker(pytest.mark.slow)
+    # The modules holding slow or grouped tests first, each module kept whole (its module
+    # fixtures are built once): pytest-xdist hands out work in this order, so the run ends on
+    # short tests and both workers finish together, not one waiting on a demo city.
+    # (pytest-django then puts the transactional tests after the others, keeping this order.)
+    heavy = {
+        item.path
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("xdist_group")
+    }
+    items.sort(key=lambda item: item.path not in heavy)
 
 
 PERSONAS: dict[str, tuple[str, str | None]] = {
@@ -68,6 +79,16 @@ PERSONAS: dict[str, tuple[str, str | None]] = {
     "auditor": (Role.AUDITOR, None),
     "admin": (Role.ADMIN, None),
 }
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+) -> Iterator[None]:
+    """pytest-django's, and SQLite test databases are copied from a migrated one when a copy
+    for these migrations exists (tests/dbtemplate.py), instead of running every migration."""
+    with migrate_from_template():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +155,16 @@ def demo_home(migrated_home: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     done = tomoni(home, "demo", "--households", "3")
     assert done.returncode == 0, done.stderr
     return home
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes_for_the_demo(request: pytest.FixtureRequest) -> None:
+    """A demo city gives its logins a password (hashed once per city): the demo tests build
+    cities of every size, Argon2 costs about 0.3 s a hash here, and what a password is hashed
+    with is tests/test_security.py's to check, not theirs."""
+    if request.node.get_closest_marker("demo"):
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

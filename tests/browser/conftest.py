@@ -64,18 +64,20 @@ def _sync_orm_allowed() -> Iterator[None]:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     """Around the flush that ends a transactional test: the audit log's triggers refuse it (as
     they should elsewhere), so they are lifted just before and put back just after; and the
-    rows the data migrations loaded, which the flush empties too, are loaded again."""
+    rows the data migrations loaded, which the flush empties too, are loaded again. The
+    module's browser may still be open (its event loop in this thread) throughout."""
     blocker = item.config.stash[blocking_manager_key]
-    with blocker.unblock(), _sync_orm_allowed():  # the browser is still open here
-        guard.remove(connection)
-    try:
-        return (yield)
-    finally:
-        with blocker.unblock():  # closed by now: no event loop in this thread
+    with _sync_orm_allowed():
+        with blocker.unblock():
             guard.remove(connection)
-            guard.install(connection)
-            for module, function in DATA_MIGRATIONS:
-                getattr(import_module(module), function)(django_apps, None)
+        try:
+            return (yield)
+        finally:
+            with blocker.unblock():
+                guard.remove(connection)
+                guard.install(connection)
+                for module, function in DATA_MIGRATIONS:
+                    getattr(import_module(module), function)(django_apps, None)
 
 
 def chromium_path() -> str:
@@ -85,18 +87,41 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Per test: while Playwright's sync API runs, its event loop runs in this thread, and any
-    other test on this worker would find its ORM calls refused (SynchronousOnlyOperation)."""
-    with sync_playwright() as playwright:
+    """One chromium per test module (starting Playwright and chromium costs about 1 s).
+
+    While Playwright's sync API runs, its event loop runs in this thread, and Django refuses
+    synchronous ORM calls in such a thread (SynchronousOnlyOperation). The browser tests make
+    theirs (to set up data and to check what a flow wrote) on purpose, so the refusal is lifted
+    for as long as the browser is open; that is only while this module's tests run, one after
+    the other: pytest closes a module's fixtures before a test of another module starts.
+    """
+    with _sync_orm_allowed(), sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path())
         yield launched
         launched.close()
 
 
 class Axe:
-    """Runs axe-core on a page and keeps what it found, page by page."""
+    """Runs axe-core on a page and keeps what it found, page by page.
+
+    Only serious and critical violations fail a flow, so the rules that can report nothing
+    else are left out: where a rule names its impact, axe gives every violation of it that
+    impact (``moderate`` or ``minor`` ones: landmarks, heading order, region …); rules without
+    one take their checks' impacts and all run. It halves the time of a check.
+    """
+
+    RUN = """async () => {
+        const quiet = {};
+        for (const rule of axe._audit.rules) {
+            if (rule.impact && !["serious", "critical"].includes(rule.impact)) {
+                quiet[rule.id] = {enabled: false};
+            }
+        }
+        const found = await axe.run(document, {resultTypes: ["violations"], rules: quiet});
+        return found.violations;
+    }"""
 
     def __init__(self) -> None:
         self.source = AXE.read_text(encoding="utf-8")
@@ -105,9 +130,7 @@ class Axe:
     def check(self, page: Page) -> None:
         # Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays on.
         page.evaluate(self.source)
-        result = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        )
+        result = page.evaluate(self.RUN)
         serious = [
             {
                 "id": v["id"],
@@ -127,6 +150,14 @@ class Axe:
 @pytest.fixture
 def axe() -> Axe:
     return Axe()
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(settings: Any) -> None:
+    """The flows sign in through the login form, as a worker does; what a password is hashed
+    with is not theirs to test (tests/test_security.py checks Argon2, tests/accounts the
+    sign-in itself), and Argon2 costs about 0.3 s per hash and per check on this machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
