@@ -207,8 +207,9 @@ def _cache_key(fy: int, scope: str, agency_id: int | None, today: date) -> str:
     )
     when = imported["last"].timestamp() if imported["last"] else 0
     who = f"agency-{agency_id}" if scope == OWN_AGENCY else scope
+    # v2: rows carry what they count (figures.Counted); an entry pickled before has none.
     return (
-        f"tomoni:stats:dashboard:v1:{fy}:{who}:{today.isoformat()}:"
+        f"tomoni:stats:dashboard:v2:{fy}:{who}:{today.isoformat()}:"
         f"{targets['n']}:{last}:{targets['total'] or 0}:{imported['n']}:{when}"
     )
 
