@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tomoni import access
 from tomoni.access.policy import STATS_SCOPE
 from tomoni.audit.log import Action, record
+from tomoni.directory.models import Staff
 from tomoni.intake.models import Consultation
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.lib.wareki import format_date
@@ -159,6 +160,21 @@ def monthly(request: HttpRequest) -> HttpResponse:
     return render(request, "jiritsu/monthly.html", context)
 
 
+def _drill_rows(
+    user: Staff, figure: figures.Figure, fy: int, month: int
+) -> list[tuple[Consultation, date]]:
+    """(consultation, the figure's date) of each record behind the figure that ``user`` may
+    see, in the order of that date."""
+    if figure.on == "consultation":
+        found = figures.consultation_records(
+            figure, fy, month, access.visible(user, Consultation)
+        ).select_related("agency")
+        return [(c, timezone.localdate(c.received_at)) for c in found.order_by("received_at", "pk")]
+    supports = figures.support_records(figure, fy, month, access.visible(user, Support))
+    ordered = supports.select_related("consultation").order_by(figure.date_field, "pk")
+    return [(s.consultation, getattr(s, figure.date_field)) for s in ordered]
+
+
 @require_GET
 def drill(request: HttpRequest, fy: int, month: int, key: str) -> HttpResponse:
     """The records behind one figure of the sheet, among those the user may see."""
@@ -170,16 +186,7 @@ def drill(request: HttpRequest, fy: int, month: int, key: str) -> HttpResponse:
     if not actions.FIRST_FY <= fy <= fiscal_year(timezone.localdate()):
         raise Http404()
     figure = figures.FIGURES[key]
-    rows: list[tuple[Consultation, date]]
-    if figure.on == "consultation":
-        found = figures.consultation_records(
-            figure, fy, month, access.visible(user, Consultation)
-        ).select_related("agency")
-        rows = [(c, timezone.localdate(c.received_at)) for c in found.order_by("received_at", "pk")]
-    else:
-        supports = figures.support_records(figure, fy, month, access.visible(user, Support))
-        ordered = supports.select_related("consultation").order_by(figure.date_field, "pk")
-        rows = [(s.consultation, getattr(s, figure.date_field)) for s in ordered]
+    rows = _drill_rows(user, figure, fy, month)
     names = access.names(user, [c.person_id for c, _ in rows])
     record(
         Action.LIST,
@@ -203,6 +210,20 @@ def drill(request: HttpRequest, fy: int, month: int, key: str) -> HttpResponse:
     return render(request, "jiritsu/drill.html", context)
 
 
+def _asked_fy(data: Any, current: int) -> int:
+    try:
+        return int(data.get("fy") or current)
+    except ValueError:
+        return current
+
+
+def _benchmark_initial(existing: Benchmark | None) -> dict[str, Any]:
+    if existing is None:
+        return {}
+    names = ("version", "population", "new_rate", "plan_rate", "employment_rate", "gain_rate")
+    return {name: getattr(existing, name) for name in names}
+
+
 @require_http_methods(["GET", "POST"])
 def benchmarks(request: HttpRequest) -> HttpResponse:
     """人口 and 目安値 per 年度: the manager sets them; coordinators and the window read."""
@@ -211,21 +232,11 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
         raise access.NotVisible()
     today = timezone.localdate()
     current = fiscal_year(today)
-    source = request.POST if request.method == "POST" else request.GET
-    try:
-        fy = int(source.get("fy") or current)
-    except ValueError:
-        fy = current
     if request.method == "POST":
         access.require_create(user, Benchmark)
+    fy = _asked_fy(request.POST if request.method == "POST" else request.GET, current)
     existing = Benchmark.objects.filter(fy=fy).first()
-    initial: dict[str, Any] = {}
-    if existing is not None:
-        initial = {
-            name: getattr(existing, name)
-            for name in ("version", "population", "new_rate", "plan_rate", "employment_rate")
-        } | {"gain_rate": existing.gain_rate}
-    form = BenchmarkForm(request.POST or None, initial=initial)
+    form = BenchmarkForm(request.POST or None, initial=_benchmark_initial(existing))
     context = {
         "fy": fy,
         "fy_label": fiscal_year_label(fy),
