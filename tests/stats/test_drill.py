@@ -114,6 +114,8 @@ def test_every_figure_opens_a_list_as_long_as_the_figure(
                 assert response.status_code == 200, url
                 assert response.context["page_obj"].paginator.count == value, url
                 assert (link is not None) == (value > 0), url
+                if link is not None:
+                    assert link.name.startswith(f"令和7年度（{p['months'][month].month}月末まで） ")
                 listed += value > 0
     # Only the city's own numbers open no list: targets (目標) and 事業費, and a 合計 or a
     # cost per count over an imported figure.

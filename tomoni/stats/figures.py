@@ -1225,7 +1225,8 @@ class TargetProgress:
         """The days the cumulative actual of ``month`` (an index) counts: from the 年度's
         first day to that month's end."""
         first = self.months[month]
-        return Period(f"{first.month}月末", self.months[0], _month_end(first))
+        label = f"{fiscal_year_label(fiscal_year(self.months[0]))}（{first.month}月末まで）"
+        return Period(label, self.months[0], _month_end(first))
 
     @property
     def latest_span(self) -> Period:

@@ -122,11 +122,11 @@ def _link(
     if not count:
         return None
     url = reverse("stats:drill", args=[drill.source, drill.fy, table.key, index, column])
-    unit = row.unit or table.unit
     shown = f"{cell}{row.unit or ('' if row.is_mean else table.unit)}"
-    what = f"{count}{unit}の記録" if row.is_mean else "一覧"
-    period = row.period(column, report.periods if report is not None else [])
-    when = period.label if report is None else report.periods[column].label
+    # A mean (or a rate, or a cost per count) lists the records it is over.
+    what = f"もとになった{count}件の記録" if row.is_mean else "一覧"
+    # The 目標と実績 grid has no report: each cell is its own period (「5月末」).
+    when = report.periods[column].label if report is not None else row.period(column, []).label
     name = f"{when} {table.title} {row.label} {shown}の{what}"
     return Link(url, name)
 
