@@ -8,7 +8,7 @@ import copy
 import io
 import json
 from collections.abc import Callable
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,8 @@ def full_place(coordinator: Staff, **overrides: Any) -> Place:
         email="asaichi@example.jp",
         atmosphere="にぎやかで、初めての人にも声をかけてくれる。",
         active=False,
+        started_on=date(2019, 4, 1),
+        paused_on=date(2026, 6, 1),
     )
     data.update(overrides)
     return actions.save_place(coordinator, None, data)

@@ -35,7 +35,7 @@ LIST_BUDGET = 10
 
 @pytest.fixture
 def place(personas: dict[str, Staff]) -> Place:
-    return full_place(personas["coordinator"], active=True)
+    return full_place(personas["coordinator"], active=True, paused_on=None)
 
 
 def _form(**overrides: Any) -> dict[str, Any]:

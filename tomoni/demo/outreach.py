@@ -516,7 +516,17 @@ def _place_data(spot: Spot, district: District, rng: random.Random, number: int)
         "email": "",
         "atmosphere": spot.atmosphere,
         "active": spot.active,
+        **_place_dates(spot, number),
     }
+
+
+def _place_dates(spot: Spot, number: int) -> dict[str, date | None]:
+    """開始日 some years back (most places are older than the project), 休止日 within the last
+    year for a place at rest; drawn apart from ``rng`` so the rest of the demo stays as it was."""
+    own = random.Random(f"place-{number}")
+    started = UNTIL - timedelta(days=own.randint(200, 3650))
+    paused = None if spot.active else UNTIL - timedelta(days=own.randint(30, 190))
+    return {"started_on": started.replace(day=1), "paused_on": paused}
 
 
 def _places(actor: Staff, rng: random.Random) -> list[Place]:

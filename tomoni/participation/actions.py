@@ -56,6 +56,8 @@ PLACE_FIELDS = (
     "email",
     "atmosphere",
     "active",
+    "started_on",
+    "paused_on",
 )
 
 
@@ -78,6 +80,11 @@ def clean_place_data(data: dict[str, Any]) -> dict[str, Any]:
     opens, closes = data.get("opens_at"), data.get("closes_at")
     if opens and closes and closes <= opens:
         problems.append("終了時刻は開始時刻より後にしてください。")
+    started, paused = data.get("started_on"), data.get("paused_on")
+    if paused and data.get("active", False):
+        problems.append("活動中の居場所に休止日は入れられません。再開したときは休止日を消します。")
+    if started and paused and paused < started:
+        problems.append("休止日は開始日より後にしてください。")
     if problems:
         raise ValidationError(problems)
     cleaned = dict(data)

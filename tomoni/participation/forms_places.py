@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from tomoni.directory.models import District
 from tomoni.lib.forms import Form
+from tomoni.people.forms import WarekiDateField
 
 from .actions import PLACE_FIELDS
 from .models import WEEKDAYS, PlaceKind, Welcome
@@ -85,6 +87,26 @@ class PlaceForm(Form):
         label="雰囲気", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     active = forms.BooleanField(label="活動中", required=False, initial=True)
+    started_on = WarekiDateField(
+        label="開始日",
+        required=False,
+        help_text="活動を始めた日。統計（期末時点で活動中）はこの日から数えます。",
+    )
+    paused_on = WarekiDateField(
+        label="休止日",
+        required=False,
+        help_text="休止中にした日（空欄なら今日）。「活動中」に戻すと消えます。",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # 活動中 is what the worker ticked; the 休止日 follows it: today when a place is paused
+        # without one, none when it is active again (再開).
+        if cleaned.get("active"):
+            cleaned["paused_on"] = None
+        elif "active" in cleaned and not cleaned.get("paused_on"):
+            cleaned["paused_on"] = timezone.localdate()
+        return cleaned
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

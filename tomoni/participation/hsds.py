@@ -23,6 +23,9 @@ days               service.schedules[0].byday, iCal days "MO,TH" (freq WEEKLY). 
                    days of every schedule; an ordinal prefix (2SA) is read as the day only
 opens_at/closes_at service.schedules[0].opens_at / closes_at "10:00+09:00" (local time)
 schedule_note      service.schedules[0].description (第2・第4土曜 …)
+started_on         service.schedules[0].valid_from (開始日)
+paused_on          service.schedules[0].valid_to + 1 day (休止日: the first day at rest; HSDS
+                   names the last day the schedule holds)
 cost               service.cost_options[0].amount, currency "JPY"
 cost_note          service.fees_description
 email              service.email
@@ -50,7 +53,7 @@ import math
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -140,6 +143,8 @@ class Schedule(_Part):
     opens_at: str | None = None
     closes_at: str | None = None
     description: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
 
 
 class CostOption(_Part):
@@ -250,7 +255,14 @@ def _location(place: Place) -> dict[str, Any]:
 
 
 def _schedules(place: Place) -> list[dict[str, Any]]:
-    if not (place.days or place.opens_at or place.closes_at or place.schedule_note):
+    if not (
+        place.days
+        or place.opens_at
+        or place.closes_at
+        or place.schedule_note
+        or place.started_on
+        or place.paused_on
+    ):
         return []
     schedule: dict[str, Any] = {"id": _sub_id(place, "schedule"), "service_id": str(place.uid)}
     if place.days:
@@ -261,6 +273,10 @@ def _schedules(place: Place) -> list[dict[str, Any]]:
         schedule["closes_at"] = _hhmm(place.closes_at)
     if place.schedule_note:
         schedule["description"] = place.schedule_note
+    if place.started_on:
+        schedule["valid_from"] = place.started_on.isoformat()
+    if place.paused_on:
+        schedule["valid_to"] = (place.paused_on - timedelta(days=1)).isoformat()
     return [schedule]
 
 
@@ -464,6 +480,8 @@ def _read_schedules(service: Service, data: dict[str, Any], errors: _RecordError
     data["opens_at"] = _read_time(first.opens_at, "schedules[0].opens_at", errors)
     data["closes_at"] = _read_time(first.closes_at, "schedules[0].closes_at", errors)
     data["schedule_note"] = first.description or ""
+    data["started_on"] = first.valid_from
+    data["paused_on"] = first.valid_to + timedelta(days=1) if first.valid_to else None
 
 
 def _read_attributes(service: Service, data: dict[str, Any], errors: _RecordErrors) -> None:

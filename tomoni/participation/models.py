@@ -8,6 +8,7 @@ through ``tomoni.access``, write through ``tomoni.participation.actions``.
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -41,6 +42,21 @@ class Welcome(models.TextChoices):
 
 
 WEEKDAYS = ("月", "火", "水", "木", "金", "土", "日")  # date.weekday() order
+
+
+def active_on(day: date, prefix: str = "") -> models.Q:
+    """The places 活動中 at the end of ``day`` (the statistics' 期末時点で活動中), by the dates
+    people entered: begun by then (開始日; without one, registered here by then) and not 休止
+    by then (no 休止日 and still 活動中, or a 休止日 after it). ``prefix``: the path to the
+    place from another model (``"places__"`` from a 地区)."""
+    after = datetime.combine(day + timedelta(days=1), time.min, timezone.get_current_timezone())
+
+    def q(**lookups: object) -> models.Q:
+        return models.Q(**{prefix + name: value for name, value in lookups.items()})
+
+    begun = q(started_on__lte=day) | q(started_on__isnull=True, created_at__lt=after)
+    open_then = q(paused_on__isnull=True, active=True) | q(paused_on__gt=day)
+    return begun & open_then
 
 
 class Place(models.Model):
@@ -77,6 +93,11 @@ class Place(models.Model):
     email = models.EmailField("メール", blank=True)
     atmosphere = models.TextField("雰囲気", max_length=2000, blank=True)
     active = models.BooleanField("活動中", default=True)
+    # The dates people entered, which the statistics count by (期末時点で活動中): when the place
+    # began, and since when it has been 休止 (None while active). A place without 開始日 counts
+    # from the day it was registered here.
+    started_on = models.DateField("開始日", null=True, blank=True)
+    paused_on = models.DateField("休止日", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -74,6 +74,7 @@ from tomoni.meetings.models import Kind
 from tomoni.outreach.models import Accompaniment, ContactMethod, Engagement, Reason
 from tomoni.outreach.models import Stage as OutreachStage
 from tomoni.participation.models import Match
+from tomoni.participation.models import active_on as place_active_on
 from tomoni.people.models import Sex
 
 from . import tendencies
@@ -215,7 +216,12 @@ class Report:
 
 # --- what a figure counts -------------------------------------------------------------------
 
-IN, CONTINUING, ACTIVE, ASOF = "in", "continuing", "active", "asof"
+IN, CONTINUING, ACTIVE, ASOF, OPEN = "in", "continuing", "active", "asof", "open"
+# OPEN: in force at the period's end by a named condition of that day (a name pickles), and
+# the field its list is ordered by.
+AT_END: dict[str, tuple[Callable[[date], Q], str]] = {
+    "place_active": (place_active_on, "created_at"),
+}
 
 
 def _primary_domain() -> Subquery:
@@ -250,7 +256,8 @@ class Counted:
 
     ``model`` (an app label) filtered by ``where``; the period applies to ``on`` (a datetime by
     the local day when ``moment``): IN the period, CONTINUING (begun before it, not ended
-    before it began: ``ended``), ACTIVE (new or continuing) or ASOF (begun by its end).
+    before it began: ``ended``), ACTIVE (new or continuing), ASOF (begun by its end) or OPEN
+    (``on`` names a condition of the period's last day in ``AT_END``: 居場所 活動中 then).
     ``what`` counts distinct related records instead (cases on an agenda); ``total`` sums a
     field (延べ参加者); ``tendency`` is the cases of that tendency among the ACTIVE ones (rules
     in Python). Plain data and a Q: it pickles with the cached dashboard."""
@@ -293,6 +300,8 @@ class Counted:
         """The records of period ``p``."""
         if self.span == IN:
             return p.q(self.on, moment=self.moment)
+        if self.span == OPEN:
+            return AT_END[self.on][0](p.end)
         if self.span == ASOF:
             if not self.moment:
                 return Q(**{f"{self.on}__lte": p.end})
@@ -938,14 +947,9 @@ def _participation(periods: Sequence[Period]) -> Section:
 
 
 def _places_asof(periods: Sequence[Period]) -> dict[str, Count]:
-    # Places keep no history: an active place counts from the day it was registered.
-    tz = timezone.get_current_timezone()
+    # By the dates entered: 開始日 (else the day it was registered) and 休止日.
     return {
-        f"p{i}": Count(
-            "places",
-            filter=Q(places__active=True)
-            & Q(places__created_at__lt=datetime.combine(p.end + timedelta(1), time.min, tz)),
-        )
+        f"p{i}": Count("places", filter=place_active_on(p.end, "places__"))
         for i, p in enumerate(periods)
     }
 
@@ -961,11 +965,7 @@ def _districts(periods: Sequence[Period]) -> Section:
                     d.name,
                     [getattr(d, f"p{i}") for i in range(len(periods))],
                     counted=Counted(
-                        "participation.Place",
-                        "created_at",
-                        moment=True,
-                        span=ASOF,
-                        where=Q(active=True, district=d.pk),
+                        "participation.Place", "place_active", span=OPEN, where=Q(district=d.pk)
                     ),
                 )
                 for d in rows
@@ -1274,16 +1274,10 @@ KPI_SOURCES: dict[str, tuple[type[Model], str, bool, Q]] = {
 
 
 def kpi_counted(target: Target) -> Counted:
-    """What a target's actual counts (places: active, registered by the end of the month)."""
+    """What a target's actual counts (places: 活動中 at the end of the month)."""
     if target.kpi == Kpi.PLACES:
         district = Q(district=target.district_id) if target.district_id else Q()
-        return Counted(
-            "participation.Place",
-            "created_at",
-            moment=True,
-            span=ASOF,
-            where=Q(active=True) & district,
-        )
+        return Counted("participation.Place", "place_active", span=OPEN, where=district)
     model, name, moment, condition = KPI_SOURCES[target.kpi]
     return Counted(model._meta.label, name, moment=moment, where=condition)
 
@@ -1297,7 +1291,13 @@ def kpi_progress(fy: int, today: date | None = None) -> list[TargetProgress]:
     for target in Target.objects.filter(fy=fy).select_related("district"):
         spec = kpi_counted(target)
         qs = spec.queryset()
-        if spec.span == ASOF:
+        if spec.span == OPEN:  # a stock: how many at each month's end, in one query
+            ends = {f"m{i}": _month_end(m) for i, m in enumerate(months)}
+            counts = qs.aggregate(
+                **{k: Count("pk", filter=AT_END[spec.on][0](end)) for k, end in ends.items()}
+            )
+            actual = [counts[k] for k in ends]
+        elif spec.span == ASOF:
             start = datetime.combine(months[0], time.min, _tz())
             base = qs.filter(**{f"{spec.on}__lt": start}).count()
             actual = _cumulative(_month_counts(qs, spec.on, fy, moment=spec.moment), base)
@@ -1420,7 +1420,8 @@ def listed(
         total = ids.distinct().count()
         return Listed(model, visible(model).filter(pk__in=ids), total)
     model = counted.model_class()
-    shown = counted.records(period, visible(model)).order_by(f"-{counted.on}", "-pk")
+    newest = AT_END[counted.on][1] if counted.span == OPEN else counted.on
+    shown = counted.records(period, visible(model)).order_by(f"-{newest}", "-pk")
     if counted.total:
         found = shown.aggregate(n=Sum(counted.total))
         return Listed(model, shown, records.count(), found["n"] or 0)
