@@ -64,20 +64,20 @@ def _sync_orm_allowed() -> Iterator[None]:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     """Around the flush that ends a transactional test: the audit log's triggers refuse it (as
     they should elsewhere), so they are lifted just before and put back just after; and the
-    rows the data migrations loaded, which the flush empties too, are loaded again. The
-    module's browser may still be open (its event loop in this thread) throughout."""
+    rows the data migrations loaded, which the flush empties too, are loaded again. While the
+    module's browser is open its fixture keeps the ORM refusal lifted; once it has closed (the
+    module's last test) there is no event loop in this thread."""
     blocker = item.config.stash[blocking_manager_key]
-    with _sync_orm_allowed():
+    with blocker.unblock(), _sync_orm_allowed():  # the browser is still open here
+        guard.remove(connection)
+    try:
+        return (yield)
+    finally:
         with blocker.unblock():
             guard.remove(connection)
-        try:
-            return (yield)
-        finally:
-            with blocker.unblock():
-                guard.remove(connection)
-                guard.install(connection)
-                for module, function in DATA_MIGRATIONS:
-                    getattr(import_module(module), function)(django_apps, None)
+            guard.install(connection)
+            for module, function in DATA_MIGRATIONS:
+                getattr(import_module(module), function)(django_apps, None)
 
 
 def chromium_path() -> str:

@@ -1,15 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, views_lists
 
 app_name = "stats"
 
 urlpatterns = [
     path("stats/", views.dashboard, name="dashboard"),
-    path("stats/tendencies/<int:fy>/<int:number>/", views.tendency_cases, name="tendency_cases"),
+    path(
+        "stats/tendencies/<int:fy>/<int:number>/", views_lists.tendency_cases, name="tendency_cases"
+    ),
     path(
         "stats/drill/<str:source>/<int:fy>/<str:table>/<int:row>/<int:column>/",
-        views.drill,
+        views_lists.drill,
         name="drill",
     ),
     path("stats/targets/", views.targets, name="targets"),

@@ -1,5 +1,5 @@
-"""統計: the dashboard, the drill-downs (every figure's records), targets, the cost sheet
-(事業費), the printable 年度実績報告 and its Excel/CSV downloads.
+"""統計: the dashboard, targets, the cost sheet (事業費), the printable 年度実績報告 and its
+Excel/CSV downloads; the lists behind the figures are ``views_lists``.
 
 Who sees what is ``tomoni.access.policy.STATS_SCOPE``: coordinators every figure with small
 numbers shown; managers every figure, small numbers suppressed, no drill-down (404); agency
@@ -24,8 +24,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Max, Model, QuerySet, Sum
+from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -36,15 +35,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tomoni import access
 from tomoni.access.policy import STATS_SCOPE
 from tomoni.audit.log import Action, record
-from tomoni.cases.models import Case
-from tomoni.directory.models import Agency
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.printing.pdf import render_pdf
-from tomoni.web.viewutils import audit_page, form_page, staff_of
+from tomoni.web.viewutils import form_page, staff_of
 
 from . import actions, exports, figures, tendencies
 from .charts import Chart, bar_chart
-from .drill import columns as drill_columns
 from .forms import CostSheetForm, TargetForm, cell_name
 from .models import Cost, HistoricalFigure, Target
 
@@ -274,75 +270,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/dashboard.html", context)
 
 
-@require_GET
-def tendency_cases(request: HttpRequest, fy: int, number: int) -> HttpResponse:
-    """The cases of one tendency in a 年度, among those the user may see. Managers: 404."""
-    if _scope(request) != ALL or number not in tendencies.NUMBERS:
-        raise access.NotVisible()
-    user = staff_of(request)
-    if not actions.FIRST_FY <= fy <= fiscal_year(timezone.localdate()):
-        raise Http404()
-    period = figures.fiscal_period(fy)
-    cases = figures.active_cases([period], access.visible(user, Case))
-    found = tendencies.evaluate_many(cases)
-    hits = [(pk, ts[number - 1]) for pk, ts in found.items() if ts[number - 1].value]
-    listed = {c.pk: c for c in access.visible(user, Case).filter(pk__in=[pk for pk, _ in hits])}
-    rows = sorted(
-        ((listed[pk], t) for pk, t in hits), key=lambda r: (r[0].opened_on, r[0].pk), reverse=True
-    )
-    record(
-        Action.LIST,
-        request=request,
-        object_type="cases.case",
-        detail={"stats": "tendency", "fy": fy, "number": number, "count": len(rows)},
-    )
-    context = {
-        "fy": fy,
-        "fy_label": fiscal_year_label(fy),
-        "number": number,
-        "mark": "①②③④⑤"[number - 1],
-        "label": tendencies.LABELS[number],
-        "rows": rows,
-    }
-    return render(request, "stats/tendency_cases.html", context)
-
-
-def _visible(user: Any) -> Any:
-    """The user's view of a model: the policy's, or the whole master list of agencies (not
-    personal data, named on every referral)."""
-
-    def visible(model: type[Model]) -> QuerySet[Any]:
-        if model is Agency:
-            return Agency.objects.all()
-        return access.visible(user, model)
-
-    return visible
-
-
-def _drilled_report(request: HttpRequest, source: str, fy: int, scope: str) -> figures.Report:
-    """The report whose figure is drilled, as its page showed it (the dashboard's from the
-    same cache entry, its 目標と実績 as the table ``figures.PROGRESS``)."""
-    user = staff_of(request)
-    today = timezone.localdate()
-    if source == DASHBOARD_SOURCE:
-        agency = user.agency if scope == OWN_AGENCY else None
-        agency_id = user.agency_id if scope == OWN_AGENCY else None
-        report, progress = _dashboard_figures(fy, scope, agency_id, agency, today)
-        if not progress or scope != ALL:
-            return report
-        table = figures.progress_table(progress)
-        extra = figures.Section(figures.PROGRESS, table.title, [table])
-        return figures.Report(report.periods, [*report.sections, extra], report.scope)
-    if source == REPORT_SOURCE and scope == ALL:
-        key = _report_key(fy, today) if cache_seconds() > 0 else ""
-        hit = cache.get(key) if key else None
-        if hit is not None:
-            cached: figures.Report = hit
-            return cached
-        return _annual_figures(fy, today)
-    raise access.NotVisible()
-
-
 def _report_key(fy: int, today: date) -> str:
     """The annual report's figures as its page last showed them (no query: the page sets it
     each time it is shown, so its links and this entry are of the same figures)."""
@@ -351,70 +278,6 @@ def _report_key(fy: int, today: date) -> str:
 
 def _annual_figures(fy: int, today: date) -> figures.Report:
     return exports.add_costs(figures.annual(fy, today), fy)
-
-
-@require_GET
-def drill(
-    request: HttpRequest, source: str, fy: int, table: str, row: int, column: int
-) -> HttpResponse:
-    """The records one figure counts, among those the user may see; the page says how many
-    there are for anyone. Managers (aggregates only), a figure that counts nothing (targets,
-    事業費, an imported figure) and a suppressed figure (「-」 for this viewer): 404."""
-    scope = _scope(request)
-    if scope == AGGREGATE or not actions.FIRST_FY <= fy <= fiscal_year(timezone.localdate()):
-        raise access.NotVisible()
-    report = _drilled_report(request, source, fy, scope)
-    try:
-        found = report.table(table)
-        counted_row = found.rows[row]
-    except (KeyError, IndexError):
-        raise access.NotVisible() from None
-    below = 0 if scope == ALL else exports.threshold()
-    if not counted_row.drillable(column):
-        raise access.NotVisible()
-    if exports.cells(counted_row, below, found.people)[column] == exports.DASH:
-        raise access.NotVisible()  # suppressed for this viewer: no list gives it away
-    assert counted_row.counted is not None
-    period = counted_row.period(column, report.periods)
-    result = figures.listed(counted_row.counted, period, _visible(staff_of(request)))
-    how = drill_columns(result.model)
-    records = result.records.select_related(*how.related) if how.related else result.records
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit_page(
-        request,
-        result.model._meta.label_lower,
-        page,
-        stats="drill",
-        fy=fy,
-        table=table,
-        row=row,
-        column=column,
-    )
-    value = counted_row.values[column]
-    figure = counted_row.bases[column] if counted_row.bases is not None else value
-    context = {
-        "fy": fy,
-        "fy_label": fiscal_year_label(fy),
-        "source": source,
-        "back": reverse("stats:report" if source == REPORT_SOURCE else "stats:dashboard"),
-        "table": found,
-        "row": counted_row,
-        "period": period,
-        "column_label": (
-            period.label if counted_row.spans is not None else report.periods[column].label
-        ),
-        "value": value,
-        "figure": figure,
-        "unit": counted_row.unit or ("" if counted_row.is_mean else found.unit),
-        "result": result,
-        "headers": how.headers,
-        "page_obj": page,
-        "rows": [how.cells(obj) for obj in page.object_list],
-        "noun": how.noun,
-        "hidden": result.total - page.paginator.count,
-        "cache_minutes": cache_seconds() // 60 if source == DASHBOARD_SOURCE else 0,
-    }
-    return render(request, "stats/drill.html", context)
 
 
 @require_http_methods(["GET", "POST"])
