@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tomoni.directory.models import District
 from tomoni.lib.forms import Form
-from tomoni.people.forms import WarekiDateField
+from tomoni.people.forms import DATE_HINT, WarekiDateField
 
 from .actions import PLACE_FIELDS
 from .models import WEEKDAYS, PlaceKind, Welcome
@@ -90,12 +90,12 @@ class PlaceForm(Form):
     started_on = WarekiDateField(
         label="開始日",
         required=False,
-        help_text="活動を始めた日。統計（期末時点で活動中）はこの日から数えます。",
+        help_text=f"活動を始めた日。統計（期末時点で活動中）はこの日から数えます。{DATE_HINT}",
     )
     paused_on = WarekiDateField(
         label="休止日",
         required=False,
-        help_text="休止中にした日（空欄なら今日）。「活動中」に戻すと消えます。",
+        help_text=f"休止中にした日（空欄なら今日）。「活動中」に戻すと消えます。{DATE_HINT}",
     )
 
     def clean(self) -> dict[str, Any]:
