@@ -209,13 +209,15 @@ COLUMNS: dict[str, Columns] = {
         ],
     ),
     "participation.Place": Columns(
-        ("居場所・社会資源", "地区", "種類", "登録日"),
+        ("居場所・社会資源", "地区", "開始日", "休止日", "種類"),
         ("district",),
         lambda p: [
             _link(p.name, p),
             _text(p.district.name if p.district_id else ""),
+            # What the figure counts from: the 開始日, or the day it was registered here.
+            _text(_day(p.started_on) if p.started_on else f"（登録 {_day(p.created_at)}）"),
+            _text(_day(p.paused_on)),
             _text(_shown(p, "kind")),
-            _text(_day(p.created_at)),
         ],
         "か所",
     ),
