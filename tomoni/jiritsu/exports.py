@@ -4,7 +4,6 @@ people or their consultations). Targets and 人口 are the city's own numbers, n
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -13,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tomoni.lib.csvio import append_xlsx_row, write_csv
-from tomoni.stats.exports import DASH, suppression_note
+from tomoni.stats.exports import DASH, with_about
 
 from .figures import MONTHS, YEAR, Figure, Progress, Row
 
@@ -129,10 +128,4 @@ def to_xlsx(
         append_xlsx_row(sheet, values)
     sheet.column_dimensions["A"].width = 30
     sheet.freeze_panes = "C2"
-    about = book.create_sheet("説明")
-    for line in (title, note, suppression_note(below)):
-        append_xlsx_row(about, [line])
-    about.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return with_about(book, title, note, below)

@@ -11,7 +11,7 @@ lists; everyone else 404.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -27,7 +27,7 @@ from tomoni.intake.models import Consultation
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.lib.wareki import format_date
 from tomoni.stats import exports as stats_exports
-from tomoni.web.viewutils import form_page, staff_of
+from tomoni.web.viewutils import form_page, spreadsheet, staff_of
 
 from . import actions, exports, figures
 from .forms import BenchmarkForm, SupportForm
@@ -271,32 +271,15 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404()
     context = _sheet(request)
     fy, below = context["fy"], context["below"]
-    encoding: Literal["utf-8-sig", "cp932"] = (
-        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-    )
-    record(
-        Action.EXPORT,
-        request=request,
+    figures_of = (context["rows"], context["progress"], below, context["elapsed"])
+    title = f"{fiscal_year_label(fy)} 生活困窮者自立支援 月次集計"
+    return spreadsheet(
+        request,
+        fmt,
+        f"seikatsukonkyu-{fy}",
+        xlsx=lambda note: exports.to_xlsx(*figures_of, title, note),
+        csv=lambda encoding: exports.to_csv(*figures_of, encoding),
         object_type="jiritsu.sheet",
         object_id=str(fy),
-        detail={"format": fmt, "encoding": encoding, "suppressed_below": below},
+        suppressed_below=below,
     )
-    title = f"{fiscal_year_label(fy)} 生活困窮者自立支援 月次集計"
-    name = f"seikatsukonkyu-{fy}"
-    if fmt == "xlsx":
-        note = f"出力 {timezone.localtime():%Y-%m-%d %H:%M}"
-        response = HttpResponse(
-            exports.to_xlsx(
-                context["rows"], context["progress"], below, context["elapsed"], title, note
-            ),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    charset = "shift_jis" if encoding == "cp932" else "utf-8"
-    response = HttpResponse(
-        exports.to_csv(context["rows"], context["progress"], below, context["elapsed"], encoding),
-        content_type=f"text/csv; charset={charset}",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response

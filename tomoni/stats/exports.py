@@ -114,6 +114,11 @@ def to_xlsx(report: Report, below: int, title: str, note: str) -> bytes:
         for cell in row:
             cell.alignment = Alignment(horizontal="right")
     sheet.freeze_panes = "E2"
+    return with_about(book, title, note, below)
+
+
+def with_about(book: Workbook, title: str, note: str, below: int) -> bytes:
+    """The workbook as a file, with a sheet 「説明」 saying what it is and what is hidden."""
     about = book.create_sheet("説明")
     for line in (title, note, suppression_note(below)):
         append_xlsx_row(about, [line])

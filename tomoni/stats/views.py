@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,7 +37,7 @@ from tomoni.access.policy import STATS_SCOPE
 from tomoni.audit.log import Action, record
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.printing.pdf import render_pdf
-from tomoni.web.viewutils import form_page, staff_of
+from tomoni.web.viewutils import form_page, spreadsheet, staff_of
 
 from . import actions, exports, figures, tendencies
 from .charts import Chart, bar_chart
@@ -448,30 +448,13 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "pdf":
         return _report(request, fmt)
     fy, annual, below, title = _annual(request)
-    if fmt not in ("xlsx", "csv"):
-        raise Http404()
-    encoding: Literal["utf-8-sig", "cp932"] = (
-        "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-    )
-    record(
-        Action.EXPORT,
-        request=request,
+    return spreadsheet(
+        request,
+        fmt,
+        f"jisseki-{fy}",
+        xlsx=lambda note: exports.to_xlsx(annual, below, title, note),
+        csv=lambda encoding: exports.to_csv(annual, below, encoding),
         object_type="stats.report",
         object_id=str(fy),
-        detail={"format": fmt, "encoding": encoding, "suppressed_below": below},
+        suppressed_below=below,
     )
-    name = f"jisseki-{fy}"
-    if fmt == "xlsx":
-        note = f"出力 {timezone.localtime():%Y-%m-%d %H:%M}"
-        response = HttpResponse(
-            exports.to_xlsx(annual, below, title, note),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    charset = "shift_jis" if encoding == "cp932" else "utf-8"
-    response = HttpResponse(
-        exports.to_csv(annual, below, encoding), content_type=f"text/csv; charset={charset}"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response

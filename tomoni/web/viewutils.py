@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -109,3 +109,42 @@ def post_action(
     else:
         messages.success(request, done(result) if callable(done) else done)
     return redirect(to)
+
+
+Encoding = Literal["utf-8-sig", "cp932"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def spreadsheet(
+    request: HttpRequest,
+    fmt: str,
+    name: str,
+    *,
+    xlsx: Callable[[str], bytes],
+    csv: Callable[[Encoding], bytes],
+    object_type: str,
+    object_id: str,
+    **detail: Any,
+) -> HttpResponse:
+    """A table downloaded as Excel (``fmt`` "xlsx"; ``xlsx`` gets the 出力 line for its 説明
+    sheet) or CSV (UTF-8 with BOM, or Shift_JIS with ?encoding=cp932), audited as an export;
+    any other ``fmt`` is 404."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404()
+    encoding: Encoding = "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
+    record(
+        Action.EXPORT,
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"format": fmt, "encoding": encoding, **detail},
+    )
+    if fmt == "xlsx":
+        response = HttpResponse(
+            xlsx(f"出力 {timezone.localtime():%Y-%m-%d %H:%M}"), content_type=XLSX
+        )
+    else:
+        charset = "shift_jis" if encoding == "cp932" else "utf-8"
+        response = HttpResponse(csv(encoding), content_type=f"text/csv; charset={charset}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
