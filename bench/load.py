@@ -82,6 +82,9 @@ def server_env(url: str, port: int) -> dict[str, str]:
         DEBUG="0",
         TOMONI_HTTPS="0",
         SECRET_KEY=env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+        # Production settings refuse to start without the audit chain's key; a bench data
+        # set's log is nobody's record, so a fixed key (or BENCH_AUDIT_KEY) signs it.
+        TOMONI_AUDIT_KEY=env.get("BENCH_AUDIT_KEY") or "tomoni-bench-audit-key-not-a-secret",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         PORT=str(port),
         WORKERS="2",
@@ -784,7 +787,7 @@ def main() -> None:
         raise SystemExit("loopback databases only (sqlite file or PostgreSQL on 127.0.0.1)")
     env = server_env(args.database_url, args.port)
     same = ["DATABASE_URL", "TOMONI_ENV", "DEBUG", "TOMONI_HTTPS", "SECRET_KEY", "ALLOWED_HOSTS"]
-    same += ["LOG_LEVEL", "DJANGO_SETTINGS_MODULE", "TOMONI_VAR_DIR"]
+    same += ["LOG_LEVEL", "DJANGO_SETTINGS_MODULE", "TOMONI_VAR_DIR", "TOMONI_AUDIT_KEY"]
     os.environ.update({key: env[key] for key in same})
     import django
 
