@@ -57,7 +57,7 @@ def test_case_list_budget(
 def _grow(coordinator: Staff, case: Case, size: int) -> None:
     """Add ``size`` of everything the case page lists."""
     concerns = list(Concern.objects.filter(active=True).order_by("pk"))
-    agencies = ["shogai-soudan", "kodomokatei", "jiritsu", "seiho", "hokenjo"]
+    agencies = ["shogai-soudan", "kodomokatei", "kenri", "seiho", "hokenjo"]
     for i in range(size):
         person = people_actions.register_person(
             coordinator,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tomoni.access import Member, record_of
 from tomoni.directory.models import Agency, Concern, Tag
+from tomoni.jiritsu.window import merged_away, pickable, target_label
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.forms import Form, ModelForm
@@ -82,15 +83,20 @@ class AgencyChoiceField(forms.TypedChoiceField):
         self.by_pk = {str(a.pk): a for a in agencies}
         empty = kwargs.pop("empty_label", "（選ばない）")
         super().__init__(
-            choices=[("", empty), *((str(a.pk), a.name) for a in agencies)],
+            choices=[("", empty), *((str(a.pk), target_label(a)) for a in agencies)],
             coerce=lambda pk: self.by_pk[pk],
             empty_value=None,
             **kwargs,
         )
 
 
-def active_agencies() -> list[Agency]:
-    return list(Agency.objects.filter(active=True).order_by("order", "pk"))
+def active_agencies(keep: Iterable[int | None] = ()) -> list[Agency]:
+    """The agencies to pick from (jiritsu.window.pickable), and those in ``keep``: the ones a
+    record being edited already names, so saving it again keeps them."""
+    offered = pickable(Agency.objects.filter(active=True))
+    kept = [pk for pk in keep if pk is not None]
+    rows = offered | Agency.objects.filter(pk__in=kept) if kept else offered
+    return list(rows.order_by("order", "pk"))
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -540,8 +546,11 @@ class PlanForm(Form):
                 label="目標", max_length=300, required=False
             )
         for i in range(ACTION_ROWS):
+            # An agency no longer offered (jiritsu.window) stays in the row that names it only.
+            named = str(self.initial.get(f"action_agency_{i}") or "")
+            offered = [a for a in agencies if not merged_away(a) or str(a.pk) == named]
             self.fields[f"action_agency_{i}"] = AgencyChoiceField(
-                agencies, label="誰が（機関）", required=False
+                offered, label="誰が（機関）", required=False
             )
             self.fields[f"action_who_{i}"] = forms.CharField(
                 label="誰が（担当者・本人等）", max_length=60, required=False

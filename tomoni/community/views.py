@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.directory import network
-from tomoni.directory.models import Agency, Area, District, Staff
+from tomoni.directory.models import Area, District, Staff
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.participation.models import Place
 from tomoni.printing.pdf import render_pdf
@@ -493,7 +493,7 @@ def programme_print(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_GET
 def agencies(request: HttpRequest) -> HttpResponse:
     _reader(request)
-    rows = list(Agency.objects.filter(active=True).select_related("area").order_by("order", "pk"))
+    rows = network.listed()
     groups = network.by_field(rows)
     plenary = [a for a in rows if a.attends_plenary]
     context = {"groups": groups, "plenary": plenary, "count": len(rows)}

@@ -36,6 +36,7 @@ from tomoni.cases.models import (
 from tomoni.directory.models import Agency, Domain, Staff
 from tomoni.intake.actions import Route, take_consultation
 from tomoni.intake.models import Consultation, Outcome, RouteKind
+from tomoni.jiritsu.window import pickable
 from tomoni.lib.bizdays import add_business_days, is_business_day
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting
@@ -218,7 +219,9 @@ class _Builder:
         with_account = {s.agency_id for s in accounts}
         for number, day in enumerate(PLENARY_DAYS, start=1):
             meeting = self.meeting(Kind.PLENARY, f"支援会議（全体会）第{number}回", day, accounts)
-            for agency in Agency.objects.filter(attends_plenary=True).order_by("order"):
+            # The window's worker attends for the 自立相談支援機関 where the window is it.
+            attending = pickable(Agency.objects.filter(attends_plenary=True))
+            for agency in attending.order_by("order"):
                 if agency.pk not in with_account:
                     meeting_actions.add_attendee(
                         self.coordinators[0],

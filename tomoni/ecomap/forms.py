@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from tomoni.directory.models import Agency
+from tomoni.jiritsu.window import AgencyField
 from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.participation.models import Place
@@ -31,7 +32,7 @@ class TieForm(Form):
         required=False,
         help_text="例: 民生委員の見本さん、隣の試験さん",
     )
-    agency = forms.ModelChoiceField(
+    agency = AgencyField(
         label="機関（支援機関のとき）", queryset=Agency.objects.none(), required=False
     )
     place = forms.ModelChoiceField(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tomoni import access
 from tomoni.directory.models import Agency
+from tomoni.jiritsu.window import pickable
 from tomoni.participation.models import Place
 from tomoni.people.family import family_of
 from tomoni.people.models import Household, Person
@@ -62,7 +63,7 @@ def tie_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = TieForm(
         request.POST or None,
-        agencies=Agency.objects.order_by("order", "pk"),
+        agencies=pickable(Agency.objects.order_by("order", "pk")),
         places=access.visible(request.user, Place).filter(active=True).order_by("name"),
         members=members,
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tomoni.directory.models import Agency, Concern, District, Tag
 from tomoni.directory.network import by_field
-from tomoni.jiritsu.window import referral_targets, target_label
+from tomoni.jiritsu.window import pickable, target_label
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.forms import Form, TimeTextField
@@ -330,9 +330,7 @@ class ReferForm(Form):
         field = self.fields["to_agency"]
         assert isinstance(field, forms.ModelChoiceField)
         # Where the window is the 自立相談支援機関, its separate row is no つなぎ先 (jiritsu).
-        field.queryset = referral_targets(
-            Agency.objects.filter(active=True).exclude(pk=own_agency_id)
-        )
+        field.queryset = pickable(Agency.objects.filter(active=True).exclude(pk=own_agency_id))
         # Grouped by whom they serve (分野), with the 業務紹介 guide beside the picker: one
         # query serves both, validation still goes through the queryset.
         agencies = list(field.queryset)
@@ -343,7 +341,7 @@ class ReferForm(Form):
 
         def label(agency: Agency) -> str:
             mine = district is not None and agency.area_id == area_id
-            name = target_label(agency, agency.name)
+            name = target_label(agency)
             return f"{name}（{district}の担当圏域）" if mine else name
 
         field.choices = [

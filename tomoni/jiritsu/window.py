@@ -17,7 +17,9 @@ that agency records the items and the window refers to it like any other agency.
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from tomoni.directory.models import Agency, Role, Staff
@@ -50,31 +52,53 @@ def jiritsu_agency() -> Agency | None:
 
 
 def merged_away(agency: Agency) -> bool:
-    """The separate 自立相談支援機関 row while the window is the 自立相談支援機関: no つなぎ先."""
+    """The separate 自立相談支援機関 row, while the window is the 自立相談支援機関."""
     return window_is_jiritsu() and agency.code == SEPARATE
 
 
-def referral_targets(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
-    """The つなぎ先 a referral may go to, without the row the window has absorbed."""
+def pickable(agencies: QuerySet[Agency]) -> QuerySet[Agency]:
+    """The agencies a worker may pick — a referral's つなぎ先, a case's team, 担当機関 and
+    hand-off, a 連携, a meeting's attendees and tasks, an エコマップ tie, the 業務紹介 list —
+    without the row the window has absorbed. Records that name it already keep it."""
     return agencies.exclude(code=SEPARATE) if window_is_jiritsu() else agencies
 
 
-def target_label(agency: Agency, label: str) -> str:
-    """The picker's label of ``agency``: the window says it is the 自立相談支援機関."""
+def absorbed() -> Agency | None:
+    """The separate row while the window is the 自立相談支援機関 (what it says of itself — whom
+    it serves, how to refer — is the window's now), else None."""
+    return Agency.objects.filter(code=SEPARATE).first() if window_is_jiritsu() else None
+
+
+def target_label(agency: Agency, label: str | None = None) -> str:
+    """The picker's label of ``agency`` (its name unless ``label``): the window says it is
+    the 自立相談支援機関."""
+    label = agency.name if label is None else label
     if window_is_jiritsu() and agency.code == WINDOW:
         return f"{label}［自立相談支援機関］"
     return label
 
 
-def merged_message(from_window: bool) -> str:
+class AgencyField(forms.ModelChoiceField[Agency]):
+    """A picker over ``pickable`` agencies, labelled as the referral form labels them."""
+
+    def label_from_instance(self, obj: Agency) -> str:
+        return target_label(obj)
+
+
+def merged_message(from_window: bool = False) -> str:
     if from_window:
         return (
             "この市では福祉くらしの総合窓口が自立相談支援機関です。"
             "生活困窮の支援は、この相談の「自立相談支援」に記録してください。"
         )
-    return (
-        "この市では福祉くらしの総合窓口が自立相談支援機関です。つなぎ先は総合窓口を選んでください。"
-    )
+    return "この市では福祉くらしの総合窓口が自立相談支援機関です。総合窓口を選んでください。"
+
+
+def refuse_merged(agency: Agency | None, *, from_window: bool = False) -> None:
+    """The actions' check: an agency picked through a form that never offered it (a stale
+    page, a script) is refused with the reason, before anything is written."""
+    if agency is not None and merged_away(agency):
+        raise ValidationError(merged_message(from_window))
 
 
 OWN, ALL, CITY, AGGREGATE = "own", "all", "city", "aggregate"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.cases.models import Case
 from tomoni.directory.models import Agency, Role, Staff
+from tomoni.jiritsu.window import AgencyField, pickable
 from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date
@@ -40,12 +41,12 @@ def _time_field(label: str, *, required: bool = True) -> forms.TimeField:
 
 
 def _agencies() -> QuerySet[Agency]:
-    return Agency.objects.filter(active=True)
+    return pickable(Agency.objects.filter(active=True))
 
 
 def _staff_accounts() -> QuerySet[Staff]:
     return (
-        Staff.objects.filter(is_active=True, role__in=ATTENDING_ROLES, agency__isnull=False)
+        Staff.objects.filter(is_active=True, role__in=ATTENDING_ROLES, agency__in=_agencies())
         .select_related("agency")
         .order_by("agency__order", "agency__pk", "display_name", "pk")
     )
@@ -197,7 +198,7 @@ class AgendaForm(Form):
 class AttendeeForm(Form):
     """An attendee by staff account (who can then open the meeting) or by name only."""
 
-    agency = forms.ModelChoiceField(
+    agency = AgencyField(
         Agency.objects.none(), label="機関", required=False, empty_label="（職員の所属機関）"
     )
     staff = StaffChoiceField(
@@ -302,7 +303,7 @@ class DecisionForm(Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "決定内容を入力してください。"},
     )
-    handoff_agency = forms.ModelChoiceField(
+    handoff_agency = AgencyField(
         Agency.objects.none(),
         label="引き継ぐ主担当機関（終結・中断のとき）",
         required=False,
@@ -323,7 +324,7 @@ class DecisionForm(Form):
             self.fields[f"task_title_{i}"] = forms.CharField(
                 label="作業", max_length=200, required=False
             )
-            self.fields[f"task_agency_{i}"] = forms.ModelChoiceField(
+            self.fields[f"task_agency_{i}"] = AgencyField(
                 agencies, label="担当機関", required=False, empty_label="（選んでください）"
             )
             self.fields[f"task_owner_{i}"] = StaffChoiceField(

@@ -14,6 +14,7 @@ from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case, CaseConcern, TeamMember, TeamRole
 from tomoni.cases.stored_tendencies import recompute_tendencies
 from tomoni.directory.models import Agency, Concern, Staff
+from tomoni.jiritsu.window import refuse_merged
 from tomoni.lib.concurrency import lock
 from tomoni.people.models import Membership, Person
 
@@ -38,6 +39,7 @@ def add_team_member(
         raise ValidationError("役割を選んでください。")
     if not agency.active:
         raise ValidationError("この機関は現在チームに加えられません。")
+    refuse_merged(agency)  # the window is the 自立相談支援機関 (jiritsu.window)
     if case.team.filter(agency=agency, end_on__isnull=True).exists():
         raise ValidationError(f"{agency.name} は既にチームにいます。")
     day = start_on or timezone.localdate()
@@ -97,6 +99,7 @@ def set_concern(
         raise ValidationError("優先度は 1（高）〜3（低）で選んでください。")
     if not Membership.current.filter(household_id=case.household_id, person=person).exists():
         raise ValidationError("課題は世帯員ごとに記録してください。")
+    refuse_merged(agency)
     item, created = CaseConcern.objects.update_or_create(
         case=case,
         person=person,

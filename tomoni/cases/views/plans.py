@@ -92,7 +92,9 @@ def plan(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = changeable(request, pk)
     latest = access.visible(request.user, Plan).filter(case=case).order_by("-number").first()
-    agencies = active_agencies()
+    # A plan carried forward keeps the agencies its actions name, even one no longer offered.
+    named = latest.actions.values_list("agency_id", flat=True) if latest else []
+    agencies = active_agencies(keep=named)
     form = PlanForm(request.POST or None, agencies=agencies, initial=PlanForm.initial_from(latest))
     context: dict[str, Any] = {"case": case, "latest": latest, "conflict": False}
 

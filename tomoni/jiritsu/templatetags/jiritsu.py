@@ -1,4 +1,6 @@
-"""``{% jiritsu_panel consultation %}``: the 自立相談支援 card of a consultation page."""
+"""``{% jiritsu_panel consultation %}``: the 自立相談支援 card of a consultation page;
+``{{ agency|agency_label }}``: an agency's name as the pickers show it;
+``{% absorbed_into agency as row %}``: the row the window absorbed, on the window's row."""
 
 from __future__ import annotations
 
@@ -6,12 +8,12 @@ from typing import Any
 
 from django import template
 
-from tomoni.directory.models import Staff
+from tomoni.directory.models import Agency, Staff
 from tomoni.intake.models import Consultation
 
 from ..actions import may_record
 from ..models import Support
-from ..window import OWN, is_jiritsu, scope_of
+from ..window import OWN, WINDOW, absorbed, is_jiritsu, scope_of, target_label
 
 register = template.Library()
 
@@ -42,3 +44,15 @@ def keeps_jiritsu_sheet(context: dict[str, Any]) -> bool:
     """Whether the signed-in worker is at the 自立相談支援機関 (its 月次集計 is theirs)."""
     user = context["request"].user
     return isinstance(user, Staff) and scope_of(user) == OWN
+
+
+@register.filter
+def agency_label(agency: Agency) -> str:
+    """The window says it is the 自立相談支援機関 where it is (window.target_label)."""
+    return target_label(agency)
+
+
+@register.simple_tag
+def absorbed_into(agency: Agency) -> Agency | None:
+    """On the 業務紹介, the window's row also says what the 自立相談支援機関's row said."""
+    return absorbed() if agency.code == WINDOW else None
