@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tomoni.audit.models import AuditEvent
 from tomoni.demo.city import load_city
 from tomoni.demo.intake import UNTIL
+from tomoni.directory.models import Role
 from tomoni.intake.models import Consultation, Referral
 from tomoni.jiritsu import figures
-from tomoni.jiritsu.models import Support
+from tomoni.jiritsu.models import Benchmark, Support
 
 from ..conftest import shared_data
 
@@ -53,3 +55,23 @@ def test_the_reiwa8_monthly_sheet_is_believable(db: None, city: dict[str, int]) 
     assert rows["plan"] >= rows["employment"] > 0
     assert rows["employment"] >= rows["gain"] >= 0
     assert rows["housing_applied"] >= rows["housing_decided"]
+
+
+def test_the_demo_sheet_has_targets_the_manager_entered(db: None, city: dict[str, int]) -> None:
+    """人口 (DOMAIN.md §2: about 94,000) and 目安値 for 令和6〜8年度, entered by the manager
+    through set_benchmark (audited), so the 令和8年度 sheet shows targets against actuals (it
+    showed 「人口と目安値はまだ設定されていません」 before)."""
+    benchmarks = list(Benchmark.objects.order_by("fy"))
+    assert [b.fy for b in benchmarks] == [2024, 2025, 2026] and city["benchmarks"] == 3
+    for b in benchmarks:
+        assert b.population == 94_000 and b.set_by.role == Role.MANAGER
+        rates = [r for r in (b.new_rate, b.plan_rate, b.employment_rate, b.gain_rate) if r]
+        assert len(rates) == 4 and rates == sorted(rates, reverse=True)  # 16, 8, 4.8, 3.6
+    events = AuditEvent.objects.filter(object_type="jiritsu.benchmark", action="create")
+    assert events.count() == 3
+    rows = figures.count(2026)
+    elapsed = figures.months_elapsed(2026, UNTIL)
+    progress = figures.progress(benchmarks[-1], rows, UNTIL.month, elapsed)
+    assert len(progress) == len(figures.KPIS)
+    assert all(p.month_target > 0 and p.year_target > 0 for p in progress)
+    assert any(p.year_actual > 0 for p in progress)

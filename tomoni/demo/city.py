@@ -335,6 +335,9 @@ def load_city(households: int = 300, seed: int = 20260219) -> dict[str, int]:
         from .cases import load_cases
 
         totals.update(load_cases(staff, seed=seed))
+        from .jiritsu import set_benchmarks
+
+        totals["benchmarks"] = set_benchmarks(staff["kacho"])
         from .outreach import load_outreach
 
         totals.update(load_outreach(staff, seed=seed))

@@ -2,7 +2,9 @@
 window's 生活困窮 consultations (a story that would have gone to 「自立相談支援機関」) become
 自立相談支援 at the window, with dates that follow one another — 受付 → 開始 → プラン → 住居確保
 給付金 申請 → 決定, 就労支援 → 就労・増収 — and never pass the demo's "today" (``UNTIL``).
-Not every case: some end at a first talk, fewer get a plan, a few find work.
+Not every case: some end at a first talk, fewer get a plan, a few find work. The manager
+enters the city's 人口 and the 目安値 for each 年度 (``set_benchmarks``), so the monthly sheet
+shows targets against these actuals.
 
 A separate seeded random keeps the rest of the demo city exactly as it was.
 """
@@ -12,12 +14,14 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
 from tomoni.directory.models import Agency, Staff
 from tomoni.intake.models import Consultation, Referral
-from tomoni.jiritsu.models import Gain, Support
+from tomoni.jiritsu.actions import Rates, set_benchmark
+from tomoni.jiritsu.models import Benchmark, Gain, Support
 from tomoni.jiritsu.window import SEPARATE, WINDOW, window_is_jiritsu
 
 
@@ -40,6 +44,30 @@ def absorbed_referrals(
                     setattr(referral, name, responder.pk)
         kept.append(referral)
     return kept
+
+
+#: 稲城市's population (DOMAIN.md §2: about 94,000), entered for each 年度 the demo spans.
+POPULATION = 94_000
+BENCHMARK_YEARS = (2024, 2025, 2026)  # 令和6〜8年度
+#: The national 目安値 per 100,000 people per month: 新規相談 16 and プラン作成 8;
+#: 就労支援対象者 six in ten of the plans (4.8) and 就労・増収 three in four of those (3.6).
+RATES = Rates(
+    new_rate=Decimal("16"),
+    plan_rate=Decimal("8"),
+    employment_rate=Decimal("4.8"),
+    gain_rate=Decimal("3.6"),
+)
+
+
+def set_benchmarks(manager: Staff) -> int:
+    """The manager enters 人口 and 目安値 per 年度 through the audited action; a 年度 that has
+    them already (a demo city loaded again) keeps what it has."""
+    entered = 0
+    for fy in BENCHMARK_YEARS:
+        if not Benchmark.objects.filter(fy=fy).exists():
+            set_benchmark(manager, fy=fy, population=POPULATION, rates=RATES, version=None)
+            entered += 1
+    return entered
 
 
 def agency_code(code: str) -> str:
