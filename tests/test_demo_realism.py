@@ -5,6 +5,7 @@ for the case they belong to, and dates that follow one another. Built once for t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -15,13 +16,15 @@ from django.utils import timezone
 
 from tomoni.cases.models import Case, Closure, Plan, Review, Task
 from tomoni.community.models import CouncilMeeting
-from tomoni.demo.city import load_city
+from tomoni.demo.city import TOWNS, load_city
 from tomoni.demo.intake import story_of
 from tomoni.directory.models import Agency
 from tomoni.intake.models import Consultation, Referral, RouteStep
 from tomoni.lib.bizdays import is_business_day
 from tomoni.meetings.models import Kind, Meeting, Pledge
 from tomoni.outreach.models import Engagement
+from tomoni.participation.models import Place
+from tomoni.people import postal
 from tomoni.people.models import Household
 
 from .conftest import shared_data
@@ -190,3 +193,24 @@ def test_case_dates_follow_one_another(db: None, city: dict[str, int]) -> None:
     for meeting in Meeting.objects.filter(starts_at__gt=timezone.now()):
         # Only meetings still ahead may be in the future, and they are not yet held.
         assert not meeting.held and not meeting.decisions.exists(), meeting.title
+
+
+def test_places_are_written_as_their_town_is(db: None, city: dict[str, int]) -> None:
+    """A 居場所's address, like a household's (tests/people/test_demo_addresses.py): its 地区's
+    real 町名, 丁目 only where the 町 has them (押立, 大丸, 矢野口 … are 大字 with a 番地), and
+    the 地区 the postal data set reads from it is the place's own. (Before, every place had
+    「稲城市{地区}{n}丁目」, 「押立3丁目」 too.)"""
+    places = list(Place.objects.select_related("district"))
+    assert places
+    towns = []
+    for place in places:
+        assert place.district is not None
+        town = place.district.name
+        towns.append(town)
+        if TOWNS[town][1]:
+            assert re.fullmatch(rf"稲城市{town}[1-3]丁目\d+番\d+号", place.address), place.address
+        else:
+            assert re.fullmatch(rf"稲城市{town}[1-9]\d*番地\d+", place.address), place.address
+        found = postal.district_in(place.address)
+        assert found is not None and found.pk == place.district_id
+    assert {TOWNS[town][1] for town in towns} == {True, False}  # both kinds are there

@@ -46,6 +46,7 @@ from tomoni.participation.models import (
 )
 from tomoni.people.models import Household, Membership, Person, Relationship
 
+from .city import street
 from .intake import UNTIL
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -497,7 +498,7 @@ def _place_data(spot: Spot, district: District, rng: random.Random, number: int)
         "name": spot.name,
         "kind": spot.kind,
         "district": district,
-        "address": f"稲城市{district.name}{rng.randint(1, 5)}丁目{rng.randint(1, 30)}番{number}号",
+        "address": _place_address(district, rng, number),
         "description": spot.description or DESCRIPTIONS.get(spot.kind, ""),
         "welcomes": list(spot.welcomes),
         "interests": list(spot.interests),
@@ -518,6 +519,15 @@ def _place_data(spot: Spot, district: District, rng: random.Random, number: int)
         "active": spot.active,
         **_place_dates(spot, number),
     }
+
+
+def _place_address(district: District, rng: random.Random, number: int) -> str:
+    """Written as the households' addresses are (``city.street``): the 地区's real 町名, with
+    丁目 only where the 町 has them. ``rng`` gives the two draws it always gave, so the rest of
+    the demo stays as it was; the 番地 of a 大字 comes from a random of the place's own."""
+    lot = random.Random(f"place-address-{number}").randint(800, 899)
+    chome, ban = rng.randint(1, 5), rng.randint(1, 30)
+    return street(district.name, (lot, chome, ban, number))[1]
 
 
 def _place_dates(spot: Spot, number: int) -> dict[str, date | None]:
