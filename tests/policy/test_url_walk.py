@@ -221,7 +221,13 @@ WALK: dict[str, Target] = {
     "stats:dashboard": _none(),
     "stats:tendency_cases": Target(lambda r: {"fy": 2026, "number": 1}),
     "stats:drill": Target(
-        lambda r: {"source": "dashboard", "fy": 2026, "table": "consultations", "row": 0, "column": 0}
+        lambda r: {
+            "source": "dashboard",
+            "fy": 2026,
+            "table": "consultations",
+            "row": 0,
+            "column": 0,
+        }
     ),
     "stats:targets": _none(),
     "stats:costs": _none(),
