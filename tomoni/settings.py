@@ -392,7 +392,7 @@ TOMONI_TENDENCY_8050_CHILD_AGE = (40, 64)  # ③ the 「50」 side
 TOMONI_TENDENCY_8050_PARENT_AGE = envint("TOMONI_TENDENCY_8050_PARENT_AGE", 75)  # ③ the 「80」
 TOMONI_TENDENCY_MEETING_AGENCIES = envint("TOMONI_TENDENCY_MEETING_AGENCIES", 3)  # ⑤
 # 生活困窮: the 福祉くらしの総合窓口 (agency "window") is the 自立相談支援機関, as in 稲城市
-# (tomoni/jiritsu/window.py). Off: a separate 自立相談支援機関 (agency "jiritsu") does it.
+# (tomoni/directory/merged.py). Off: a separate 自立相談支援機関 (agency "jiritsu") does it.
 TOMONI_WINDOW_IS_JIRITSU = envbool("TOMONI_WINDOW_IS_JIRITSU", True)
 # Tasks due within this many days are listed by `tomoni remind`.
 TOMONI_REMIND_DAYS = envint("TOMONI_REMIND_DAYS", 3)

@@ -28,7 +28,7 @@ def test_the_network_page_lists_every_agency(
         assert agency.name in page
         assert agency.serves in page and agency.how_to_refer in page
     assert "042-000-9999" in page
-    # The window is the 自立相談支援機関 (jiritsu.window): one office, listed once.
+    # The window is the 自立相談支援機関 (directory.merged): one office, listed once.
     plenary = Agency.objects.filter(attends_plenary=True).exclude(code="jiritsu").count()
     assert plenary == Agency.objects.filter(attends_plenary=True).count() - 1
     assert f"支援会議(全体会)の参加機関（{plenary}）" in page

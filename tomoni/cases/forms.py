@@ -14,8 +14,8 @@ from django.db import models
 from django.utils import timezone
 
 from tomoni.access import Member, record_of
+from tomoni.directory.merged import merged_away, pickable, target_label
 from tomoni.directory.models import Agency, Concern, Tag
-from tomoni.jiritsu.window import merged_away, pickable, target_label
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.forms import Form, ModelForm
@@ -91,7 +91,7 @@ class AgencyChoiceField(forms.TypedChoiceField):
 
 
 def active_agencies(keep: Iterable[int | None] = ()) -> list[Agency]:
-    """The agencies to pick from (jiritsu.window.pickable), and those in ``keep``: the ones a
+    """The agencies to pick from (directory.merged.pickable), and those in ``keep``: the ones a
     record being edited already names, so saving it again keeps them."""
     offered = pickable(Agency.objects.filter(active=True))
     kept = [pk for pk in keep if pk is not None]
@@ -546,7 +546,7 @@ class PlanForm(Form):
                 label="目標", max_length=300, required=False
             )
         for i in range(ACTION_ROWS):
-            # An agency no longer offered (jiritsu.window) stays in the row that names it only.
+            # An agency no longer offered (directory.merged) stays in the row that names it only.
             named = str(self.initial.get(f"action_agency_{i}") or "")
             offered = [a for a in agencies if not merged_away(a) or str(a.pk) == named]
             self.fields[f"action_agency_{i}"] = AgencyChoiceField(

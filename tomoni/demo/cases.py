@@ -33,10 +33,10 @@ from tomoni.cases.models import (
     Task,
     TeamRole,
 )
+from tomoni.directory.merged import pickable
 from tomoni.directory.models import Agency, Domain, Staff
 from tomoni.intake.actions import Route, take_consultation
 from tomoni.intake.models import Consultation, Outcome, RouteKind
-from tomoni.jiritsu.window import pickable
 from tomoni.lib.bizdays import add_business_days, is_business_day
 from tomoni.meetings import actions as meeting_actions
 from tomoni.meetings.models import AgendaItem, Decision, Kind, Meeting

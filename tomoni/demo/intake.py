@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 
 from tomoni.audit.log import Action, record
+from tomoni.directory.merged import jiritsu_code
 from tomoni.directory.models import Agency, Concern, Staff, Tag
 from tomoni.directory.roles import Role
 from tomoni.fulltext.api import rebuild
@@ -42,7 +43,6 @@ from tomoni.intake.models import (
     RouteStep,
     Urgency,
 )
-from tomoni.jiritsu.window import jiritsu_code
 from tomoni.lib.bizdays import is_business_day
 from tomoni.lib.synthetic_names import FEMALE, MALE, SURNAMES
 from tomoni.lib.wareki import age_on

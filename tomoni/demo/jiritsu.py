@@ -18,11 +18,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tomoni.directory.merged import SEPARATE, WINDOW, window_is_jiritsu
 from tomoni.directory.models import Agency, Staff
 from tomoni.intake.models import Consultation, Referral
 from tomoni.jiritsu.actions import Rates, set_benchmark
 from tomoni.jiritsu.models import Benchmark, Gain, Support
-from tomoni.jiritsu.window import SEPARATE, WINDOW, window_is_jiritsu
 
 
 def absorbed_referrals(

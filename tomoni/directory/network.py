@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tomoni.jiritsu.window import pickable
+from tomoni.directory.merged import pickable
 
 from .models import Agency, Domain
 
 
 def listed() -> list[Agency]:
     """The 業務紹介's agencies: the active ones, without the row the window absorbed where the
-    window is the 自立相談支援機関 (jiritsu.window; the window's row says what it said)."""
+    window is the 自立相談支援機関 (directory.merged; the window's row says what it said)."""
     rows = pickable(Agency.objects.filter(active=True)).select_related("area")
     return list(rows.order_by("order", "pk"))
 

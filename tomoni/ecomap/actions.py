@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tomoni import access
 from tomoni.audit.log import Action, record
+from tomoni.directory.merged import refuse_merged
 from tomoni.directory.models import Staff
-from tomoni.jiritsu.window import refuse_merged
 from tomoni.people.models import Household, Membership
 
 from .models import Direction, EcomapTie, InformalKind, Strength, TieKind
@@ -51,7 +51,7 @@ def add_tie(
     if tie.kind == TieKind.AGENCY and tie.agency is None:
         raise ValidationError("機関を選んでください。")
     if tie.kind == TieKind.AGENCY:
-        refuse_merged(tie.agency)  # the window is the 自立相談支援機関 (jiritsu.window)
+        refuse_merged(tie.agency)  # the window is the 自立相談支援機関 (directory.merged)
     if tie.kind == TieKind.PLACE and tie.place is None:
         raise ValidationError("居場所・社会資源を選んでください。")
     if tie.kind == TieKind.INFORMAL:

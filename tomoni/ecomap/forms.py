@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
+from tomoni.directory.merged import AgencyField
 from tomoni.directory.models import Agency
-from tomoni.jiritsu.window import AgencyField
 from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.participation.models import Place

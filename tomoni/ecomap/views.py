@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tomoni import access
+from tomoni.directory.merged import pickable
 from tomoni.directory.models import Agency
-from tomoni.jiritsu.window import pickable
 from tomoni.participation.models import Place
 from tomoni.people.family import family_of
 from tomoni.people.models import Household, Person

@@ -18,8 +18,8 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.access.candidates import pickable
 from tomoni.audit.log import Action, record
+from tomoni.directory.merged import refuse_merged
 from tomoni.directory.models import Agency, Concern, Staff, Tag
-from tomoni.jiritsu.window import refuse_merged
 from tomoni.lib import dateranges
 from tomoni.lib.bizdays import add_business_days
 from tomoni.lib.concurrency import ConflictError, bump, lock
@@ -246,7 +246,7 @@ def refer(
         raise ValidationError("自分の機関へはつなげません。")
     if not to_agency.active:
         raise ValidationError("この機関は現在つなぎ先に指定できません。")
-    # The window is the 自立相談支援機関 (jiritsu.window): its separate row is no つなぎ先.
+    # The window is the 自立相談支援機関 (directory.merged): its separate row is no つなぎ先.
     refuse_merged(to_agency, from_window=consultation.agency.code == "window")
     open_states = (State.SENT, State.ACCEPTED)
     if consultation.referrals.filter(to_agency=to_agency, state__in=open_states).exists():

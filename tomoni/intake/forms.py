@@ -11,9 +11,9 @@ from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils import timezone
 
+from tomoni.directory.merged import pickable, target_label
 from tomoni.directory.models import Agency, Concern, District, Tag
 from tomoni.directory.network import by_field
-from tomoni.jiritsu.window import pickable, target_label
 from tomoni.lib import dateranges
 from tomoni.lib.fields import PkMultipleChoiceField
 from tomoni.lib.forms import Form, TimeTextField

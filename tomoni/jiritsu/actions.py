@@ -17,13 +17,13 @@ from django.utils import timezone
 
 from tomoni import access
 from tomoni.audit.log import Action, record
+from tomoni.directory.merged import is_jiritsu
 from tomoni.directory.models import Staff
 from tomoni.intake.models import Consultation
 from tomoni.lib import dateranges
 from tomoni.lib.concurrency import ConflictError, bump, check_version, lock
 
 from .models import Benchmark, Gain, Support, label_of
-from .window import is_jiritsu
 
 FIRST_FY = 2019  # 令和元年度, as 統計
 MAX_POPULATION = 50_000_000

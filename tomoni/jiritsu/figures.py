@@ -24,11 +24,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from tomoni.directory.merged import jiritsu_code
 from tomoni.intake.models import Consultation
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_range
 
 from .models import Benchmark, Support
-from .window import jiritsu_code
 
 MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
 YEAR = 0  # the 年度計 column

@@ -20,8 +20,8 @@ from tomoni.cases import actions as case_actions
 from tomoni.cases import consent as case_consent
 from tomoni.cases.models import ENDED, Case, ConsentState, Stage
 from tomoni.cases.stored_tendencies import recompute_tendencies
+from tomoni.directory.merged import refuse_merged
 from tomoni.directory.models import Agency, Role, Staff
-from tomoni.jiritsu.window import refuse_merged
 from tomoni.lib import dateranges
 from tomoni.lib.concurrency import bump, lock
 
@@ -193,7 +193,7 @@ def add_attendee(
     access.require(actor, access.CHANGE, meeting)
     if staff is None and not name.strip():
         raise ValidationError("出席者の職員か氏名を入力してください。")
-    refuse_merged(agency)  # the window is the 自立相談支援機関 (jiritsu.window)
+    refuse_merged(agency)  # the window is the 自立相談支援機関 (directory.merged)
     if staff is not None:
         if staff.agency_id != agency.pk:
             raise ValidationError("出席者の所属機関が違います。")

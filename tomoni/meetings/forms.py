@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from tomoni import access
 from tomoni.cases.models import Case
+from tomoni.directory.merged import AgencyField, pickable
 from tomoni.directory.models import Agency, Role, Staff
-from tomoni.jiritsu.window import AgencyField, pickable
 from tomoni.lib.forms import Form
 from tomoni.lib.textnorm import normalize_text
 from tomoni.lib.wareki import format_date

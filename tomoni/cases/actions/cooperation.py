@@ -14,8 +14,8 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case, Cooperation, CooperationKind
 from tomoni.cases.stored_tendencies import recompute_tendencies
+from tomoni.directory.merged import refuse_merged
 from tomoni.directory.models import Agency, Staff
-from tomoni.jiritsu.window import refuse_merged
 from tomoni.lib import dateranges
 from tomoni.lib.concurrency import lock
 
@@ -45,7 +45,7 @@ def record_cooperation(
         raise ValidationError("連携の種類を選んでください。")
     if not agency.active:
         raise ValidationError("この機関は現在選べません。")
-    refuse_merged(agency)  # the window is the 自立相談支援機関 (jiritsu.window)
+    refuse_merged(agency)  # the window is the 自立相談支援機関 (directory.merged)
     dateranges.check(on, dateranges.PAST, "連携の日付")
     cooperation = Cooperation.objects.create(
         case=case, agency=agency, kind=kind, on=on, note=note.strip(), by=actor

@@ -22,8 +22,8 @@ from tomoni.cases.models import (
     TeamRole,
 )
 from tomoni.cases.stored_tendencies import recompute_tendencies
+from tomoni.directory.merged import refuse_merged
 from tomoni.directory.models import Agency, Staff
-from tomoni.jiritsu.window import refuse_merged
 from tomoni.lib import stages
 from tomoni.lib.concurrency import lock
 from tomoni.lib.stages import Move
@@ -173,7 +173,7 @@ def close_case(
         raise ValidationError("終結か中断かを選んでください。")
     if not reason.strip():
         raise ValidationError("終結・中断の理由を入力してください。")
-    refuse_merged(handoff_agency)  # the window is the 自立相談支援機関 (jiritsu.window)
+    refuse_merged(handoff_agency)  # the window is the 自立相談支援機関 (directory.merged)
     if kind == Closure.Kind.CLOSED:
         if case.stage not in (Stage.IN_SUPPORT, Stage.EVALUATION):
             raise ValidationError("終結は支援実施または評価の段階から行えます。")

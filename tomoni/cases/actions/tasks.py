@@ -13,8 +13,8 @@ from django.utils import timezone
 from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case, Task
+from tomoni.directory.merged import refuse_merged
 from tomoni.directory.models import Agency, Staff
-from tomoni.jiritsu.window import refuse_merged
 from tomoni.lib.concurrency import lock
 
 from ._common import _ensure_open, _is_coordinator
@@ -45,7 +45,7 @@ def add_task(
         raise ValidationError("作業の内容を入力してください。")
     if len(title) > 200:
         raise ValidationError("作業の内容は200文字以内で入力してください。")
-    refuse_merged(owner_agency)  # the window is the 自立相談支援機関 (jiritsu.window)
+    refuse_merged(owner_agency)  # the window is the 自立相談支援機関 (directory.merged)
     if owner is not None and owner.agency_id != owner_agency.pk:
         raise ValidationError("担当者は担当機関の職員から選んでください。")
     task = Task.objects.create(

@@ -13,8 +13,8 @@ from tomoni import access
 from tomoni.audit.log import Action, record
 from tomoni.cases.models import Case, CaseConcern, TeamMember, TeamRole
 from tomoni.cases.stored_tendencies import recompute_tendencies
+from tomoni.directory.merged import refuse_merged
 from tomoni.directory.models import Agency, Concern, Staff
-from tomoni.jiritsu.window import refuse_merged
 from tomoni.lib.concurrency import lock
 from tomoni.people.models import Membership, Person
 
@@ -39,7 +39,7 @@ def add_team_member(
         raise ValidationError("役割を選んでください。")
     if not agency.active:
         raise ValidationError("この機関は現在チームに加えられません。")
-    refuse_merged(agency)  # the window is the 自立相談支援機関 (jiritsu.window)
+    refuse_merged(agency)  # the window is the 自立相談支援機関 (directory.merged)
     if case.team.filter(agency=agency, end_on__isnull=True).exists():
         raise ValidationError(f"{agency.name} は既にチームにいます。")
     day = start_on or timezone.localdate()

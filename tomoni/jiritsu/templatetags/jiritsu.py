@@ -8,12 +8,13 @@ from typing import Any
 
 from django import template
 
+from tomoni.directory.merged import WINDOW, absorbed, is_jiritsu, target_label
 from tomoni.directory.models import Agency, Staff
 from tomoni.intake.models import Consultation
 
 from ..actions import may_record
 from ..models import Support
-from ..window import OWN, WINDOW, absorbed, is_jiritsu, scope_of, target_label
+from ..window import OWN, scope_of
 
 register = template.Library()
 
