@@ -49,8 +49,10 @@ def absorbed_referrals(
 #: 稲城市's population (DOMAIN.md §2: about 94,000), entered for each 年度 the demo spans.
 POPULATION = 94_000
 BENCHMARK_YEARS = (2024, 2025, 2026)  # 令和6〜8年度
-#: The national 目安値 per 100,000 people per month: 新規相談 16 and プラン作成 8;
-#: 就労支援対象者 six in ten of the plans (4.8) and 就労・増収 three in four of those (3.6).
+#: Illustrative 目安値 per 100,000 people per month for the demo, not a quotation of the national
+#: ones (a city enters those it works to; MHLW's have changed over the years — 平成29年度:
+#: 新規相談 24, プラン 12, 就労支援対象者 7): 新規相談 16, プラン作成 half of them (8),
+#: 就労支援対象者 six in ten of the plans (4.8), 就労・増収 three in four of those (3.6).
 RATES = Rates(
     new_rate=Decimal("16"),
     plan_rate=Decimal("8"),
