@@ -21,6 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tomoni.access import NotVisible
+from tomoni.audit.log import Action
+from tomoni.audit.models import AuditEvent
 from tomoni.cases import actions
 from tomoni.cases.models import Case, CaseConcern, CaseTendencies, CooperationKind, TeamMember
 from tomoni.cases.stored_tendencies import recompute_tendencies, stored_many, tendencies_of
@@ -364,6 +366,8 @@ def test_the_statistics_read_one_query_and_stale_rows_live(
     call_command("tendencies", "--recompute", stdout=out)
     assert f"{cases.count()} 件のケースの支援傾向を判定し直しました" in out.getvalue()
     assert_stored_is_fresh()
+    logged = AuditEvent.objects.filter(object_type="cases.casetendencies").get()
+    assert (logged.action, logged.detail) == (Action.BULK_LOAD, {"recomputed": cases.count()})
 
 
 def test_a_case_without_a_stored_row_is_evaluated_live(coordinator: Staff) -> None:

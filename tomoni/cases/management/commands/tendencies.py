@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from tomoni.audit.log import Action, record
 from tomoni.cases.stored_tendencies import recompute_all, stored_counts
 
 
@@ -35,6 +36,13 @@ class Command(BaseCommand):
             for count in recompute_all():
                 stored += count
             took = time.perf_counter() - start
+            # A write to every case's stored row: in the audit log, as load_master's is.
+            record(
+                Action.BULK_LOAD,
+                username="tomoni tendencies",
+                object_type="cases.casetendencies",
+                detail={"recomputed": stored},
+            )
             self.stdout.write(
                 f"{stored:,} 件のケースの支援傾向を判定し直しました（{took:.1f} 秒）。"
             )
