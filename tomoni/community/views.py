@@ -26,7 +26,7 @@ from tomoni.directory import network
 from tomoni.directory.models import Area, District, Staff
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
 from tomoni.participation.models import Place
-from tomoni.printing.pdf import render_pdf
+from tomoni.printing.response import pdf_response
 from tomoni.web.viewutils import form_page, staff_of
 
 from . import actions, figures, geo
@@ -481,10 +481,8 @@ def programme_print(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     template = "community/programme_print.html"
     if fmt == "html":
         return render(request, template, context)
-    pdf = render_pdf(render_to_string(template, context, request=request))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="programme-{obj.pk}.pdf"'
-    return response
+    html = render_to_string(template, context, request=request)
+    return pdf_response(html, f"programme-{obj.pk}.pdf")
 
 
 # --- 業務紹介 (the agency network) -------------------------------------------------------

@@ -40,7 +40,7 @@ from tomoni.people.family import family_of
 from tomoni.people.genogram import layout as genogram_layout
 from tomoni.web.viewutils import staff_of
 
-from .pdf import render_pdf
+from .response import pdf_response
 
 HTML = "html"
 PDF = "pdf"
@@ -60,10 +60,7 @@ def _respond(
     context["printed_at"] = timezone.now()
     if fmt == HTML:
         return render(request, template, context)
-    pdf = render_pdf(render_to_string(template, context, request=request))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return pdf_response(render_to_string(template, context, request=request), filename)
 
 
 def _ascii(code: str, fallback: str) -> str:

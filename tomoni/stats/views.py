@@ -36,7 +36,7 @@ from tomoni import access
 from tomoni.access.policy import STATS_SCOPE
 from tomoni.audit.log import Action, record
 from tomoni.lib.fiscal import fiscal_year, fiscal_year_choices, fiscal_year_label
-from tomoni.printing.pdf import render_pdf
+from tomoni.printing.response import pdf_response
 from tomoni.web.viewutils import form_page, spreadsheet, staff_of
 
 from . import actions, exports, figures, tendencies
@@ -435,10 +435,8 @@ def _report(request: HttpRequest, fmt: str) -> HttpResponse:
     }
     if fmt == HTML:
         return render(request, "stats/report.html", context)
-    pdf = render_pdf(render_to_string("stats/report.html", context, request=request))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="jisseki-{fy}.pdf"'
-    return response
+    html = render_to_string("stats/report.html", context, request=request)
+    return pdf_response(html, f"jisseki-{fy}.pdf")
 
 
 @require_GET
