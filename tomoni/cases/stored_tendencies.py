@@ -49,7 +49,8 @@ def recompute_tendencies(cases: QuerySet[Case] | Iterable[int]) -> int:
     # other's change: the case rows are locked first, in key order, so the second reads the
     # facts once the first has committed (PostgreSQL; SQLite writes one at a time anyway).
     locked = Case.objects.filter(pk__in=cases.order_by().values("pk")).order_by("pk")
-    list(locked.select_for_update().values_list("pk", flat=True))
+    if not list(locked.select_for_update().values_list("pk", flat=True)):
+        return 0  # a household without a case (most registrations): one query, not ten
     limits = Limits.from_settings()
     basis = limits.basis
     now = timezone.now()
