@@ -4,6 +4,7 @@ index(kind, object_id, text)      upsert one record's text (one statement)
 remove(kind, object_id)           forget it
 rebuild(kind, rows) -> int        replace every document of a kind, in batches
 matching_ids(kind, query)         a lazy queryset of object ids, for ``pk__in=``
+matches(kind, query)              a correlated EXISTS: this row's own document matches
 count_matching(kinds, query, cap) how many documents match, counted up to cap + 1
 is_short(query)                   no word of 2+ characters: the index cannot answer it
 index_unindexed()                 PostgreSQL: fill the index of rows written by COPY
@@ -56,10 +57,19 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Expression, Func, QuerySet, TextField, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Expression,
+    Func,
+    QuerySet,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import Col, RawSQL
 from django.utils import timezone
 
+from tomoni.lib.correlated import by_key
 from tomoni.lib.textnorm import normalize_text
 
 from .models import SearchDocument
@@ -242,6 +252,15 @@ def matching_ids(
     return _documents([kind], query, among).values_list("object_id", flat=True)
 
 
+def matches(kind: str, query: str, ref: str = "pk") -> Exists:
+    """Whether the ``kind`` document of the outer row (its ``ref`` field) contains every word
+    of ``query``, as a correlated EXISTS checked through the (kind, object_id) index — the
+    same answer as ``pk__in=matching_ids(kind, query)``, for a query that already holds a
+    few rows (a bounded walk over the newest consultations): the bigram index would list
+    every match of a common word first."""
+    return Exists(by_key(_documents([kind], query, named=True), "object_id", ref))
+
+
 def count_matching(kinds: Sequence[str], query: str, *, cap: int) -> int:
     """How many documents of ``kinds`` match ``query`` (the index alone, no access rules),
     counted up to ``cap + 1``: the cost follows min(matches, cap), so a caller can ask
@@ -256,7 +275,11 @@ def _documents(
     kinds: Sequence[str],
     query: str,
     among: Iterable[int] | QuerySet[Any, Any] | None = None,
+    *,
+    named: bool = False,
 ) -> QuerySet[SearchDocument, SearchDocument]:
+    """The documents that match; ``among`` or ``named`` (the caller names the records):
+    each checked with LIKE, without the bigram index."""
     words = query_words(query)
     documents = SearchDocument.objects.filter(kind__in=kinds)
     if not words:
@@ -265,7 +288,7 @@ def _documents(
     phrases = [phrase for word in words for phrase in _phrases(word)]
     if among is not None:
         documents = documents.filter(object_id__in=among)
-    elif phrases:
+    elif phrases and not named:
         checked = [word for word in words if _needs_check(word)]
         if connection.vendor == "sqlite":
             # The FTS5 hits must drive the query (rowid lookups). Without ANALYZE statistics
