@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import cast
 
@@ -226,9 +227,16 @@ def test_the_lint_can_fail(tmp_path: Path) -> None:
     assert {h.path for h in found} == {"sample.py::f"}
 
 
-def test_no_orm_read_of_personal_data_outside_access_and_actions() -> None:
+@cache
+def _found() -> tuple[Hit, ...]:
+    """Every read of personal data in the package, scanned once per test process (each
+    ALLOWED entry's test asks again; the scan takes about a second)."""
     names, managers, accessors = _personal()
-    found = [h for p in _scanned() for h in _hits(p, names, managers, accessors)]
+    return tuple(h for p in _scanned() for h in _hits(p, names, managers, accessors))
+
+
+def test_no_orm_read_of_personal_data_outside_access_and_actions() -> None:
+    found = _found()
     outside = [h for h in found if not _allowed(h.path)]
     assert outside == [], "read through tomoni.access (or add a reasoned ALLOWED entry):\n" + (
         "\n".join(f"{h.path}:{h.line} {h.what}" for h in outside)
@@ -237,8 +245,7 @@ def test_no_orm_read_of_personal_data_outside_access_and_actions() -> None:
 
 @pytest.mark.parametrize("entry", sorted(ALLOWED))
 def test_every_allowed_entry_is_still_needed(entry: str) -> None:
-    names, managers, accessors = _personal()
-    found = [h for p in _scanned() for h in _hits(p, names, managers, accessors)]
+    found = _found()
     assert any(
         _allowed(h.path) and (h.path == entry or h.path.split("::")[0].startswith(entry))
         for h in found

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.xdist_group(GROUP)
 
 @pytest.mark.demo
 def test_migrate_then_audit_verify(demo_home: Path, tmp_path: Path) -> None:
-    """`tomoni migrate` builds a database (the ``migrated_home`` fixture asserts it did) and
-    `tomoni demo` fills it; `tomoni audit verify` accepts the chain and fails (non-zero) once
+    """`tomoni migrate` leaves a migrated database (the ``migrated_home`` fixture asserts it
+    did; it starts from the test database's migrated copy when there is one, the same schema)
+    and `tomoni demo` fills it; `tomoni audit verify` accepts the chain and fails (non-zero) once
     an event is tampered with."""
     home = copy_home(demo_home, tmp_path / "home")
     ok = tomoni(home, "audit", "verify")

@@ -30,6 +30,7 @@ from tomoni.outreach.models import Contact, Engagement, EngagementStep
 from tomoni.participation.models import FollowUp, Match, ParticipationPlan, Trial
 from tomoni.people.models import Consent, Household, Membership, Person
 
+from . import democity
 from .conftest import agency_of
 
 pytestmark = pytest.mark.demo
@@ -217,13 +218,16 @@ def test_demo_walkthrough_with_the_demo_logins(db: None) -> None:
     assert access.visible(window, Referral).get(pk=referral.pk).state == State.COMPLETED
 
 
-def test_demo_cases_cover_every_stage_and_the_seed_situations(db: None, settings: Any) -> None:
+@pytest.mark.xdist_group(democity.GROUP)
+def test_demo_cases_cover_every_stage_and_the_seed_situations(
+    demo_city_as_served: dict[str, int], settings: Any
+) -> None:
     """Cases in every stage; an 8050 household a 地域包括 asked about; a ダブルケア household;
     a case without consent that only a 支援会議 discussed; quarterly 全体会; tasks, some late.
     Loaded as `tomoni demo` serves it: the 社協 a 委託先, whose coordinator sees only its own
     part of the city while the loader acts as each worker."""
     settings.TOMONI_CONTRACTOR_AGENCIES = ["shakyo"]
-    totals = load_city(300, seed=20260219)
+    totals = demo_city_as_served  # load_city(300, seed=20260219), the default seed
     assert totals["cases"] == Case.objects.count() > 0
     assert set(Case.objects.values_list("stage", flat=True)) == set(Stage.values)
     eight_fifty = Case.objects.get(tags__code="8050", requested_by__code__startswith="houkatsu")

@@ -1,6 +1,7 @@
 """The demo city of 300 households as `tomoni demo` builds it, read by the tests below: the
 seed's examples, the concerns of each situation, referrals in every state and the invariants
-the actions keep. Built once for the module (`shared_data`), since the tests only read it."""
+the actions keep. Restored for the module from the test process's one copy
+(tests/democity.py), since the tests only read it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from tomoni import access
-from tomoni.demo.city import load_city
 from tomoni.demo.intake import FROM, SEED_EXAMPLES, UNTIL
 from tomoni.fulltext.api import matching_ids
 from tomoni.fulltext.models import SearchDocument
@@ -24,18 +24,18 @@ from tomoni.intake.models import Consultation, ConsultationConcern, Outcome, Ref
 from tomoni.notes.models import Note
 from tomoni.people.models import Household
 
-from .conftest import shared_data
+from . import democity
 
 # Every test here reads the one city: one worker builds it once (`--dist loadgroup`, as make
 # runs pytest; other modes may build it once per worker).
-pytestmark = [pytest.mark.demo, pytest.mark.xdist_group("demo_city_300")]
+pytestmark = [pytest.mark.demo, pytest.mark.xdist_group(democity.GROUP)]
 
 State = Referral.State
 
 
 @pytest.fixture(scope="module")
 def city_300(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, int]]:
-    yield from shared_data(django_db_blocker, lambda: load_city(300))
+    yield from democity.city_for_module(django_db_blocker)
 
 
 def _concerns(consultation: Consultation) -> set[str]:

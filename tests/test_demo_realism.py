@@ -1,7 +1,7 @@
 """The demo city reads like a city's year and a half (issue 18, demo realism): meetings on the
 days the city office is open, each household's own 圏域's 地域包括支援センター, plans written
 for the case they belong to, and dates that follow one another. Built once for the module
-(`shared_data`), as `tomoni demo` builds it; the tests only read it."""
+(tests/democity.py), as `tomoni demo` builds it; the tests only read it."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from tomoni.cases.models import Case, Closure, Plan, Review, Task
 from tomoni.community.models import CouncilMeeting
-from tomoni.demo.city import TOWNS, load_city
+from tomoni.demo.city import TOWNS
 from tomoni.demo.intake import story_of
 from tomoni.directory.models import Agency
 from tomoni.intake.models import Consultation, Referral, RouteStep
@@ -27,19 +26,16 @@ from tomoni.participation.models import Place
 from tomoni.people import postal
 from tomoni.people.models import Household
 
-from .conftest import shared_data
+from . import democity
 
-pytestmark = [pytest.mark.demo, pytest.mark.xdist_group("demo_realism_300")]
+pytestmark = [pytest.mark.demo, pytest.mark.xdist_group(democity.GROUP)]
 
 
 @pytest.fixture(scope="module")
 def city(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, int]]:
-    def build() -> dict[str, int]:
-        # As `tomoni demo` serves it: the 社協 a 委託先.
-        with override_settings(TOMONI_CONTRACTOR_AGENCIES=["shakyo"]):
-            return load_city(300)
-
-    yield from shared_data(django_db_blocker, build)
+    # As `tomoni demo` serves it: the 社協 a 委託先.
+    as_served = democity.Variant(contractors=democity.AS_SERVED)
+    yield from democity.city_for_module(django_db_blocker, as_served)
 
 
 def _day(moment: Any) -> date:

@@ -9,7 +9,6 @@ import pytest
 
 from tomoni.cases.anonymise import anonymise, folded, register_for_case
 from tomoni.cases.models import ENDED, Case
-from tomoni.demo.city import load_city
 from tomoni.directory.models import Staff
 from tomoni.lib.textnorm import digits_only
 from tomoni.notes.actions import add_note
@@ -17,7 +16,10 @@ from tomoni.notes.models import Note, NoteMethod
 from tomoni.people.family import family_of
 from tomoni.people.models import Person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.demo]
+from .. import democity
+
+# The city comes from tests/democity.py, restored before the test's own transaction.
+pytestmark = [pytest.mark.demo, pytest.mark.xdist_group(democity.GROUP)]
 
 FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
@@ -39,8 +41,7 @@ def planted_text(case: Case, people: list[Person], addresses: list[str], phones:
     return "\n".join(lines)
 
 
-def test_nothing_of_the_register_survives_on_any_demo_case(db: None) -> None:
-    load_city(300)
+def test_nothing_of_the_register_survives_on_any_demo_case(demo_city: dict[str, int]) -> None:
     coordinator = Staff.objects.get(username="kyodo")
     cases = list(Case.objects.select_related("household", "person").order_by("pk"))
     assert len(cases) >= 20

@@ -12,21 +12,20 @@ import pytest
 from django.utils import timezone
 
 from tomoni.audit.models import AuditEvent
-from tomoni.demo.city import load_city
 from tomoni.demo.intake import UNTIL
 from tomoni.directory.models import Role
 from tomoni.intake.models import Consultation, Referral
 from tomoni.jiritsu import figures
 from tomoni.jiritsu.models import Benchmark, Support
 
-from ..conftest import shared_data
+from .. import democity
 
-pytestmark = [pytest.mark.demo, pytest.mark.xdist_group("demo_city_jiritsu")]
+pytestmark = [pytest.mark.demo, pytest.mark.xdist_group(democity.GROUP)]
 
 
 @pytest.fixture(scope="module")
 def city(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, int]]:
-    yield from shared_data(django_db_blocker, lambda: load_city(300))
+    yield from democity.city_for_module(django_db_blocker)
 
 
 def test_demo_supports_are_some_of_the_windows_poverty_consultations(

@@ -35,6 +35,8 @@ from tomoni.participation.models import (
     Trial,
 )
 
+from .. import democity
+
 pytestmark = pytest.mark.demo
 
 
@@ -87,8 +89,9 @@ def _delete_outreach() -> None:
     Place.objects.all().delete()
 
 
-def test_demo_city_has_places_engagements_and_participation(db: None) -> None:
-    totals = load_city(300)
+@pytest.mark.xdist_group(democity.GROUP)
+def test_demo_city_has_places_engagements_and_participation(demo_city: dict[str, int]) -> None:
+    totals = demo_city
     assert totals["places"] == Place.objects.count() >= 35
     assert totals["engagements"] == Engagement.objects.count()
     assert totals["participation_plans"] == ParticipationPlan.objects.count() >= 6
