@@ -6,9 +6,6 @@ its filter in ``registry``, where the engine finds it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,7 +20,8 @@ from tomoni.notes.models import Visibility
 from tomoni.outreach.models import Engagement
 from tomoni.people.models import Household, Membership, Person
 
-from .engine import grant_filter
+from .engine import FEW_CANDIDATES, grant_filter
+from .engine import few_candidates as few_candidates  # where callers have imported it from
 from .models import BreakGlass
 from .policy import VIEW
 from .registry import filter_of, relation
@@ -162,28 +160,10 @@ def _on_visible(user: Staff, field: str, model: type[Consultation | Case]) -> Q:
         return Q(pk__in=[])
     if not granted:
         return Q(**{f"{field}__isnull": False})
-    if _FEW_CANDIDATES.get():
+    if FEW_CANDIDATES.get():
         pointed = model._default_manager.filter(granted, pk=OuterRef(field))
         return Q(Exists(pointed))
     return Q(**{f"{field}__in": model._default_manager.filter(granted).values("pk")})
-
-
-_FEW_CANDIDATES: ContextVar[bool] = ContextVar("few_candidates", default=False)
-
-
-@contextmanager
-def few_candidates() -> Iterator[None]:
-    """Querysets built inside test each candidate row's parent by its key (a correlated
-    EXISTS) instead of listing every visible parent (IN) — the same rows either way (``field``
-    is a foreign key; NULL matches neither form). For a query already narrowed to a few rows,
-    the notes of one case, the IN made PostgreSQL hash every visible consultation and case
-    first (0.3 s for an agency worker's case page at data set L); for a wide one, the
-    full-text search over notes, IN is 2-3× faster, so it stays the default."""
-    token = _FEW_CANDIDATES.set(True)
-    try:
-        yield
-    finally:
-        _FEW_CANDIDATES.reset(token)
 
 
 @relation("intake.Consultation", "break_glass")

@@ -2,7 +2,8 @@
 changes, 関係機関との連携, meetings, decisions and tasks, oldest first.
 
 Each source is filtered by the policy for the user, so an item appears only if the user
-could open it on its own.
+could open it on its own; the stage changes follow the case (``policy.DERIVED``), which the
+caller opened through ``access``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tomoni.lib.wareki import format_date
 from tomoni.meetings.models import Decision, Meeting
 from tomoni.notes.models import Note, Visibility
 
-from .models import Case, Cooperation, StageChange, Task
+from .models import Case, Cooperation, Task
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Entry:
 
 
 def timeline(user: Staff, case: Case) -> list[Entry]:
-    """Every entry the user may see, oldest first."""
+    """Every entry the user may see, oldest first, of a case the user may view."""
     entries = [
         *_consultations(user, case),
         *_referrals(user, case),
@@ -124,7 +125,8 @@ def _notes(user: Staff, case: Case) -> Iterable[Entry]:
 
 
 def _changes(user: Staff, case: Case) -> Iterable[Entry]:
-    for s in access.visible(user, StageChange).filter(case=case).select_related("by"):
+    # Stage changes follow their case (policy.DERIVED), which the page opened through access.
+    for s in case.stage_changes.select_related("by"):
         yield Entry(
             _local(s.at),
             s.at,

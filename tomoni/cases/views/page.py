@@ -32,7 +32,7 @@ from ..forms import (
     WithdrawConsentForm,
     active_agencies,
 )
-from ..models import Assessment, Case, CaseConcern, Cooperation, Plan, Review, TeamMember
+from ..models import Assessment, Case, Cooperation, Review, TeamMember
 from ..stored_tendencies import tendencies_of
 from ..timeline import timeline
 
@@ -43,7 +43,11 @@ CASE_RELATED = ("household__district", "person", "lead", "requested_by", "consul
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     obj = access.read(request, Case, pk, queryset=Case.objects.select_related(*CASE_RELATED))
-    return render(request, "cases/case.html", _case_context(request, obj))
+    # The case's own records: each row's case checked by its key, not an IN over every case
+    # the user sees (an agency worker's team, plans, reviews … each hashed those first).
+    with access.few_candidates():
+        context = _case_context(request, obj)
+    return render(request, "cases/case.html", context)
 
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -77,18 +81,15 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 def _records(user: Staff, case: Case) -> dict[str, Any]:
-    """The case's own records the user may see, and its timeline."""
+    """The case's own records the user may see, and its timeline. ``case`` came through
+    ``access.read``: the records that follow their case (``policy.DERIVED``) are read from
+    it — the same rows as ``access.visible(...).filter(case=case)``, without the policy's
+    subquery of every case the user sees in each query; the others (関係機関との連携 needs
+    more than the case, ``DERIVED_ACTIONS``) still ask the policy, inside ``few_candidates()``."""
     return {
-        "concerns": list(
-            access.visible(user, CaseConcern)
-            .filter(case=case)
-            .select_related("person", "concern", "agency")
-        ),
+        "concerns": list(case.concerns.select_related("person", "concern", "agency")),
         "team": list(
-            access.visible(user, TeamMember)
-            .filter(case=case)
-            .select_related("agency")
-            .order_by("end_on", "role", "start_on", "pk")
+            case.team.select_related("agency").order_by("end_on", "role", "start_on", "pk")
         ),
         # 関係機関との連携, newest first; kept like notes, so only those who read notes see them.
         "cooperations": list(
@@ -96,13 +97,9 @@ def _records(user: Staff, case: Case) -> dict[str, Any]:
         ),
         "closures": list(case.closures.select_related("handoff_agency", "by")),
         "tendencies": tendencies_of(case),  # as stored by the actions: one query
-        "plans": list(
-            access.visible(user, Plan)
-            .filter(case=case)
-            .select_related("approved_meeting")
-            .order_by("-number")
-        ),
+        "plans": list(case.plans.select_related("approved_meeting").order_by("-number")),
         "has_assessment": access.visible(user, Assessment).filter(case=case).exists(),
+        # Review also hangs off its plan under the same name: read through the policy.
         "reviews": list(
             access.visible(user, Review).filter(case=case).select_related("plan", "by")
         ),
