@@ -6,6 +6,7 @@ Personas: 窓口 相談員, coordinator, 地域包括 worker (agency A), 障害�
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -204,10 +205,26 @@ def cheap_password_hashes_for_the_demo(request: pytest.FixtureRequest) -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _files_per_test(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where each test's files go: a directory named for the test, made only when the test
+    writes (storage and the anchor file make their directories), so the 3,000 tests that
+    write nothing make no directories to create and to clean up."""
+    yield tmp_path_factory.mktemp("per-test")
+
+
+_TEST_NUMBER = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def attachment_storage(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def _test_files(_files_per_test: Path) -> Path:
+    return _files_per_test / str(next(_TEST_NUMBER))
+
+
+@pytest.fixture(autouse=True)
+def attachment_storage(settings: Any, _test_files: Path) -> Any:
     """Attached files go to a fresh directory per test, never into the worktree's var/."""
-    location = tmp_path_factory.mktemp("attachments")
+    location = _test_files / "attachments"
     settings.STORAGES = {
         **settings.STORAGES,
         "attachments": {
@@ -219,9 +236,9 @@ def attachment_storage(settings: Any, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(autouse=True)
-def audit_anchor_file(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def audit_anchor_file(settings: Any, _test_files: Path) -> Any:
     """Audit anchors go to a fresh file per test, never into the worktree's var/."""
-    settings.TOMONI_AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("anchors") / "anchors.jsonl"
+    settings.TOMONI_AUDIT_ANCHOR_FILE = _test_files / "anchors" / "anchors.jsonl"
     return settings.TOMONI_AUDIT_ANCHOR_FILE
 
 

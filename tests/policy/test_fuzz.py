@@ -19,6 +19,7 @@ import re
 import warnings
 from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
@@ -227,8 +228,10 @@ def fuzz_world(
     built["otp_totp.TOTPDevice"] = TOTPDevice.objects.create(user=owner, name="スマートフォン")
     attachment = built["attachments.CaseAttachment"]
     assert isinstance(attachment, Attachment)
-    with open(attachment_actions.storage().path(attachment.storage_key), "wb") as file:
-        file.write(b"%PDF-1.4\n")  # the scenario's row has no bytes on disk; the pages need them
+    # The scenario's row has no bytes on disk; the pages need them.
+    on_disk = Path(attachment_actions.storage().path(attachment.storage_key))
+    on_disk.parent.mkdir(parents=True, exist_ok=True)  # the test's directory is made on use
+    on_disk.write_bytes(b"%PDF-1.4\n")
     users = {**personas, "maker": world.stranger, "jusou_coordinator": world.coordinator}
     return built, users
 
