@@ -961,6 +961,11 @@ def make_child(label: str, root: Model, world: World, made: dict[str, Model]) ->
         root if parent_label == root._meta.label else make_child(parent_label, root, world, made)
     )
     model = apps.get_model(label)
+    if model._meta.get_field(field_name).one_to_one:  # one per parent: the actions made it
+        existing = model._default_manager.filter(**{field_name: parent}).first()
+        if existing is not None:
+            made[label] = existing
+            return existing
     values: dict[str, Any] = {field_name: parent, **CHILD_FIELDS.get(label, {})}
     for f in model._meta.concrete_fields:
         if f.primary_key or f.name in values or f.null or f.has_default():

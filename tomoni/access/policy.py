@@ -206,6 +206,9 @@ DERIVED: dict[str, tuple[str, str]] = {
     "cases.Review": ("case", "cases.Case"),
     "cases.GoalReview": ("review", "cases.Review"),
     "cases.Closure": ("case", "cases.Case"),
+    # The tendencies stored per case (their reasons name ages, concerns and agencies): read
+    # as the case is — on its page, and in the lists behind the figures.
+    "cases.CaseTendencies": ("case", "cases.Case"),
     "meetings.AgendaItem": ("meeting", "meetings.Meeting"),
     "meetings.Attendance": ("meeting", "meetings.Meeting"),
     "meetings.Pledge": ("attendance", "meetings.Attendance"),
@@ -313,6 +316,7 @@ PERSONAL_MODELS: frozenset[str] = frozenset(
         "cases.Review",
         "cases.GoalReview",
         "cases.Closure",
+        "cases.CaseTendencies",
         "cases.Task",
         "meetings.Meeting",
         "meetings.AgendaItem",
