@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,17 +106,10 @@ def _restored(variant: Variant) -> tuple[sqlite3.Connection, dict[str, int]]:
     return before, totals
 
 
-def city_for_module(
-    django_db_blocker: Any, variant: Variant = Variant()
-) -> Iterator[dict[str, int]]:
-    """For a module-scoped fixture whose tests only read the city:
-    ``yield from city_for_module(django_db_blocker)``; the totals ``load_city`` returned."""
+@contextmanager
+def _in_place(django_db_blocker: Any, variant: Variant) -> Iterator[dict[str, int]]:
+    """The city in the test database while the block runs; what was there before after it."""
     with django_db_blocker.unblock():
-        if connection.vendor != "sqlite":
-            from .conftest import shared_data
-
-            yield from shared_data(django_db_blocker, lambda: _load(variant))
-            return
         before, totals = _restored(variant)
     try:
         yield totals
@@ -123,6 +117,20 @@ def city_for_module(
         with django_db_blocker.unblock():
             _copy(before, _raw())
             before.close()
+
+
+def city_for_module(
+    django_db_blocker: Any, variant: Variant = Variant()
+) -> Iterator[dict[str, int]]:
+    """For a module-scoped fixture whose tests only read the city:
+    ``yield from city_for_module(django_db_blocker)``; the totals ``load_city`` returned."""
+    if connection.vendor != "sqlite":
+        from .conftest import shared_data
+
+        yield from shared_data(django_db_blocker, lambda: _load(variant))
+        return
+    with _in_place(django_db_blocker, variant) as totals:
+        yield totals
 
 
 def city_for_test(
@@ -137,11 +145,5 @@ def city_for_test(
         request.getfixturevalue("db")
         yield _load(variant)
         return
-    with django_db_blocker.unblock():
-        before, totals = _restored(variant)
-    try:
+    with _in_place(django_db_blocker, variant) as totals:
         yield totals
-    finally:
-        with django_db_blocker.unblock():
-            _copy(before, _raw())
-            before.close()
