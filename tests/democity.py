@@ -16,7 +16,7 @@ The modules are one ``pytest.mark.xdist_group`` (``GROUP``) so that one worker b
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -135,7 +135,7 @@ def city_for_module(
 
 def city_for_test(
     request: pytest.FixtureRequest, django_db_blocker: Any, variant: Variant = Variant()
-) -> Iterator[dict[str, int]]:
+) -> Generator[dict[str, int]]:
     """For a function-scoped fixture: the city, then the test's own transaction (``db``) on
     top of it, so the test may write; both undone afterwards. tests/conftest.py names ``db``
     after the fixture, so pytest sets ``db`` up after it and tears it down before it. A test
