@@ -962,7 +962,7 @@ def make_child(label: str, root: Model, world: World, made: dict[str, Model]) ->
     )
     model = apps.get_model(label)
     if model._meta.get_field(field_name).one_to_one:  # one per parent: the actions made it
-        existing = model._default_manager.filter(**{field_name: parent}).first()
+        existing: Model | None = model._default_manager.filter(**{field_name: parent}).first()
         if existing is not None:
             made[label] = existing
             return existing
