@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tomoni import access
-from tomoni.access.relations import few_candidates
 from tomoni.cases import actions
 from tomoni.cases.models import Stage
 from tomoni.directory.models import Role, Staff
@@ -36,11 +35,11 @@ def test_case_notes_of_a_team_agency_through_exists(
     for user in (agency_b, make_staff(Role.AGENCY, "houkatsu1"), coordinator):
         listed = set(access.visible(user, Note).values_list("pk", flat=True))
         on_case = set(access.visible(user, Note).filter(case=case).values_list("pk", flat=True))
-        with few_candidates():
+        with access.few_candidates():
             probed = access.visible(user, Note)
         assert set(probed.values_list("pk", flat=True)) == listed
         assert set(probed.filter(case=case).values_list("pk", flat=True)) == on_case
-    with few_candidates():
+    with access.few_candidates():
         visible = access.visible(agency_b, Note)
     assert set(visible.filter(case=case).values_list("pk", flat=True)) == {shared.pk, mine.pk}
     assert not visible.filter(pk__in=[kept.pk, elsewhere.pk]).exists()

@@ -21,7 +21,6 @@ from tomoni.outreach.models import Engagement
 from tomoni.people.models import Household, Membership, Person
 
 from .engine import FEW_CANDIDATES, grant_filter
-from .engine import few_candidates as few_candidates  # where callers have imported it from
 from .models import BreakGlass
 from .policy import VIEW
 from .registry import filter_of, relation

@@ -16,7 +16,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tomoni import access
-from tomoni.access.relations import few_candidates
 from tomoni.directory.models import Staff
 from tomoni.intake.models import Consultation, Referral
 from tomoni.lib.wareki import format_date
@@ -110,7 +109,7 @@ def _referrals(user: Staff, case: Case) -> Iterable[Entry]:
 
 
 def _notes(user: Staff, case: Case) -> Iterable[Entry]:
-    with few_candidates():  # a case's few notes: EXISTS per note, not every visible parent
+    with access.few_candidates():  # a case's few notes: EXISTS per note, not every visible parent
         notes = access.visible(user, Note).filter(case=case).select_related("author", "agency")
     for n in notes:
         yield Entry(

@@ -14,7 +14,6 @@ from django.core.paginator import Page
 from django.db.models import Exists, F, FilteredRelation, Q, QuerySet
 
 from tomoni import access
-from tomoni.access.relations import few_candidates
 from tomoni.directory.models import Staff
 from tomoni.fulltext.api import count_matching, is_short, matches, matching_ids
 from tomoni.fulltext.snippets import contains_all, highlight
@@ -140,7 +139,7 @@ def _walked(user: Staff, window: QuerySet[Consultation], query: str) -> QuerySet
     text or a note the user may read matches: each consultation checks its own document,
     then its notes, by key (correlated EXISTS), so the cost follows the consultations walked,
     not the word's matches nor every record the user may see."""
-    with few_candidates():  # the notes of one consultation: each checked by key
+    with access.few_candidates():  # the notes of one consultation: each checked by key
         notes = access.visible(user, Note).filter(matches("notes.note", query))
     notes = by_key(notes, "consultation")
     return window.filter(Q(matches("intake.consultation", query)) | Q(Exists(notes)))
@@ -161,7 +160,7 @@ def snippets(user: Staff, page: Page[Any], query: str) -> list[int]:
             rest[row.pk] = row
     if not rest:
         return []
-    with few_candidates():  # the notes of a page's consultations: each checked by key
+    with access.few_candidates():  # the notes of a page's consultations: each checked by key
         notes = access.visible(user, Note).filter(consultation_id__in=list(rest))
     notes = notes.filter(matches("notes.note", query))
     quoted = []
@@ -199,7 +198,7 @@ def _matching(user: Staff, qs: QuerySet[Consultation], query: str) -> QuerySet[C
     consultation is checked by key: as an IN over every consultation a window worker sees
     (266,000 at data set L) PostgreSQL could not hash the list within work_mem and searched it
     linearly for each note — 135 s for 滞納 通帳."""
-    with few_candidates():
+    with access.few_candidates():
         notes = access.visible(user, Note).filter(pk__in=matching_ids("notes.note", query))
     return qs.filter(
         Q(pk__in=matching_ids("intake.consultation", query))
