@@ -206,11 +206,11 @@ def cheap_password_hashes_for_the_demo(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session")
-def _files_per_test(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def _files_per_test(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where each test's files go: a directory named for the test, made only when the test
     writes (storage and the anchor file make their directories), so the 3,000 tests that
     write nothing make no directories to create and to clean up."""
-    yield tmp_path_factory.mktemp("per-test")
+    return tmp_path_factory.mktemp("per-test")
 
 
 _TEST_NUMBER = itertools.count()
